@@ -1,0 +1,4 @@
+DROP TABLE property_history;
+DROP TABLE objects;
+DROP TABLE api_tokens;
+DROP TABLE portals;

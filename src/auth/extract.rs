@@ -1,0 +1,56 @@
+//! The actix extractor that turns a request's credentials into a [`Principal`].
+
+use super::{lookup, Principal};
+use crate::db;
+use crate::error::ApiError;
+use crate::AppState;
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use std::future::Future;
+use std::pin::Pin;
+
+/// The token a request presents: `Authorization: Bearer …`, or Pipedrive's `x-api-token`
+/// header or `api_token` query parameter.
+pub fn presented_token(req: &HttpRequest) -> Option<String> {
+    let headers = req.headers();
+    if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
+        let v = v.trim();
+        if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
+            return Some(v[7..].trim().to_owned());
+        }
+    }
+    if let Some(v) = headers.get("x-api-token").and_then(|v| v.to_str().ok()) {
+        return Some(v.trim().to_owned());
+    }
+    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()?
+        .into_iter()
+        .find(|(k, _)| k == "api_token")
+        .map(|(_, v)| v)
+}
+
+impl FromRequest for Principal {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Principal, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = presented_token(req);
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        Box::pin(async move {
+            let (Some(token), Some(state)) = (token, state) else {
+                return Err(ApiError::Unauthenticated);
+            };
+            if token.is_empty() || token.len() > 512 {
+                return Err(ApiError::Unauthenticated);
+            }
+            if let Some(p) = state.tokens.get(&token) {
+                return Ok(p);
+            }
+            let t = token.clone();
+            let found = db::run(&state.pool, move |conn| lookup(conn, &t)).await?;
+            let principal = found.ok_or(ApiError::Unauthenticated)?;
+            state.tokens.put(token, principal.clone());
+            Ok(principal)
+        })
+    }
+}

@@ -1,0 +1,157 @@
+//! Portals, tokens and scopes. Tokens are random, shown once, and stored only as SHA-256
+//! hashes; each belongs to one portal and carries scopes.
+
+pub mod extract;
+
+use crate::db::schema::{api_tokens, portals};
+use crate::db::Conn;
+use crate::engine::store::PortalId;
+use crate::engine::value::now_ms;
+use crate::error::ApiError;
+use crate::with_conn;
+use diesel::prelude::*;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// The portal a fresh database gets, and the one CLI commands use by default.
+pub const DEFAULT_PORTAL: i64 = 1;
+
+/// Every scope goalpost knows. A bootstrap token carries all of them.
+pub const ALL_SCOPES: &[&str] = &[
+    "crm.objects.goals.read",
+    "crm.objects.goals.write",
+    "crm.schemas.goals.read",
+    "crm.schemas.goals.write",
+    "goals:read",
+    "goals:full",
+];
+
+/// Who is calling: the token's portal and scopes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub portal: PortalId,
+    pub scopes: Vec<String>,
+}
+
+impl Principal {
+    /// Succeeds when the token holds at least one of `any_of`.
+    pub fn require(&self, any_of: &[&str]) -> Result<(), ApiError> {
+        if any_of.iter().any(|s| self.scopes.iter().any(|h| h == s)) {
+            Ok(())
+        } else {
+            Err(ApiError::MissingScopes(
+                any_of.iter().map(|s| s.to_string()).collect(),
+            ))
+        }
+    }
+}
+
+/// The stored form of a token.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+/// A new random token: 32 random bytes, hex, with a recognisable prefix.
+pub fn generate_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    format!("gp_{}", hex::encode(bytes))
+}
+
+/// Checks a scope list given on the command line.
+pub fn parse_scopes(list: &str) -> Result<Vec<String>, String> {
+    let scopes: Vec<String> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if scopes.is_empty() {
+        return Err("give at least one scope".into());
+    }
+    match scopes.iter().find(|s| !ALL_SCOPES.contains(&s.as_str())) {
+        Some(bad) => Err(format!(
+            "unknown scope {bad:?}; known scopes: {}",
+            ALL_SCOPES.join(",")
+        )),
+        None => Ok(scopes),
+    }
+}
+
+/// Creates the portal if it does not exist.
+pub fn ensure_portal(conn: &mut Conn, portal: PortalId, name: &str) -> Result<(), ApiError> {
+    let exists: i64 = with_conn!(conn, c => portals::table
+        .filter(portals::id.eq(portal.0))
+        .count()
+        .get_result(c))?;
+    if exists == 0 {
+        with_conn!(conn, c => diesel::insert_into(portals::table)
+            .values((
+                portals::id.eq(portal.0),
+                portals::name.eq(name),
+                portals::time_zone.eq("UTC"),
+                portals::validation_mode.eq("strict"),
+                portals::created_at.eq(now_ms()),
+            ))
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Stores a token's hash for a portal (created if missing).
+pub fn store_token(
+    conn: &mut Conn,
+    portal: PortalId,
+    name: &str,
+    token: &str,
+    scopes: &[String],
+) -> Result<(), ApiError> {
+    ensure_portal(conn, portal, &format!("portal {}", portal.0))?;
+    let hash = hash_token(token);
+    let scopes = scopes.join(",");
+    let updated = with_conn!(conn, c => diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(&hash)))
+        .set((api_tokens::portal_id.eq(portal.0), api_tokens::scopes.eq(&scopes)))
+        .execute(c))?;
+    if updated == 0 {
+        with_conn!(conn, c => diesel::insert_into(api_tokens::table)
+            .values((
+                api_tokens::portal_id.eq(portal.0),
+                api_tokens::name.eq(name),
+                api_tokens::token_hash.eq(&hash),
+                api_tokens::scopes.eq(&scopes),
+                api_tokens::created_at.eq(now_ms()),
+            ))
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// Creates a new random token and returns it (the only time it is ever visible).
+pub fn create_token(
+    conn: &mut Conn,
+    portal: PortalId,
+    name: &str,
+    scopes: &[String],
+) -> Result<String, ApiError> {
+    let token = generate_token();
+    store_token(conn, portal, name, &token, scopes)?;
+    Ok(token)
+}
+
+pub fn count_tokens(conn: &mut Conn) -> Result<i64, ApiError> {
+    Ok(with_conn!(conn, c => api_tokens::table.count().get_result(c))?)
+}
+
+/// Resolves a presented token. The lookup is by hash, so the secret itself never meets SQL.
+pub fn lookup(conn: &mut Conn, token: &str) -> Result<Option<Principal>, ApiError> {
+    let hash = hash_token(token);
+    let row: Option<(i64, String)> = with_conn!(conn, c => api_tokens::table
+        .filter(api_tokens::token_hash.eq(&hash))
+        .select((api_tokens::portal_id, api_tokens::scopes))
+        .first(c)
+        .optional())?;
+    Ok(row.map(|(portal, scopes)| Principal {
+        portal: PortalId(portal),
+        scopes: scopes.split(',').map(str::to_owned).collect(),
+    }))
+}

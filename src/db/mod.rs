@@ -1,0 +1,195 @@
+//! Storage: the backend chosen from the database URL, the connection pool with its per-connection
+//! guardrails, embedded migrations, and the one bridge from async handlers to blocking Diesel.
+
+pub mod json;
+pub mod schema;
+
+use crate::error::ApiError;
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::time::Duration;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Which SQL dialect a connection speaks; the few fragments that differ are chosen by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+/// One pooled connection of either backend. Queries are written once and run on whichever
+/// variant this is through [`with_conn!`](crate::with_conn).
+pub enum Conn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// Runs one body against the concrete connection inside a [`Conn`]: the body is compiled once
+/// per backend, so Diesel's query builder produces each backend's own SQL and placeholders.
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, $c:ident => $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Pg($c) => $body,
+            $crate::db::Conn::Sqlite($c) => $body,
+        }
+    };
+}
+
+impl Conn {
+    pub fn dialect(&self) -> Dialect {
+        match self {
+            Conn::Pg(_) => Dialect::Postgres,
+            Conn::Sqlite(_) => Dialect::Sqlite,
+        }
+    }
+
+    fn in_transaction(&mut self) -> bool {
+        fn depth<C>(c: &mut C) -> bool
+        where
+            C: Connection<TransactionManager = AnsiTransactionManager>,
+        {
+            !matches!(
+                AnsiTransactionManager::transaction_manager_status_mut(c).transaction_depth(),
+                Ok(None)
+            )
+        }
+        with_conn!(self, c => depth(c))
+    }
+
+    /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite so writers queue on the
+    /// database lock up front instead of failing with "database is locked" at their first write.
+    pub fn write_tx<T>(
+        &mut self,
+        f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        match self {
+            Conn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
+            Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        }
+        let result = f(self);
+        let end = match &result {
+            Ok(_) => with_conn!(self, c => AnsiTransactionManager::commit_transaction(c)),
+            Err(_) => with_conn!(self, c => AnsiTransactionManager::rollback_transaction(c)),
+        };
+        match (result, end) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Ok(_), Err(e)) => Err(e.into()),
+            (Err(e), _) => Err(e),
+        }
+    }
+
+    /// Runs pending migrations of this backend's tree.
+    pub fn migrate(&mut self) -> Result<usize, String> {
+        let done = match self {
+            Conn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+            Conn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+        };
+        done.map_err(|e| format!("migration failed: {e}"))
+    }
+
+    /// Reverts every migration (used by the test that proves each `down.sql` undoes its `up.sql`).
+    pub fn revert_all(&mut self) -> Result<(), String> {
+        let done = match self {
+            Conn::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS).map(|_| ()),
+            Conn::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+        };
+        done.map_err(|e| format!("revert failed: {e}"))
+    }
+}
+
+/// Opens one connection from a URL, choosing the backend by its scheme, and applies the
+/// per-connection settings. Errors keep the driver's own message.
+pub fn connect(url: &str) -> Result<Conn, String> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let mut c = PgConnection::establish(url).map_err(|e| format!("PostgreSQL: {e}"))?;
+        // Custom plans: cached prepared statements over JSON expressions otherwise get a generic
+        // plan that ignores the expression indexes.
+        c.batch_execute(
+            "SET plan_cache_mode = force_custom_plan; SET application_name = 'goalpost'; \
+             SET statement_timeout = '30s'; SET lock_timeout = '10s'",
+        )
+        .map_err(|e| format!("PostgreSQL session settings: {e}"))?;
+        Ok(Conn::Pg(c))
+    } else if let Some(path) = sqlite_path(url) {
+        let mut c = SqliteConnection::establish(path).map_err(|e| format!("SQLite: {e}"))?;
+        c.batch_execute(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+             PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+        )
+        .map_err(|e| format!("SQLite settings: {e}"))?;
+        Ok(Conn::Sqlite(c))
+    } else {
+        Err(format!(
+            "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"
+        ))
+    }
+}
+
+fn sqlite_path(url: &str) -> Option<&str> {
+    url.strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+}
+
+/// r2d2 manager over [`Conn`].
+pub struct Manager {
+    url: String,
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        connect(&self.url).map_err(|e| {
+            diesel::r2d2::Error::ConnectionError(diesel::ConnectionError::BadConnection(e))
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        with_conn!(conn, c => c.batch_execute("SELECT 1")).map_err(diesel::r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        // A connection handed back mid-transaction (a panic in a handler) is dropped, not reused.
+        conn.in_transaction()
+    }
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// Builds the pool. `size` defaults to twice the cores; SQLite serialises writers anyway.
+pub fn pool(url: &str, size: u32) -> Result<Pool, String> {
+    // Open one connection first so a bad URL fails with the driver's message, not a pool timeout.
+    drop(connect(url)?);
+    r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .test_on_check_out(false)
+        .build(Manager {
+            url: url.to_owned(),
+        })
+        .map_err(|e| format!("database pool: {e}"))
+}
+
+/// The one bridge from async code to blocking Diesel: takes a pooled connection on the
+/// blocking thread pool and runs `f` with it.
+pub async fn run<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    actix_web::web::block(move || {
+        let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
+        f(&mut conn)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?
+}

@@ -1,0 +1,56 @@
+//! Table definitions shared by both backends. Written by hand because the `properties` column
+//! is JSONB on PostgreSQL and JSON-checked TEXT on SQLite; `sql_types::Props` maps to either.
+
+diesel::table! {
+    portals (id) {
+        id -> BigInt,
+        name -> Text,
+        time_zone -> Text,
+        validation_mode -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        portal_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        scopes -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::json::Props;
+
+    objects (id) {
+        id -> BigInt,
+        portal_id -> BigInt,
+        object_type -> Text,
+        properties -> Props,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+        archived -> Bool,
+        archived_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    property_history (id) {
+        id -> BigInt,
+        object_id -> BigInt,
+        name -> Text,
+        value -> Nullable<Text>,
+        changed_at -> BigInt,
+        source_type -> Text,
+        source_id -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(api_tokens -> portals (portal_id));
+diesel::joinable!(objects -> portals (portal_id));
+diesel::joinable!(property_history -> objects (object_id));
+diesel::allow_tables_to_appear_in_same_query!(portals, api_tokens, objects, property_history);

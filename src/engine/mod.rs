@@ -1,0 +1,8 @@
+//! The generic CRM object engine: object types as data, typed property definitions, value
+//! normalisation, the object store and property history. Knows nothing of HTTP.
+
+pub mod objects;
+pub mod registry;
+pub mod store;
+pub mod types;
+pub mod value;

@@ -1,0 +1,30 @@
+//! The object types this server knows, found by path name or HubSpot object type id.
+
+use super::types::ObjectType;
+use std::sync::Arc;
+
+pub struct Registry {
+    types: Vec<Arc<ObjectType>>,
+}
+
+impl Registry {
+    /// Every built-in object type.
+    pub fn builtin() -> Self {
+        Registry {
+            types: vec![Arc::new(crate::goals::catalogue::goal_targets())],
+        }
+    }
+
+    /// Finds a type by its name (`goal_targets`) or id (`0-74`).
+    pub fn find(&self, name_or_id: &str) -> Option<Arc<ObjectType>> {
+        self.types
+            .iter()
+            .find(|t| t.name == name_or_id || t.type_id == name_or_id)
+            .cloned()
+    }
+
+    /// Every type, in registration order.
+    pub fn all(&self) -> impl Iterator<Item = &ObjectType> {
+        self.types.iter().map(|t| t.as_ref())
+    }
+}

@@ -1,0 +1,238 @@
+//! The object store: plain synchronous queries over a pooled [`Conn`], each written once and
+//! compiled for both backends by `with_conn!`.
+
+use crate::db::json::PropsDoc;
+use crate::db::schema::{objects, property_history};
+use crate::db::Conn;
+use crate::error::ApiError;
+use crate::with_conn;
+use diesel::prelude::*;
+use std::collections::HashMap;
+
+/// Typed ids so an object id cannot pass for a portal id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectId(pub i64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct PortalId(pub i64);
+
+/// One stored object.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = objects)]
+pub struct ObjectRow {
+    pub id: i64,
+    pub portal_id: i64,
+    pub object_type: String,
+    pub properties: PropsDoc,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub archived: bool,
+    pub archived_at: Option<i64>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = objects)]
+#[diesel(treat_none_as_default_value = false)]
+struct NewObject<'a> {
+    portal_id: i64,
+    object_type: &'a str,
+    properties: &'a PropsDoc,
+    created_at: i64,
+    updated_at: i64,
+    archived: bool,
+    archived_at: Option<i64>,
+}
+
+/// One history entry.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = property_history)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub object_id: i64,
+    pub name: String,
+    pub value: Option<String>,
+    pub changed_at: i64,
+    pub source_type: String,
+    pub source_id: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = property_history)]
+#[diesel(treat_none_as_default_value = false)]
+pub struct NewHistory {
+    pub object_id: i64,
+    pub name: String,
+    pub value: Option<String>,
+    pub changed_at: i64,
+    pub source_type: String,
+    pub source_id: Option<String>,
+}
+
+/// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
+const INSERT_CHUNK: usize = 500;
+
+/// Which rows a read may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Archived {
+    /// Live objects only.
+    Live,
+    /// Archived objects only (`archived=true`).
+    Only,
+    /// Both (for writes that must tell "archived" from "missing").
+    Any,
+}
+
+/// Where the objects of one type in one portal live.
+#[derive(Debug, Clone, Copy)]
+pub struct Scope<'a> {
+    pub portal: PortalId,
+    pub object_type: &'a str,
+}
+
+/// Inserts objects with the given documents, returning the stored rows in input order.
+pub fn insert(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    docs: &[PropsDoc],
+    now: i64,
+) -> Result<Vec<ObjectRow>, ApiError> {
+    let mut out = Vec::with_capacity(docs.len());
+    for chunk in docs.chunks(INSERT_CHUNK) {
+        let rows: Vec<NewObject> = chunk
+            .iter()
+            .map(|d| NewObject {
+                portal_id: scope.portal.0,
+                object_type: scope.object_type,
+                properties: d,
+                created_at: now,
+                updated_at: now,
+                archived: false,
+                archived_at: None,
+            })
+            .collect();
+        let mut got: Vec<ObjectRow> = with_conn!(conn, c => diesel::insert_into(objects::table)
+            .values(&rows)
+            .returning(ObjectRow::as_returning())
+            .get_results(c))?;
+        // RETURNING order follows VALUES order on both backends, but do not rely on it.
+        got.sort_by_key(|r| r.id);
+        out.extend(got);
+    }
+    Ok(out)
+}
+
+/// Loads objects of one scope by id.
+pub fn load(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    ids: &[i64],
+    archived: Archived,
+) -> Result<Vec<ObjectRow>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = with_conn!(conn, c => {
+        // The body is compiled per backend, so the boxed query takes that backend's type.
+        let q = objects::table
+            .filter(objects::portal_id.eq(scope.portal.0))
+            .filter(objects::object_type.eq(scope.object_type))
+            .filter(objects::id.eq_any(ids))
+            .select(ObjectRow::as_select())
+            .into_boxed();
+        let q = match archived {
+            Archived::Live => q.filter(objects::archived.eq(false)),
+            Archived::Only => q.filter(objects::archived.eq(true)),
+            Archived::Any => q,
+        };
+        q.load(c)
+    })?;
+    Ok(rows)
+}
+
+/// One page of a scope in id order, starting at `from_id`; returns up to `limit + 1` rows so the
+/// caller can tell whether there is a next page.
+pub fn page(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    archived: bool,
+    from_id: i64,
+    limit: i64,
+) -> Result<Vec<ObjectRow>, ApiError> {
+    let rows = with_conn!(conn, c => objects::table
+        .filter(objects::portal_id.eq(scope.portal.0))
+        .filter(objects::object_type.eq(scope.object_type))
+        .filter(objects::archived.eq(archived))
+        .filter(objects::id.ge(from_id))
+        .order(objects::id.asc())
+        .limit(limit + 1)
+        .select(ObjectRow::as_select())
+        .load(c))?;
+    Ok(rows)
+}
+
+/// Writes a new document for one object and stamps `updated_at`.
+pub fn update_doc(conn: &mut Conn, id: i64, doc: &PropsDoc, now: i64) -> Result<(), ApiError> {
+    with_conn!(conn, c => diesel::update(objects::table.find(id))
+        .set((objects::properties.eq(doc), objects::updated_at.eq(now)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Sets the archived flag of objects; returns how many rows changed.
+pub fn set_archived(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    ids: &[i64],
+    archived: bool,
+    now: i64,
+) -> Result<usize, ApiError> {
+    let archived_at = archived.then_some(now);
+    let n = with_conn!(conn, c => diesel::update(
+        objects::table
+            .filter(objects::portal_id.eq(scope.portal.0))
+            .filter(objects::object_type.eq(scope.object_type))
+            .filter(objects::id.eq_any(ids))
+            .filter(objects::archived.eq(!archived)),
+    )
+    .set((
+        objects::archived.eq(archived),
+        objects::archived_at.eq(archived_at),
+        objects::updated_at.eq(now),
+    ))
+    .execute(c))?;
+    Ok(n)
+}
+
+/// Appends history entries.
+pub fn insert_history(conn: &mut Conn, rows: &[NewHistory]) -> Result<(), ApiError> {
+    for chunk in rows.chunks(INSERT_CHUNK * 2) {
+        with_conn!(conn, c => diesel::insert_into(property_history::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
+/// History of the named properties of the given objects, newest first per property.
+pub fn history(
+    conn: &mut Conn,
+    ids: &[i64],
+    names: &[String],
+) -> Result<HashMap<(i64, String), Vec<HistoryRow>>, ApiError> {
+    let mut out: HashMap<(i64, String), Vec<HistoryRow>> = HashMap::new();
+    if ids.is_empty() || names.is_empty() {
+        return Ok(out);
+    }
+    let rows: Vec<HistoryRow> = with_conn!(conn, c => property_history::table
+        .filter(property_history::object_id.eq_any(ids))
+        .filter(property_history::name.eq_any(names))
+        .order((property_history::object_id, property_history::name, property_history::id.desc()))
+        .select(HistoryRow::as_select())
+        .load(c))?;
+    for r in rows {
+        out.entry((r.object_id, r.name.clone()))
+            .or_default()
+            .push(r);
+    }
+    Ok(out)
+}

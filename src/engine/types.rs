@@ -1,0 +1,98 @@
+//! Object types and typed property definitions: the data that makes an object type.
+
+use serde::Serialize;
+
+/// The type of a property's value (HubSpot's `type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PropertyType {
+    String,
+    Number,
+    Date,
+    Datetime,
+    Enumeration,
+    Bool,
+}
+
+impl PropertyType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PropertyType::String => "string",
+            PropertyType::Number => "number",
+            PropertyType::Date => "date",
+            PropertyType::Datetime => "datetime",
+            PropertyType::Enumeration => "enumeration",
+            PropertyType::Bool => "bool",
+        }
+    }
+}
+
+/// One option of an enumeration property.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnumOption {
+    pub label: String,
+    pub value: String,
+}
+
+/// A property definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyDef {
+    pub name: String,
+    pub label: String,
+    pub kind: PropertyType,
+    pub field_type: String,
+    pub group_name: String,
+    pub description: String,
+    pub options: Vec<EnumOption>,
+    pub has_unique_value: bool,
+    /// Clients may not write the value (`modificationMetadata.readOnlyValue`).
+    pub read_only_value: bool,
+    pub hubspot_defined: bool,
+}
+
+/// Where a property's value lives: the row's own columns, or the property document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Storage {
+    /// `objects.id`
+    Id,
+    /// `objects.created_at`
+    CreatedAt,
+    /// `objects.updated_at`
+    UpdatedAt,
+    /// A key of `objects.properties`.
+    Document,
+}
+
+/// The properties every object has, backed by row columns.
+pub const DEFAULT_PROPERTIES: [&str; 3] = ["hs_createdate", "hs_lastmodifieddate", "hs_object_id"];
+
+impl PropertyDef {
+    pub fn storage(&self) -> Storage {
+        match self.name.as_str() {
+            "hs_object_id" => Storage::Id,
+            "hs_createdate" => Storage::CreatedAt,
+            "hs_lastmodifieddate" => Storage::UpdatedAt,
+            _ => Storage::Document,
+        }
+    }
+}
+
+/// An object type: its names, scopes and property catalogue.
+#[derive(Debug)]
+pub struct ObjectType {
+    /// Path name, e.g. `goal_targets`.
+    pub name: &'static str,
+    /// HubSpot object type id, e.g. `0-74`; accepted in paths too.
+    pub type_id: &'static str,
+    /// Singular noun used in messages.
+    pub noun: &'static str,
+    pub read_scopes: &'static [&'static str],
+    pub write_scopes: &'static [&'static str],
+    pub properties: Vec<PropertyDef>,
+}
+
+impl ObjectType {
+    pub fn property(&self, name: &str) -> Option<&PropertyDef> {
+        self.properties.iter().find(|p| p.name == name)
+    }
+}

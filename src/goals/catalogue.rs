@@ -1,0 +1,330 @@
+//! The goal_targets property catalogue (reference §5): every property HubSpot's goals guide
+//! documents, plus the ones seen on real records, with type, field type and read-only flag.
+
+use crate::engine::types::{EnumOption, ObjectType, PropertyDef, PropertyType};
+
+use PropertyType::{Bool, Datetime, Enumeration, Number, String as Str};
+
+/// Writable by clients.
+const W: bool = false;
+/// Calculated or system-set: writes are a READ_ONLY_VALUE error.
+const RO: bool = true;
+
+/// (name, label, type, read-only, enumeration options)
+type Row = (
+    &'static str,
+    &'static str,
+    PropertyType,
+    bool,
+    &'static [&'static str],
+);
+
+const GOAL_INFO: &[Row] = &[
+    ("hs_goal_name", "Goal name", Str, W, &[]),
+    ("hs_goal_type", "Goal type", Str, W, &[]),
+    ("hs_target_amount", "Target amount", Number, W, &[]),
+    (
+        "hs_target_amount_in_home_currency",
+        "Target amount in home currency",
+        Number,
+        RO,
+        &[],
+    ),
+    ("hs_start_datetime", "Start date", Datetime, W, &[]),
+    ("hs_end_datetime", "End date", Datetime, W, &[]),
+    (
+        "hs_start_date",
+        "Start date (legacy)",
+        PropertyType::Date,
+        W,
+        &[],
+    ),
+    (
+        "hs_end_date",
+        "End date (legacy)",
+        PropertyType::Date,
+        W,
+        &[],
+    ),
+    (
+        "hs_milestone",
+        "Milestone",
+        Enumeration,
+        W,
+        &["weekly", "monthly", "quarterly", "yearly"],
+    ),
+    ("hs_group_correlation_uuid", "Goal family id", Str, W, &[]),
+    (
+        "hs_goal_target_group_id",
+        "Goal target group id",
+        Str,
+        W,
+        &[],
+    ),
+    ("hs_pipeline_ids", "Pipelines", Str, W, &[]),
+    ("hs_pipelines", "Pipelines (legacy)", Str, W, &[]),
+    (
+        "hs_fiscal_year_offset",
+        "Fiscal year offset",
+        Number,
+        W,
+        &[],
+    ),
+    ("hs_goal_target_currency_code", "Currency code", Str, W, &[]),
+    ("hs_currency", "Currency", Str, W, &[]),
+    ("hs_template_id", "Template id", Number, W, &[]),
+    ("hs_forecast_type_id", "Forecast type id", Str, W, &[]),
+    ("hs_is_forecastable", "Is forecastable", Bool, W, &[]),
+    ("hs_participant_type", "Participant type", Str, W, &[]),
+    (
+        "hs_status_display_order",
+        "Status display order",
+        Number,
+        W,
+        &[],
+    ),
+    (
+        "hs_unique_creation_key",
+        "Unique creation key",
+        Str,
+        RO,
+        &[],
+    ),
+];
+
+const ASSIGNEES: &[Row] = &[
+    ("hubspot_owner_id", "Owner", Number, W, &[]),
+    ("hs_assignee_user_id", "Assignee user id", Number, W, &[]),
+    ("hs_assignee_team_id", "Assignee team id", Number, W, &[]),
+    ("hubspot_team_id", "Team", Number, W, &[]),
+    (
+        "hs_assignee_property_name",
+        "Assignee property",
+        Str,
+        W,
+        &[],
+    ),
+    (
+        "hs_created_by_user_id",
+        "Created by user id",
+        Number,
+        W,
+        &[],
+    ),
+    (
+        "hs_updated_by_user_id",
+        "Updated by user id",
+        Number,
+        W,
+        &[],
+    ),
+    ("hs_team_id", "Team id", Number, W, &[]),
+    ("hs_user_id", "User id", Number, W, &[]),
+    ("hs_all_owner_ids", "All owner ids", Str, RO, &[]),
+    ("hs_all_team_ids", "All team ids", Str, RO, &[]),
+];
+
+const PROGRESS: &[Row] = &[
+    ("hs_kpi_value", "Progress value", Number, W, &[]),
+    (
+        "hs_kpi_progress_percent",
+        "Progress percent",
+        Number,
+        RO,
+        &[],
+    ),
+    (
+        "hs_kpi_value_last_calculated_at",
+        "Progress last calculated",
+        Datetime,
+        RO,
+        &[],
+    ),
+    (
+        "hs_kpi_value_calculated_at",
+        "Progress calculated at",
+        Datetime,
+        RO,
+        &[],
+    ),
+    ("hs_should_recalculate", "Should recalculate", Bool, W, &[]),
+    (
+        "hs_status",
+        "Status",
+        Enumeration,
+        RO,
+        &["pending", "in_progress", "achieved", "missed", "exceeded"],
+    ),
+    (
+        "hs_outcome",
+        "Outcome",
+        Enumeration,
+        RO,
+        &["in_progress", "achieved", "missed", "exceeded"],
+    ),
+    ("hs_kpi_metric_type", "KPI metric type", Str, W, &[]),
+    ("hs_kpi_tracking_method", "KPI tracking method", Str, W, &[]),
+    ("hs_kpi_unit_type", "KPI unit type", Str, W, &[]),
+    ("hs_kpi_display_unit", "KPI display unit", Str, W, &[]),
+    ("hs_kpi_object_type", "KPI object type", Str, W, &[]),
+    ("hs_kpi_object_type_id", "KPI object type id", Str, W, &[]),
+    ("hs_kpi_property_name", "KPI property", Str, W, &[]),
+    (
+        "hs_kpi_time_period_property",
+        "KPI time period property",
+        Str,
+        W,
+        &[],
+    ),
+    (
+        "hs_kpi_time_period_property_type",
+        "KPI time period property type",
+        Str,
+        W,
+        &[],
+    ),
+    ("hs_kpi_filter_groups", "KPI filter groups", Str, W, &[]),
+    (
+        "hs_static_kpi_filter_groups",
+        "Static KPI filter groups",
+        Str,
+        W,
+        &[],
+    ),
+    ("hs_kpi_is_team_rollup", "KPI is team rollup", Bool, W, &[]),
+];
+
+const NOTIFICATIONS: &[Row] = &[
+    (
+        "hs_should_notify_on_edit_updates",
+        "Notify on edit updates",
+        Bool,
+        W,
+        &[],
+    ),
+    (
+        "hs_should_notify_on_achieved",
+        "Notify on achieved",
+        Bool,
+        W,
+        &[],
+    ),
+    (
+        "hs_should_notify_on_exceeded",
+        "Notify on exceeded",
+        Bool,
+        W,
+        &[],
+    ),
+    (
+        "hs_should_notify_on_kickoff",
+        "Notify on kickoff",
+        Bool,
+        W,
+        &[],
+    ),
+    (
+        "hs_should_notify_on_missed",
+        "Notify on missed",
+        Bool,
+        W,
+        &[],
+    ),
+    (
+        "hs_should_notify_on_progress_updates",
+        "Notify on progress updates",
+        Bool,
+        W,
+        &[],
+    ),
+    (
+        "hs_edit_updates_notification_frequency",
+        "Edit updates frequency",
+        Str,
+        W,
+        &[],
+    ),
+    (
+        "hs_progress_updates_notification_frequency",
+        "Progress updates frequency",
+        Str,
+        W,
+        &[],
+    ),
+];
+
+const SYSTEM: &[Row] = &[
+    ("hs_object_id", "Record ID", Number, RO, &[]),
+    ("hs_createdate", "Create date", Datetime, RO, &[]),
+    (
+        "hs_lastmodifieddate",
+        "Last modified date",
+        Datetime,
+        RO,
+        &[],
+    ),
+];
+
+fn field_type(kind: PropertyType) -> &'static str {
+    match kind {
+        Str => "text",
+        Number => "number",
+        PropertyType::Date | Datetime => "date",
+        Enumeration => "select",
+        Bool => "booleancheckbox",
+    }
+}
+
+fn defs(group: &str, rows: &'static [Row]) -> impl Iterator<Item = PropertyDef> {
+    let group = group.to_owned();
+    rows.iter()
+        .map(move |&(name, label, kind, read_only, options)| {
+            let options = if kind == Bool {
+                vec![("True", "true"), ("False", "false")]
+                    .into_iter()
+                    .map(|(l, v)| EnumOption {
+                        label: l.into(),
+                        value: v.into(),
+                    })
+                    .collect()
+            } else {
+                options
+                    .iter()
+                    .map(|v| EnumOption {
+                        label: v.replace('_', " "),
+                        value: (*v).into(),
+                    })
+                    .collect()
+            };
+            PropertyDef {
+                name: name.into(),
+                label: label.into(),
+                kind,
+                field_type: field_type(kind).into(),
+                group_name: group.clone(),
+                description: String::new(),
+                options,
+                has_unique_value: false,
+                read_only_value: read_only,
+                hubspot_defined: true,
+            }
+        })
+}
+
+/// The `goal_targets` object type (HubSpot object type id `0-74`).
+pub fn goal_targets() -> ObjectType {
+    let properties = defs("goal_target_information", GOAL_INFO)
+        .chain(defs("goal_target_assignees", ASSIGNEES))
+        .chain(defs("goal_target_progress", PROGRESS))
+        .chain(defs("goal_target_notifications", NOTIFICATIONS))
+        .chain(defs("goal_target_information", SYSTEM))
+        .collect();
+    ObjectType {
+        name: "goal_targets",
+        type_id: "0-74",
+        noun: "GOAL_TARGET",
+        read_scopes: &["crm.objects.goals.read", "crm.objects.goals.write"],
+        write_scopes: &["crm.objects.goals.write"],
+        properties,
+    }
+}

@@ -1,0 +1,3 @@
+//! The goal_targets object type: its property catalogue (and, later, its family rules).
+
+pub mod catalogue;

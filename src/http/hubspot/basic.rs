@@ -1,0 +1,200 @@
+//! List, read, create, update and archive of single objects.
+
+use super::wire::{render, ObjectInput, Wanted};
+use super::{check_id_property, for_read, for_write, parse_id, scope};
+use crate::auth::Principal;
+use crate::db;
+use crate::engine::objects::{self, Source};
+use crate::engine::store::{self, Archived};
+use crate::engine::value::now_ms;
+use crate::error::ApiError;
+use crate::http::query::QueryParams;
+use crate::AppState;
+use actix_web::web::{Data, Json, Path};
+use actix_web::HttpResponse;
+use serde_json::json;
+
+/// List pages hold at most this many objects; larger limits are clamped.
+const MAX_LIST: i64 = 100;
+
+fn wanted(q: &QueryParams) -> Wanted {
+    q.list("properties")
+        .map(Wanted::Names)
+        .unwrap_or(Wanted::Defaults)
+}
+
+/// `GET /{objectType}`
+pub async fn list(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    q: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    let otype = for_read(&state, &who, &path)?;
+    let history = q.list("propertiesWithHistory");
+    let cap = if history.is_some() { 50 } else { MAX_LIST };
+    let limit = q.int("limit", 10, 1, i64::MAX)?.min(cap);
+    let after = match q.get("after") {
+        None | Some("") => 1,
+        Some(a) => a
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "after must be a record id from paging.next.after, not {a:?}"
+                ))
+            })?,
+    };
+    let archived = q.bool("archived", false)?;
+    let wanted = wanted(&q);
+    let t = otype.clone();
+    let (mut rows, hist) = db::run(&state.pool, move |conn| {
+        let rows = store::page(conn, scope(who.portal, &t), archived, after, limit)?;
+        let hist = match &history {
+            Some(names) => {
+                let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                Some((names.clone(), store::history(conn, &ids, names)?))
+            }
+            None => None,
+        };
+        Ok((rows, hist))
+    })
+    .await?;
+    let next = (rows.len() as i64 > limit)
+        .then(|| rows.pop().map(|r| r.id))
+        .flatten();
+    let results: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            render(
+                &otype,
+                r,
+                &wanted,
+                hist.as_ref().map(|(n, h)| (n.as_slice(), h)),
+            )
+        })
+        .collect();
+    let mut body = json!({ "results": results });
+    if let Some(after) = next {
+        body["paging"] =
+            json!({"next": {"after": after.to_string(), "link": format!("?after={after}")}});
+    }
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// `GET /{objectType}/{id}`
+pub async fn read(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<(String, String)>,
+    q: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    let (type_name, raw_id) = path.into_inner();
+    let otype = for_read(&state, &who, &type_name)?;
+    check_id_property(&otype, q.get("idProperty"))?;
+    let id = parse_id(&raw_id)?;
+    let archived = if q.bool("archived", false)? {
+        Archived::Only
+    } else {
+        Archived::Live
+    };
+    let history = q.list("propertiesWithHistory");
+    let wanted = wanted(&q);
+    let t = otype.clone();
+    let (row, hist) = db::run(&state.pool, move |conn| {
+        let row = store::load(conn, scope(who.portal, &t), &[id], archived)?
+            .pop()
+            .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
+        let hist = match history {
+            Some(names) => {
+                let h = store::history(conn, &[id], &names)?;
+                Some((names, h))
+            }
+            None => None,
+        };
+        Ok((row, hist))
+    })
+    .await?;
+    let hist = hist.as_ref().map(|(n, h)| (n.as_slice(), h));
+    Ok(HttpResponse::Ok().json(render(&otype, &row, &wanted, hist)))
+}
+
+/// `POST /{objectType}` — 201 with the stored object.
+pub async fn create(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<ObjectInput>,
+) -> Result<HttpResponse, ApiError> {
+    let otype = for_write(&state, &who, &path)?;
+    let changes = objects::validate(&otype, &body.properties)
+        .map_err(|errs| ApiError::invalid(objects::invalid_values_message(&errs), errs))?;
+    let t = otype.clone();
+    let row = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| {
+            let rows = objects::create(
+                tx,
+                scope(who.portal, &t),
+                &[changes],
+                now_ms(),
+                &Source::api(),
+            )?;
+            rows.into_iter()
+                .next()
+                .ok_or_else(|| ApiError::Internal("insert returned no row".into()))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(render(&otype, &row, &Wanted::AllSet, None)))
+}
+
+/// `PATCH /{objectType}/{id}`
+pub async fn update(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<(String, String)>,
+    q: QueryParams,
+    body: Json<ObjectInput>,
+) -> Result<HttpResponse, ApiError> {
+    let (type_name, raw_id) = path.into_inner();
+    let otype = for_write(&state, &who, &type_name)?;
+    check_id_property(&otype, q.get("idProperty"))?;
+    let id = parse_id(&raw_id)?;
+    let changes = objects::validate(&otype, &body.properties)
+        .map_err(|errs| ApiError::invalid(objects::invalid_values_message(&errs), errs))?;
+    let t = otype.clone();
+    let row = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| {
+            let rows = objects::update(
+                tx,
+                scope(who.portal, &t),
+                &[(id, changes)],
+                now_ms(),
+                &Source::api(),
+            )?;
+            rows.into_iter()
+                .next()
+                .ok_or_else(|| ApiError::object_not_found(&raw_id))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(render(&otype, &row, &Wanted::AllSet, None)))
+}
+
+/// `DELETE /{objectType}/{id}` — 204, also for an id that is already archived or unknown.
+pub async fn archive(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (type_name, raw_id) = path.into_inner();
+    let otype = for_write(&state, &who, &type_name)?;
+    let id = parse_id(&raw_id)?;
+    db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| objects::archive(tx, scope(who.portal, &otype), &[id], now_ms()))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

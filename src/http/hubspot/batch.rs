@@ -1,0 +1,333 @@
+//! Batch read, create, update, upsert and archive. A batch is one transaction: all or nothing,
+//! unless every input carries `objectWriteTraceId`, in which case the valid inputs are written
+//! and the rest come back in a 207.
+
+use super::wire::{
+    batch_response, check_batch_size, check_unique_ids, render, Batch, BatchRead, IdInput,
+    IdObjectInput, ObjectInput, Wanted,
+};
+use super::{check_id_property, for_read, for_write, scope};
+use crate::auth::Principal;
+use crate::db;
+use crate::engine::objects::{self, Changes, Source};
+use crate::engine::store::{self, Archived};
+use crate::engine::value::now_ms;
+use crate::error::{ApiError, ErrorDetail};
+use crate::http::query::QueryParams;
+use crate::AppState;
+use actix_web::web::{Data, Json, Path};
+use actix_web::HttpResponse;
+use serde_json::{json, Map, Value};
+use std::collections::HashSet;
+
+/// One input that cannot be written.
+struct Failure {
+    index: usize,
+    trace: Option<String>,
+    category: &'static str,
+    message: String,
+    errors: Vec<ErrorDetail>,
+    id: Option<String>,
+}
+
+impl Failure {
+    fn invalid(index: usize, trace: Option<String>, errors: Vec<ErrorDetail>) -> Self {
+        Failure {
+            index,
+            trace,
+            category: "VALIDATION_ERROR",
+            message: objects::invalid_values_message(&errors),
+            errors,
+            id: None,
+        }
+    }
+
+    fn not_found(index: usize, trace: Option<String>, id: &str) -> Self {
+        Failure {
+            index,
+            trace,
+            category: "OBJECT_NOT_FOUND",
+            message: format!("Object not found.  objectId are usually numeric. (id {id})"),
+            errors: Vec::new(),
+            id: Some(id.to_owned()),
+        }
+    }
+
+    /// The `StandardError` entry of a 207.
+    fn entry(&self) -> Value {
+        let mut context = Map::new();
+        if let Some(t) = &self.trace {
+            context.insert("objectWriteTraceId".into(), json!([t]));
+        }
+        if let Some(id) = &self.id {
+            context.insert("ids".into(), json!([id]));
+        }
+        json!({"status": "error", "category": self.category, "message": self.message,
+               "context": context, "errors": self.errors})
+    }
+}
+
+/// Decides a batch with failures: every input traced → the 207 error entries; otherwise the
+/// whole batch fails, naming each bad input's index.
+fn settle(failures: Vec<Failure>, all_traced: bool) -> Result<Vec<Value>, ApiError> {
+    if failures.is_empty() || all_traced {
+        return Ok(failures.iter().map(Failure::entry).collect());
+    }
+    if let Some(nf) = failures.iter().find(|f| f.category == "OBJECT_NOT_FOUND") {
+        return Err(ApiError::object_not_found(nf.id.as_deref().unwrap_or("")));
+    }
+    let mut errors = Vec::new();
+    for f in &failures {
+        for e in &f.errors {
+            let mut e = e.clone();
+            e.in_ = Some(format!("inputs[{}].properties", f.index));
+            errors.push(e);
+        }
+    }
+    let indexes: Vec<String> = failures.iter().map(|f| f.index.to_string()).collect();
+    let mut context = Map::new();
+    context.insert("inputIndexes".into(), json!(indexes));
+    Err(ApiError::Validation {
+        message: format!(
+            "{} (inputs {})",
+            objects::invalid_values_message(&errors),
+            indexes.join(", ")
+        ),
+        sub_category: None,
+        context,
+        errors,
+    })
+}
+
+fn all_traced<T>(inputs: &[T], trace: impl Fn(&T) -> Option<&String>) -> bool {
+    !inputs.is_empty()
+        && inputs
+            .iter()
+            .all(|i| trace(i).is_some_and(|t| !t.is_empty()))
+}
+
+fn respond(created: bool, results: Vec<Value>, errors: Vec<Value>, started: i64) -> HttpResponse {
+    let body = batch_response(results, errors.clone(), started, now_ms());
+    if !errors.is_empty() {
+        HttpResponse::MultiStatus().json(body)
+    } else if created {
+        HttpResponse::Created().json(body)
+    } else {
+        HttpResponse::Ok().json(body)
+    }
+}
+
+/// `POST /{objectType}/batch/read` — unknown ids come back as a 207.
+pub async fn read(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    q: QueryParams,
+    body: Json<BatchRead>,
+) -> Result<HttpResponse, ApiError> {
+    let started = now_ms();
+    let otype = for_read(&state, &who, &path)?;
+    let body = body.into_inner();
+    let history = body
+        .properties_with_history
+        .clone()
+        .filter(|h| !h.is_empty());
+    check_batch_size(body.inputs.len(), history.is_some())?;
+    check_unique_ids(body.inputs.iter().map(|i| i.id.0.as_str()))?;
+    check_id_property(&otype, body.id_property.as_deref())?;
+    let ids: Vec<i64> = body
+        .inputs
+        .iter()
+        .filter_map(|i| i.id.0.trim().parse().ok())
+        .collect();
+    let archived = if q.bool("archived", false)? {
+        Archived::Only
+    } else {
+        Archived::Live
+    };
+    let t = otype.clone();
+    let hist_names = history.clone();
+    let (rows, hist) = db::run(&state.pool, move |conn| {
+        let rows = store::load(conn, scope(who.portal, &t), &ids, archived)?;
+        let hist = match &hist_names {
+            Some(names) => Some(store::history(conn, &ids, names)?),
+            None => None,
+        };
+        Ok((rows, hist))
+    })
+    .await?;
+    let wanted = body
+        .properties
+        .map(Wanted::Names)
+        .unwrap_or(Wanted::Defaults);
+    let mut results = Vec::new();
+    let mut missing = Vec::new();
+    for input in &body.inputs {
+        match rows.iter().find(|r| r.id.to_string() == input.id.0.trim()) {
+            Some(row) => {
+                let h = history.as_deref().zip(hist.as_ref());
+                results.push(render(&otype, row, &wanted, h));
+            }
+            None => missing.push(input.id.0.clone()),
+        }
+    }
+    let errors = if missing.is_empty() {
+        Vec::new()
+    } else {
+        vec![json!({"status": "error", "category": "OBJECT_NOT_FOUND",
+            "message": format!("Could not get some {} objects, they may be deleted or not exist. Check that ids are valid.", otype.noun),
+            "context": {"ids": missing}, "errors": []})]
+    };
+    Ok(respond(false, results, errors, started))
+}
+
+/// `POST /{objectType}/batch/create` — 201.
+pub async fn create(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<Batch<ObjectInput>>,
+) -> Result<HttpResponse, ApiError> {
+    let started = now_ms();
+    let otype = for_write(&state, &who, &path)?;
+    let inputs = body.into_inner().inputs;
+    check_batch_size(inputs.len(), false)?;
+    let traced = all_traced(&inputs, |i| i.object_write_trace_id.as_ref());
+    let mut good: Vec<Changes> = Vec::new();
+    let mut failures = Vec::new();
+    for (index, input) in inputs.iter().enumerate() {
+        match objects::validate(&otype, &input.properties) {
+            Ok(c) => good.push(c),
+            Err(errs) => failures.push(Failure::invalid(
+                index,
+                input.object_write_trace_id.clone(),
+                errs,
+            )),
+        }
+    }
+    let errors = settle(failures, traced)?;
+    let t = otype.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| {
+            objects::create(tx, scope(who.portal, &t), &good, now_ms(), &Source::api())
+        })
+    })
+    .await?;
+    let results = rows
+        .iter()
+        .map(|r| render(&otype, r, &Wanted::AllSet, None))
+        .collect();
+    Ok(respond(true, results, errors, started))
+}
+
+/// Shared by batch update and upsert: validates inputs, checks ids exist, writes the good ones.
+async fn update_inputs(
+    state: &AppState,
+    who: Principal,
+    type_name: &str,
+    inputs: Vec<IdObjectInput>,
+    upsert: bool,
+) -> Result<HttpResponse, ApiError> {
+    let started = now_ms();
+    let otype = for_write(state, &who, type_name)?;
+    check_batch_size(inputs.len(), false)?;
+    check_unique_ids(inputs.iter().map(|i| i.id.0.as_str()))?;
+    for i in &inputs {
+        check_id_property(&otype, i.id_property.as_deref())?;
+    }
+    let traced = all_traced(&inputs, |i| i.object_write_trace_id.as_ref());
+    let mut valid = Vec::new();
+    let mut failures = Vec::new();
+    for (index, input) in inputs.iter().enumerate() {
+        let trace = input.object_write_trace_id.clone();
+        match objects::validate(&otype, &input.properties) {
+            Ok(c) => valid.push((index, trace, input.id.0.clone(), c)),
+            Err(errs) => failures.push(Failure::invalid(index, trace, errs)),
+        }
+    }
+    let t = otype.clone();
+    let (rows, failures) = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| {
+            let scope = scope(who.portal, &t);
+            let ids: Vec<i64> = valid
+                .iter()
+                .filter_map(|(_, _, id, _)| id.trim().parse().ok())
+                .collect();
+            let live: HashSet<i64> = store::load(tx, scope, &ids, Archived::Live)?
+                .iter()
+                .map(|r| r.id)
+                .collect();
+            let mut updates = Vec::new();
+            let mut failures = failures;
+            for (index, trace, raw, changes) in valid {
+                match raw
+                    .trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|id| live.contains(id))
+                {
+                    Some(id) => updates.push((id, changes)),
+                    None => failures.push(Failure::not_found(index, trace, &raw)),
+                }
+            }
+            failures.sort_by_key(|f| f.index);
+            let errors = settle(failures, traced)?;
+            let rows = objects::update(tx, scope, &updates, now_ms(), &Source::api())?;
+            Ok((rows, errors))
+        })
+    })
+    .await?;
+    let results = rows
+        .iter()
+        .map(|r| {
+            let mut v = render(&otype, r, &Wanted::AllSet, None);
+            if upsert {
+                v["new"] = json!(false);
+            }
+            v
+        })
+        .collect();
+    Ok(respond(false, results, failures, started))
+}
+
+/// `POST /{objectType}/batch/update`
+pub async fn update(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<Batch<IdObjectInput>>,
+) -> Result<HttpResponse, ApiError> {
+    update_inputs(&state, who, &path, body.into_inner().inputs, false).await
+}
+
+/// `POST /{objectType}/batch/upsert` — by record id, existing objects are updated (`new:false`).
+pub async fn upsert(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<Batch<IdObjectInput>>,
+) -> Result<HttpResponse, ApiError> {
+    update_inputs(&state, who, &path, body.into_inner().inputs, true).await
+}
+
+/// `POST /{objectType}/batch/archive` — 204; unknown or archived ids are ignored.
+pub async fn archive(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<Batch<IdInput>>,
+) -> Result<HttpResponse, ApiError> {
+    let otype = for_write(&state, &who, &path)?;
+    let inputs = body.into_inner().inputs;
+    check_batch_size(inputs.len(), false)?;
+    check_unique_ids(inputs.iter().map(|i| i.id.0.as_str()))?;
+    let ids: Vec<i64> = inputs
+        .iter()
+        .filter_map(|i| i.id.0.trim().parse().ok())
+        .collect();
+    db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| objects::archive(tx, scope(who.portal, &otype), &ids, now_ms()))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

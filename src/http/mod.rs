@@ -1,0 +1,122 @@
+//! The HTTP layer: the route table, body and error handling shared by every route, and the
+//! server. Handlers call the engine through `db::run`; none writes SQL.
+
+pub mod hubspot;
+pub mod query;
+pub mod server;
+
+use crate::error::ApiError;
+use crate::AppState;
+use actix_web::http::Method;
+use actix_web::web::{self, Data};
+use actix_web::{HttpRequest, HttpResponse, Route};
+
+/// One served route: method, path pattern (actix syntax) and its handler.
+pub struct RouteEntry {
+    pub method: Method,
+    pub path: String,
+    route: fn() -> Route,
+}
+
+fn entry(method: Method, path: String, route: fn() -> Route) -> RouteEntry {
+    RouteEntry {
+        method,
+        path,
+        route,
+    }
+}
+
+/// Every route the server serves. `configure` registers exactly these, and the OpenAPI test
+/// compares them with `openapi.yaml`, so the two cannot drift.
+pub fn route_table() -> Vec<RouteEntry> {
+    use hubspot::{basic, batch};
+    let mut routes = vec![entry(Method::GET, "/health".into(), || {
+        web::get().to(health)
+    })];
+    for prefix in hubspot::PREFIXES {
+        let base = format!("{prefix}/{{objectType}}");
+        let b = |s: &str| format!("{base}{s}");
+        routes.extend([
+            entry(Method::GET, b(""), || web::get().to(basic::list)),
+            entry(Method::POST, b(""), || web::post().to(basic::create)),
+            entry(Method::POST, b("/batch/read"), || {
+                web::post().to(batch::read)
+            }),
+            entry(Method::POST, b("/batch/create"), || {
+                web::post().to(batch::create)
+            }),
+            entry(Method::POST, b("/batch/update"), || {
+                web::post().to(batch::update)
+            }),
+            entry(Method::POST, b("/batch/upsert"), || {
+                web::post().to(batch::upsert)
+            }),
+            entry(Method::POST, b("/batch/archive"), || {
+                web::post().to(batch::archive)
+            }),
+            entry(Method::GET, b("/{objectId}"), || web::get().to(basic::read)),
+            entry(Method::PATCH, b("/{objectId}"), || {
+                web::patch().to(basic::update)
+            }),
+            entry(Method::DELETE, b("/{objectId}"), || {
+                web::delete().to(basic::archive)
+            }),
+        ]);
+    }
+    routes
+}
+
+/// Registers the routes and the shared extractor settings on an app.
+pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
+    let limit = state.config.body_limit;
+    cfg.app_data(state)
+        .app_data(
+            web::JsonConfig::default()
+                .limit(limit)
+                .content_type_required(false)
+                .error_handler(move |err, _req| json_error(err, limit).into()),
+        )
+        .app_data(
+            web::PathConfig::default().error_handler(|_, _| ApiError::resource_not_found().into()),
+        );
+    for r in route_table() {
+        cfg.route(&r.path, (r.route)());
+    }
+    cfg.default_service(web::to(not_found));
+}
+
+/// Body errors in HubSpot's shape: too large is a 413, anything else a 400 naming the problem.
+fn json_error(err: actix_web::error::JsonPayloadError, limit: usize) -> ApiError {
+    use actix_web::error::JsonPayloadError as E;
+    match err {
+        E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::PayloadTooLarge(limit),
+        E::Deserialize(e) => ApiError::bad_request(format!(
+            "Invalid input JSON on line {}, column {}: {}",
+            e.line(),
+            e.column(),
+            e
+        )),
+        E::ContentType => ApiError::bad_request("Content-Type must be application/json"),
+        other => ApiError::bad_request(format!("Invalid input JSON: {other}")),
+    }
+}
+
+/// `GET /health`: 200 when the database answers, 503 otherwise. No auth.
+async fn health(state: Data<AppState>) -> HttpResponse {
+    let ok = crate::db::run(&state.pool, |conn| {
+        crate::with_conn!(conn, c => diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1"))
+            .map_err(ApiError::from)
+    })
+    .await;
+    match ok {
+        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok"})),
+        Err(_) => {
+            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
+        }
+    }
+}
+
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    log::debug!("no route for {} {}", req.method(), req.path());
+    Err(ApiError::resource_not_found())
+}

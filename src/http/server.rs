@@ -1,0 +1,62 @@
+//! Starting the HTTP server: start-up work, the banner, request logging, graceful shutdown.
+
+use crate::config::Config;
+use crate::AppState;
+use actix_web::middleware::Logger;
+use actix_web::web::Data;
+use actix_web::{App, HttpServer};
+use std::io::Write;
+
+/// Prepares the database and serves until SIGINT/SIGTERM (in-flight requests finish first).
+pub async fn run(config: Config) -> std::io::Result<()> {
+    let bind = config.bind.clone();
+    let startup = crate::prepare(config).map_err(std::io::Error::other)?;
+    let state: Data<AppState> = Data::new(startup.state);
+    let app_state = state.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            // One line per request: method, path (no query, which may hold a token), status, ms.
+            .wrap(
+                Logger::new("%{method}xi %U %s %Dms")
+                    .custom_request_replace("method", |req| req.method().to_string()),
+            )
+            .configure(|cfg| crate::http::configure(cfg, app_state.clone()))
+    })
+    .shutdown_timeout(30)
+    .bind(&bind)?;
+    let addrs = server.addrs();
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "goalpost {} — {}",
+        env!("CARGO_PKG_VERSION"),
+        redact(&state.config.database_url)
+    )?;
+    if startup.migrations_run > 0 {
+        writeln!(out, "migrations: {} run", startup.migrations_run)?;
+    }
+    for a in &addrs {
+        writeln!(out, "listening: http://{a}")?;
+    }
+    if let Some(token) = &startup.first_token {
+        writeln!(out, "first token (shown once, every scope, portal 1):")?;
+        writeln!(out, "token: {token}")?;
+    }
+    out.flush()?;
+    drop(out);
+    server.run().await
+}
+
+/// The database URL without its password, for the banner.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.find(':') {
+                Some(c) => format!("{}{}:***{}", &url[..s + 3], &creds[..c], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

@@ -1,0 +1,88 @@
+//! goalpost: a self-hosted CRM object store for sales goals, wire-compatible with HubSpot's
+//! `goal_targets` API. Layers: `http` → `engine` (→ `goals` hooks) → `db`.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod engine;
+pub mod error;
+pub mod goals;
+pub mod http;
+
+use auth::{Principal, DEFAULT_PORTAL};
+use config::Config;
+use engine::registry::Registry;
+use engine::store::PortalId;
+use std::collections::HashMap;
+use std::sync::RwLock;
+
+/// Shared state of a running server.
+pub struct AppState {
+    pub pool: db::Pool,
+    pub registry: Registry,
+    pub tokens: TokenCache,
+    pub config: Config,
+}
+
+/// Resolved tokens, keyed by hash so the secrets themselves are not kept. Tokens are never
+/// changed in place while the server runs, so entries stay true; the cache is bounded.
+#[derive(Default)]
+pub struct TokenCache(RwLock<HashMap<String, Principal>>);
+
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+impl TokenCache {
+    pub fn get(&self, token: &str) -> Option<Principal> {
+        let key = auth::hash_token(token);
+        self.0.read().ok()?.get(&key).cloned()
+    }
+
+    pub fn put(&self, token: String, principal: Principal) {
+        if let Ok(mut map) = self.0.write() {
+            if map.len() >= TOKEN_CACHE_MAX {
+                map.clear();
+            }
+            map.insert(auth::hash_token(&token), principal);
+        }
+    }
+}
+
+/// What start-up did, for the banner.
+pub struct Startup {
+    pub state: AppState,
+    /// A token generated because the database had none; printed once.
+    pub first_token: Option<String>,
+    pub migrations_run: usize,
+}
+
+/// Opens the database, runs migrations, makes sure the default portal exists, applies the
+/// bootstrap token, and generates a first token for a database that has none.
+pub fn prepare(config: Config) -> Result<Startup, String> {
+    let pool = db::pool(&config.database_url, config.pool_size)?;
+    let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
+    let migrations_run = if config.migrate { conn.migrate()? } else { 0 };
+    let portal = PortalId(DEFAULT_PORTAL);
+    let first_token = (|| -> Result<Option<String>, error::ApiError> {
+        auth::ensure_portal(&mut conn, portal, "default")?;
+        let all: Vec<String> = auth::ALL_SCOPES.iter().map(|s| s.to_string()).collect();
+        if let Some(token) = &config.bootstrap_token {
+            auth::store_token(&mut conn, portal, "bootstrap", token, &all)?;
+        }
+        if auth::count_tokens(&mut conn)? == 0 {
+            return Ok(Some(auth::create_token(&mut conn, portal, "first", &all)?));
+        }
+        Ok(None)
+    })()
+    .map_err(|e| format!("start-up: {e}"))?;
+    drop(conn);
+    Ok(Startup {
+        state: AppState {
+            pool,
+            registry: Registry::builtin(),
+            tokens: TokenCache::default(),
+            config,
+        },
+        first_token,
+        migrations_run,
+    })
+}

@@ -1,0 +1,137 @@
+//! The `goalpost` command line: serve, migrate, token.
+
+use clap::{Args, Parser, Subcommand};
+use goalpost::config::{default_pool_size, Config};
+use goalpost::engine::store::PortalId;
+use goalpost::{auth, db, http};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "goalpost",
+    version,
+    about = "Self-hosted CRM store for sales goals"
+)]
+struct Cli {
+    /// Database: sqlite://PATH (embedded) or postgres://USER@HOST/DB.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://goalpost.db",
+        global = true
+    )]
+    database_url: String,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve HTTP (the default).
+    Serve(ServeArgs),
+    /// Run pending migrations and exit.
+    Migrate,
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Args, Default)]
+struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one).
+    #[arg(long, env = "GOALPOST_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// Do not run pending migrations at start.
+    #[arg(long)]
+    no_migrate: bool,
+    /// Make sure this token exists in the default portal with every scope.
+    #[arg(long, env = "GOALPOST_BOOTSTRAP_TOKEN", hide_env_values = true)]
+    bootstrap_token: Option<String>,
+    /// Largest request body in bytes; larger bodies get a 413.
+    #[arg(long, env = "GOALPOST_BODY_LIMIT", default_value_t = 1024 * 1024)]
+    body_limit: usize,
+    /// Database connections in the pool (default: twice the cores).
+    #[arg(long, env = "GOALPOST_POOL_SIZE")]
+    pool_size: Option<u32>,
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create a token; prints it alone on stdout, once.
+    Create {
+        /// Comma-separated scopes, e.g. crm.objects.goals.read,crm.objects.goals.write
+        #[arg(long)]
+        scopes: String,
+        /// Portal (hub id) the token belongs to; created if missing.
+        #[arg(long, default_value_t = auth::DEFAULT_PORTAL)]
+        portal: i64,
+        /// A name to recognise the token by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => serve(
+            cli.database_url,
+            ServeArgs {
+                bind: std::env::var("GOALPOST_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into()),
+                bootstrap_token: std::env::var("GOALPOST_BOOTSTRAP_TOKEN").ok(),
+                body_limit: 1024 * 1024,
+                ..ServeArgs::default()
+            },
+        ),
+        Some(Command::Serve(args)) => serve(cli.database_url, args),
+        Some(Command::Migrate) => migrate(&cli.database_url),
+        Some(Command::Token(TokenCommand::Create {
+            scopes,
+            portal,
+            name,
+        })) => create_token(&cli.database_url, &scopes, portal, &name),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("goalpost: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn serve(database_url: String, args: ServeArgs) -> Result<(), String> {
+    let config = Config {
+        database_url,
+        bind: args.bind,
+        migrate: !args.no_migrate,
+        bootstrap_token: args.bootstrap_token.filter(|t| !t.is_empty()),
+        body_limit: args.body_limit,
+        pool_size: args.pool_size.unwrap_or_else(default_pool_size),
+    };
+    actix_web::rt::System::new()
+        .block_on(http::server::run(config))
+        .map_err(|e| e.to_string())
+}
+
+fn migrate(database_url: &str) -> Result<(), String> {
+    let mut conn = db::connect(database_url)?;
+    let n = conn.migrate()?;
+    eprintln!("goalpost: {n} migration(s) run");
+    Ok(())
+}
+
+fn create_token(database_url: &str, scopes: &str, portal: i64, name: &str) -> Result<(), String> {
+    let scopes = auth::parse_scopes(scopes)?;
+    let mut conn = db::connect(database_url)?;
+    conn.migrate()?;
+    let token = auth::create_token(&mut conn, PortalId(portal), name, &scopes)
+        .map_err(|e| e.to_string())?;
+    eprintln!(
+        "goalpost: token {name:?} for portal {portal} with scopes {}",
+        scopes.join(",")
+    );
+    println!("{token}");
+    Ok(())
+}
