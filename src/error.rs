@@ -32,17 +32,21 @@ impl ErrorDetail {
     }
 }
 
+/// The payload of a 400: boxed in [`ApiError`] so results stay small.
+#[derive(Debug)]
+pub struct Invalid {
+    pub message: String,
+    pub sub_category: Option<String>,
+    pub context: Map<String, Value>,
+    pub errors: Vec<ErrorDetail>,
+}
+
 /// Everything that can go wrong in a request.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// 400 VALIDATION_ERROR.
-    #[error("{message}")]
-    Validation {
-        message: String,
-        sub_category: Option<String>,
-        context: Map<String, Value>,
-        errors: Vec<ErrorDetail>,
-    },
+    #[error("{}", .0.message)]
+    Validation(Box<Invalid>),
     /// 404 OBJECT_NOT_FOUND.
     #[error("{message}")]
     NotFound {
@@ -73,24 +77,28 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A plain 400 with a message.
-    pub fn bad_request(message: impl Into<String>) -> Self {
-        ApiError::Validation {
+    /// A 400 with a message, context and detail entries.
+    pub fn validation(
+        message: impl Into<String>,
+        context: Map<String, Value>,
+        errors: Vec<ErrorDetail>,
+    ) -> Self {
+        ApiError::Validation(Box::new(Invalid {
             message: message.into(),
             sub_category: None,
-            context: Map::new(),
-            errors: Vec::new(),
-        }
+            context,
+            errors,
+        }))
+    }
+
+    /// A plain 400 with a message.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::validation(message, Map::new(), Vec::new())
     }
 
     /// A 400 carrying detail entries.
     pub fn invalid(message: impl Into<String>, errors: Vec<ErrorDetail>) -> Self {
-        ApiError::Validation {
-            message: message.into(),
-            sub_category: None,
-            context: Map::new(),
-            errors,
-        }
+        Self::validation(message, Map::new(), errors)
     }
 
     /// HubSpot's 404 for an object id that does not resolve.
@@ -113,7 +121,7 @@ impl ApiError {
 
     pub fn category(&self) -> &'static str {
         match self {
-            ApiError::Validation { .. } | ApiError::PayloadTooLarge(_) => "VALIDATION_ERROR",
+            ApiError::Validation(_) | ApiError::PayloadTooLarge(_) => "VALIDATION_ERROR",
             ApiError::NotFound { .. } => "OBJECT_NOT_FOUND",
             ApiError::Unauthenticated => "INVALID_AUTHENTICATION",
             ApiError::MissingScopes(_) => "MISSING_SCOPES",
@@ -132,20 +140,15 @@ impl ApiError {
         body.insert("correlationId".into(), json!(correlation_id));
         body.insert("category".into(), json!(self.category()));
         match self {
-            ApiError::Validation {
-                sub_category,
-                context,
-                errors,
-                ..
-            } => {
-                if let Some(s) = sub_category {
+            ApiError::Validation(v) => {
+                if let Some(s) = &v.sub_category {
                     body.insert("subCategory".into(), json!(s));
                 }
-                if !context.is_empty() {
-                    body.insert("context".into(), Value::Object(context.clone()));
+                if !v.context.is_empty() {
+                    body.insert("context".into(), Value::Object(v.context.clone()));
                 }
-                if !errors.is_empty() {
-                    body.insert("errors".into(), json!(errors));
+                if !v.errors.is_empty() {
+                    body.insert("errors".into(), json!(v.errors));
                 }
             }
             ApiError::NotFound { context, .. } if !context.is_empty() => {
@@ -187,7 +190,7 @@ impl ApiError {
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
-            ApiError::Validation { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
             ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
             ApiError::MissingScopes(_) => StatusCode::FORBIDDEN,

@@ -71,7 +71,7 @@ pub fn validate(
         };
         match normalize(def, &text) {
             Ok(v) => changes.push((name.clone(), v)),
-            Err(e) => errors.push(e),
+            Err(e) => errors.push(*e),
         }
     }
     if errors.is_empty() {

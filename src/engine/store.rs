@@ -213,13 +213,12 @@ pub fn insert_history(conn: &mut Conn, rows: &[NewHistory]) -> Result<(), ApiErr
     Ok(())
 }
 
+/// History entries by (object id, property name), newest first.
+pub type History = HashMap<(i64, String), Vec<HistoryRow>>;
+
 /// History of the named properties of the given objects, newest first per property.
-pub fn history(
-    conn: &mut Conn,
-    ids: &[i64],
-    names: &[String],
-) -> Result<HashMap<(i64, String), Vec<HistoryRow>>, ApiError> {
-    let mut out: HashMap<(i64, String), Vec<HistoryRow>> = HashMap::new();
+pub fn history(conn: &mut Conn, ids: &[i64], names: &[String]) -> Result<History, ApiError> {
+    let mut out = History::new();
     if ids.is_empty() || names.is_empty() {
         return Ok(out);
     }

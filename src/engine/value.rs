@@ -68,12 +68,20 @@ pub fn parse_number(raw: &str) -> Option<f64> {
 }
 
 /// Checks and normalises one value. `Ok(None)` means "clear the value" (an empty string).
-pub fn normalize(def: &PropertyDef, raw: &str) -> Result<Option<String>, ErrorDetail> {
+pub fn normalize(def: &PropertyDef, raw: &str) -> Result<Option<String>, Box<ErrorDetail>> {
     if raw.is_empty() {
         return Ok(None);
     }
     let name = def.name.as_str();
-    let fail = |code: &str, message: String| Err(ErrorDetail::property(code, name, message));
+    let fail =
+        |code: &str, message: String| Err(Box::new(ErrorDetail::property(code, name, message)));
+    // PostgreSQL's JSONB cannot hold NUL, so neither backend stores it.
+    if raw.contains('\0') {
+        return fail(
+            "INVALID_PROPERTY_VALUE",
+            format!("The value of {name} contains a NUL character"),
+        );
+    }
     match def.kind {
         PropertyType::String => {
             if raw.chars().count() > MAX_STRING_CHARS {

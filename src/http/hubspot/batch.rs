@@ -87,16 +87,15 @@ fn settle(failures: Vec<Failure>, all_traced: bool) -> Result<Vec<Value>, ApiErr
     let indexes: Vec<String> = failures.iter().map(|f| f.index.to_string()).collect();
     let mut context = Map::new();
     context.insert("inputIndexes".into(), json!(indexes));
-    Err(ApiError::Validation {
-        message: format!(
+    Err(ApiError::validation(
+        format!(
             "{} (inputs {})",
             objects::invalid_values_message(&errors),
             indexes.join(", ")
         ),
-        sub_category: None,
         context,
         errors,
-    })
+    ))
 }
 
 fn all_traced<T>(inputs: &[T], trace: impl Fn(&T) -> Option<&String>) -> bool {

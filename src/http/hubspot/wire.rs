@@ -1,14 +1,13 @@
 //! HubSpot wire types: request bodies as the official clients send them, and the rendering of
 //! stored objects as `SimplePublicObject`. Wire types never touch Diesel.
 
-use crate::engine::store::{HistoryRow, ObjectRow};
+use crate::engine::store::{History, HistoryRow, ObjectRow};
 use crate::engine::types::{ObjectType, DEFAULT_PROPERTIES};
 use crate::engine::value::format_ms;
 use crate::error::ApiError;
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
 
 /// An object id as clients send it: a string, or (leniently) a JSON number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -105,15 +104,14 @@ pub fn check_unique_ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<(), Ap
     }
     let mut context = Map::new();
     context.insert("ids".into(), json!(dups));
-    Err(ApiError::Validation {
-        message: format!(
+    Err(ApiError::validation(
+        format!(
             "Duplicate IDs found in batch input: [{}]. IDs must be unique",
             dups.join(", ")
         ),
-        sub_category: None,
         context,
-        errors: Vec::new(),
-    })
+        Vec::new(),
+    ))
 }
 
 /// Which properties a response carries besides the defaults.
@@ -132,7 +130,7 @@ pub fn render(
     otype: &ObjectType,
     row: &ObjectRow,
     wanted: &Wanted,
-    history: Option<(&[String], &HashMap<(i64, String), Vec<HistoryRow>>)>,
+    history: Option<(&[String], &History)>,
 ) -> Value {
     let mut props = Map::new();
     let column_value = |name: &str| -> Option<String> {

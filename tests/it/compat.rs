@@ -1,0 +1,48 @@
+//! Compatibility: HubSpot's official Python client against a real `goalpost serve`.
+
+use crate::support::server::Server;
+use crate::support::{Backend, TOKEN};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// The Python with `hubspot-api-client` installed: `GOALPOST_PYTHON`, or the project's `.venv`
+/// that `scripts/test` creates.
+fn python() -> PathBuf {
+    if let Some(p) = std::env::var_os("GOALPOST_PYTHON") {
+        return p.into();
+    }
+    let venv = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/python");
+    assert!(
+        venv.is_file(),
+        "no Python with hubspot-api-client: run scripts/test (it creates .venv) or set GOALPOST_PYTHON"
+    );
+    venv
+}
+
+fn run_script(backend: Backend, script: &str) {
+    let server = Server::start(backend);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/compat")
+        .join(script);
+    let out = Command::new(python())
+        .arg(&path)
+        .args([&server.base_url, TOKEN])
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "{script} failed on {backend:?}:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn hubspot_python_client_basic_and_batch_on_sqlite() {
+    run_script(Backend::Sqlite, "hubspot_goals.py");
+}
+
+#[test]
+fn hubspot_python_client_basic_and_batch_on_postgres() {
+    run_script(Backend::Postgres, "hubspot_goals.py");
+}

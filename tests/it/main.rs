@@ -1,0 +1,11 @@
+//! The integration suite: one binary; every test runs on SQLite and on PostgreSQL.
+
+mod support;
+
+mod auth;
+mod bad_input;
+mod basic;
+mod batch;
+mod compat;
+mod migrations;
+mod openapi;

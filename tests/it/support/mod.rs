@@ -1,0 +1,213 @@
+//! Test harness: every test gets its own database on each backend (a temp SQLite file, or a
+//! fresh database in a throwaway PostgreSQL cluster this harness starts once) and the real app.
+
+pub mod pg;
+pub mod server;
+
+use actix_http::Request;
+use actix_service::boxed::BoxService;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::{Method, StatusCode};
+use actix_web::{test, web, App};
+use goalpost::config::Config;
+use goalpost::AppState;
+use serde_json::Value;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    pub fn new(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = format!("sqlite://{}/test.db", dir.path().display());
+                TestDb {
+                    url,
+                    _dir: Some(dir),
+                }
+            }
+            Backend::Postgres => TestDb {
+                url: pg::fresh_database(),
+                _dir: None,
+            },
+        }
+    }
+}
+
+/// The token every test app is bootstrapped with (all scopes, portal 1).
+pub const TOKEN: &str = "test-token-all-scopes";
+
+/// The real app, in process, on a fresh database.
+pub struct TestApp {
+    _db: TestDb,
+    pub state: web::Data<AppState>,
+    svc: BoxService<Request, ServiceResponse, actix_web::Error>,
+}
+
+/// A response: status, headers and JSON body (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Resp {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: actix_web::http::header::HeaderMap,
+}
+
+/// Everything stored, for "nothing changed" checks.
+#[derive(Debug, PartialEq)]
+pub struct Snapshot {
+    pub objects: Vec<(i64, bool, String, i64)>,
+    pub history_rows: i64,
+}
+
+impl TestApp {
+    pub async fn start(backend: Backend) -> TestApp {
+        Self::start_with(backend, |_| {}).await
+    }
+
+    pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let db = TestDb::new(backend);
+        let mut config = Config::new(&db.url);
+        config.bootstrap_token = Some(TOKEN.into());
+        config.pool_size = 4;
+        tweak(&mut config);
+        let startup = goalpost::prepare(config).expect("app starts");
+        let state = web::Data::new(startup.state);
+        let s = state.clone();
+        let app =
+            test::init_service(App::new().configure(move |cfg| goalpost::http::configure(cfg, s)))
+                .await;
+        TestApp {
+            _db: db,
+            state,
+            svc: actix_service::boxed::service(app),
+        }
+    }
+
+    /// A new token with the given scopes in the given portal.
+    pub fn token(&self, portal: i64, scopes: &[&str]) -> String {
+        let mut conn = self.state.pool.get().expect("conn");
+        let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+        goalpost::auth::create_token(
+            &mut conn,
+            goalpost::engine::store::PortalId(portal),
+            "test",
+            &scopes,
+        )
+        .expect("token")
+    }
+
+    /// Sends a request with a token and an optional JSON body.
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Resp {
+        let mut req = test::TestRequest::default().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.insert_header(("Authorization", format!("Bearer {t}")));
+        }
+        if let Some(b) = body {
+            req = req.set_json(b);
+        }
+        self.call(req.to_request()).await
+    }
+
+    /// Sends a raw body (for malformed JSON and oversize tests).
+    pub async fn send_raw(&self, method: Method, path: &str, body: impl Into<Vec<u8>>) -> Resp {
+        let req = test::TestRequest::default()
+            .method(method)
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {TOKEN}")))
+            .insert_header(("Content-Type", "application/json"))
+            .set_payload(body.into())
+            .to_request();
+        self.call(req).await
+    }
+
+    async fn call(&self, req: Request) -> Resp {
+        use actix_web::dev::Service;
+        let resp = self.svc.call(req).await.expect("service answers");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let bytes = test::read_body(resp).await;
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Resp {
+            status,
+            body,
+            headers,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Resp {
+        self.send(Method::GET, path, Some(TOKEN), None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> Resp {
+        self.send(Method::POST, path, Some(TOKEN), Some(body)).await
+    }
+    pub async fn patch(&self, path: &str, body: Value) -> Resp {
+        self.send(Method::PATCH, path, Some(TOKEN), Some(body))
+            .await
+    }
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.send(Method::DELETE, path, Some(TOKEN), None).await
+    }
+
+    /// Every object row (id, archived, properties, updated_at) and the history row count.
+    pub fn snapshot(&self) -> Snapshot {
+        use diesel::prelude::*;
+        use goalpost::db::json::PropsDoc;
+        use goalpost::db::schema::{objects, property_history};
+        let mut conn = self.state.pool.get().expect("conn");
+        let history_rows: i64 = goalpost::with_conn!(&mut *conn, c => property_history::table
+            .count()
+            .get_result(c))
+        .expect("count");
+        let rows: Vec<(i64, bool, PropsDoc, i64)> =
+            goalpost::with_conn!(&mut *conn, c => objects::table
+            .select((objects::id, objects::archived, objects::properties, objects::updated_at))
+            .order(objects::id)
+            .load(c))
+            .expect("rows");
+        let objects = rows
+            .into_iter()
+            .map(|(id, a, p, u)| (id, a, serde_json::to_string(&p.0).expect("json"), u))
+            .collect();
+        Snapshot {
+            objects,
+            history_rows,
+        }
+    }
+}
+
+/// Defines a test that runs once per backend: `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[actix_web::test]
+            async fn sqlite() {
+                let app = $crate::support::TestApp::start($crate::support::Backend::Sqlite).await;
+                ($body)(app).await
+            }
+            #[actix_web::test]
+            async fn postgres() {
+                let app = $crate::support::TestApp::start($crate::support::Backend::Postgres).await;
+                ($body)(app).await
+            }
+        }
+    };
+}

@@ -1,0 +1,184 @@
+//! A throwaway PostgreSQL cluster for the test run: started once with `initdb`/`pg_ctl` in a
+//! temp dir on a unix socket (as the `postgres` user when running as root, since `initdb`
+//! refuses root), stopped by a watchdog when the test process exits. Each test gets a fresh
+//! database in it. `GOALPOST_TEST_PG_URL` points the suite at an existing server instead.
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
+
+struct Cluster {
+    /// URL of the maintenance database, with `{db}` where a database name goes.
+    url_template: String,
+}
+
+static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+static NEXT: AtomicUsize = AtomicUsize::new(0);
+
+/// Creates an empty database and returns its URL.
+pub fn fresh_database() -> String {
+    let cluster = CLUSTER.get_or_init(start).as_ref().unwrap_or_else(|e| {
+        panic!(
+            "\n\n*** PostgreSQL tests cannot run: {e}\n*** Install PostgreSQL's server (apt-get install postgresql) \
+             or set GOALPOST_TEST_PG_URL=postgres://user@host/postgres\n\n"
+        )
+    });
+    let name = format!(
+        "goalpost_test_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    );
+    let admin = cluster.url_template.replace("{db}", "postgres");
+    let mut conn = PgConnection::establish(&admin).expect("connect to test cluster");
+    conn.batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create test database");
+    cluster.url_template.replace("{db}", &name)
+}
+
+fn start() -> Result<Cluster, String> {
+    if let Ok(url) = std::env::var("GOALPOST_TEST_PG_URL") {
+        // Swap the database name for a placeholder: postgres://u@h:p/NAME?opts
+        let (base, query) = url
+            .split_once('?')
+            .map_or((url.as_str(), ""), |(b, q)| (b, q));
+        let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+        let q = if query.is_empty() {
+            String::new()
+        } else {
+            format!("?{query}")
+        };
+        return Ok(Cluster {
+            url_template: format!("{base}/{{db}}{q}"),
+        });
+    }
+    let bin = find_bin_dir()
+        .ok_or("initdb and pg_ctl were not found on PATH or under /usr/lib/postgresql/*/bin")?;
+    let root = is_root();
+    let dir = tempfile::Builder::new()
+        .prefix("goalpost-pg-")
+        .tempdir()
+        .map_err(|e| e.to_string())?
+        .keep();
+    let data = dir.join("data");
+    if root {
+        let uid = id_of("-u")?;
+        let gid = id_of("-g")?;
+        std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
+    }
+    let run = |args: &[&str]| -> Result<(), String> {
+        let mut cmd = if root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"]);
+            c.arg(bin.join(args[0]));
+            c
+        } else {
+            Command::new(bin.join(args[0]))
+        };
+        let out = cmd
+            .args(&args[1..])
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| format!("{}: {e}", args[0]))?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} failed: {}{}",
+                args[0],
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    };
+    let data_s = data.to_string_lossy().to_string();
+    let dir_s = dir.to_string_lossy().to_string();
+    run(&[
+        "initdb",
+        "-D",
+        &data_s,
+        "-A",
+        "trust",
+        "-U",
+        "postgres",
+        "--no-sync",
+        "-E",
+        "UTF8",
+    ])?;
+    let opts = format!(
+        "-k {dir_s} -c listen_addresses='' -c fsync=off -c synchronous_commit=off \
+         -c full_page_writes=off -c max_connections=300"
+    );
+    let log = format!("{dir_s}/log");
+    run(&[
+        "pg_ctl", "-D", &data_s, "-o", &opts, "-l", &log, "-w", "start",
+    ])?;
+    spawn_watchdog(&bin, &data, &dir, root);
+    Ok(Cluster {
+        url_template: format!("postgres://postgres@localhost/{{db}}?host={dir_s}"),
+    })
+}
+
+/// Stops the cluster and removes its files once this test process has exited.
+fn spawn_watchdog(bin: &Path, data: &Path, dir: &Path, root: bool) {
+    let pg_ctl = bin.join("pg_ctl");
+    let stop = format!(
+        "{} -D {} -m immediate stop",
+        pg_ctl.display(),
+        data.display()
+    );
+    let stop = if root {
+        format!("runuser -u postgres -- {stop}")
+    } else {
+        stop
+    };
+    let script = format!(
+        "while kill -0 {pid} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {dir}",
+        pid = std::process::id(),
+        dir = dir.display()
+    );
+    let _ = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn();
+}
+
+fn find_bin_dir() -> Option<PathBuf> {
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path().join("bin"))
+        .collect();
+    candidates.sort();
+    candidates.reverse();
+    if let Some(path) = std::env::var_os("PATH") {
+        candidates.extend(std::env::split_paths(&path));
+    }
+    candidates.into_iter().find(|d| {
+        d.join("initdb").is_file() && d.join("pg_ctl").is_file() && d.join("postgres").is_file()
+    })
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
+
+fn id_of(flag: &str) -> Result<u32, String> {
+    let out = Command::new("id")
+        .args([flag, "postgres"])
+        .output()
+        .map_err(|e| e.to_string())?;
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .map_err(|_| "running as root but there is no postgres user to run initdb as".to_string())
+}
