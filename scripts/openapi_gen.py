@@ -85,6 +85,11 @@ def object_paths(prefix, suffix):
             "responses": {**ok(200, "BatchResponseSimplePublicUpsertObject"),
                           **ok(207, "BatchResponseSimplePublicUpsertObjectWithErrors", "Every input had objectWriteTraceId; the valid ones were written"),
                           **errs(400, 401, 403, 404, 413)}}},
+        f"{base}/search": {"post": {
+            "operationId": "search" + suffix,
+            "summary": "Search goal targets: filterGroups OR-ed, filters AND-ed, run in SQL; strongly consistent, keyset paging, exact total",
+            "security": SEC(READ), "requestBody": body("PublicObjectSearchRequest"),
+            "responses": {**ok(200, "CollectionResponseWithTotalSimplePublicObjectForwardPaging"), **common}}},
         f"{base}/batch/archive": {"post": {
             "operationId": "batchArchive" + suffix, "summary": "Archive a batch of goal targets in one transaction",
             "security": SEC(WRITE), "requestBody": body("BatchInputSimplePublicObjectId"),
@@ -150,6 +155,29 @@ SCHEMAS = {
     "BatchResponseSimplePublicUpsertObjectWithErrors": batch("SimplePublicUpsertObject", True),
     "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging": {"type": "object", "required": ["results"], "properties": {
         "results": {"type": "array", "items": ref("SimplePublicObjectWithAssociations")}, "paging": ref("ForwardPaging")}},
+    "Filter": {"type": "object", "required": ["propertyName", "operator"], "properties": {
+        "propertyName": {"type": "string"},
+        "operator": {"type": "string", "enum": ["EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN",
+                                                 "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"]},
+        "value": {"type": "string", "description": "Numbers compare numerically, dates and datetimes as instants (epoch ms or ISO 8601), strings case-insensitively, enumerations exactly."},
+        "highValue": {"type": "string", "description": "Upper bound of BETWEEN (inclusive)."},
+        "values": {"type": "array", "items": {"type": "string"}}}},
+    "FilterGroup": {"type": "object", "required": ["filters"], "properties": {
+        "filters": {"type": "array", "maxItems": 10, "items": ref("Filter")}}},
+    "PublicObjectSearchRequest": {"type": "object", "properties": {
+        "filterGroups": {"type": "array", "maxItems": 6, "items": ref("FilterGroup"),
+                         "description": "At most 6 groups, 10 filters a group, 25 filters in all."},
+        "sorts": {"type": "array", "items": {"oneOf": [
+            {"type": "string", "description": "A property name, with a leading - for descending."},
+            {"type": "object", "required": ["propertyName"], "properties": {
+                "propertyName": {"type": "string"}, "direction": {"type": "string", "enum": ["ASCENDING", "DESCENDING"]}}}]},
+            "description": "The first sort applies; default order is by creation."},
+        "query": {"type": "string", "maxLength": 3000, "description": "Every word must prefix-match a word of hs_goal_name."},
+        "properties": {"type": "array", "items": {"type": "string"}},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 10},
+        "after": {"type": "string", "description": "paging.next.after of the previous page (a number is read as an offset)."}}},
+    "CollectionResponseWithTotalSimplePublicObjectForwardPaging": {"type": "object", "required": ["total", "results"], "properties": {
+        "total": {"type": "integer"}, "results": {"type": "array", "items": ref("SimplePublicObject")}, "paging": ref("ForwardPaging")}},
     "ForwardPaging": {"type": "object", "properties": {"next": {"type": "object", "required": ["after"], "properties": {
         "after": {"type": "string"}, "link": {"type": "string"}}}}},
     "ErrorDetail": {"type": "object", "required": ["message"], "properties": {

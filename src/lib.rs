@@ -61,6 +61,8 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
     let pool = db::pool(&config.database_url, config.pool_size)?;
     let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
     let migrations_run = if config.migrate { conn.migrate()? } else { 0 };
+    let registry = Registry::builtin();
+    engine::indexes::ensure(&mut conn, &registry).map_err(|e| format!("indexes: {e}"))?;
     let portal = PortalId(DEFAULT_PORTAL);
     let first_token = (|| -> Result<Option<String>, error::ApiError> {
         auth::ensure_portal(&mut conn, portal, "default")?;
@@ -78,7 +80,7 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
     Ok(Startup {
         state: AppState {
             pool,
-            registry: Registry::builtin(),
+            registry,
             tokens: TokenCache::default(),
             config,
         },

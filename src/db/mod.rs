@@ -68,9 +68,31 @@ impl Conn {
         &mut self,
         f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
+        self.tx("BEGIN", "BEGIN IMMEDIATE", f)
+    }
+
+    /// Runs `f` in one read snapshot (several statements that must agree, like a page and its
+    /// total).
+    pub fn read_tx<T>(
+        &mut self,
+        f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        self.tx(
+            "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+            "BEGIN",
+            f,
+        )
+    }
+
+    fn tx<T>(
+        &mut self,
+        pg_begin: &str,
+        sqlite_begin: &str,
+        f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
         match self {
-            Conn::Pg(c) => AnsiTransactionManager::begin_transaction(c)?,
-            Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+            Conn::Pg(c) => AnsiTransactionManager::begin_transaction_sql(c, pg_begin)?,
+            Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?,
         }
         let result = f(self);
         let end = match &result {

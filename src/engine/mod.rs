@@ -1,8 +1,10 @@
 //! The generic CRM object engine: object types as data, typed property definitions, value
 //! normalisation, the object store and property history. Knows nothing of HTTP.
 
+pub mod indexes;
 pub mod objects;
 pub mod registry;
+pub mod search;
 pub mod store;
 pub mod types;
 pub mod value;

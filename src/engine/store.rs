@@ -17,7 +17,7 @@ pub struct ObjectId(pub i64);
 pub struct PortalId(pub i64);
 
 /// One stored object.
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = objects)]
 pub struct ObjectRow {
     pub id: i64,

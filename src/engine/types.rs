@@ -48,6 +48,8 @@ pub struct PropertyDef {
     /// Clients may not write the value (`modificationMetadata.readOnlyValue`).
     pub read_only_value: bool,
     pub hubspot_defined: bool,
+    /// Searches on it are common: an expression index is kept for it.
+    pub indexed: bool,
 }
 
 /// Where a property's value lives: the row's own columns, or the property document.
@@ -88,6 +90,8 @@ pub struct ObjectType {
     pub noun: &'static str,
     pub read_scopes: &'static [&'static str],
     pub write_scopes: &'static [&'static str],
+    /// Properties whose tokens the search `query` matches.
+    pub text_properties: &'static [&'static str],
     pub properties: Vec<PropertyDef>,
 }
 

@@ -19,149 +19,56 @@ type Row = (
     &'static [&'static str],
 );
 
+#[rustfmt::skip]
 const GOAL_INFO: &[Row] = &[
     ("hs_goal_name", "Goal name", Str, W, &[]),
     ("hs_goal_type", "Goal type", Str, W, &[]),
     ("hs_target_amount", "Target amount", Number, W, &[]),
-    (
-        "hs_target_amount_in_home_currency",
-        "Target amount in home currency",
-        Number,
-        RO,
-        &[],
-    ),
+    ("hs_target_amount_in_home_currency", "Target amount in home currency", Number, RO, &[]),
     ("hs_start_datetime", "Start date", Datetime, W, &[]),
     ("hs_end_datetime", "End date", Datetime, W, &[]),
-    (
-        "hs_start_date",
-        "Start date (legacy)",
-        PropertyType::Date,
-        W,
-        &[],
-    ),
-    (
-        "hs_end_date",
-        "End date (legacy)",
-        PropertyType::Date,
-        W,
-        &[],
-    ),
-    (
-        "hs_milestone",
-        "Milestone",
-        Enumeration,
-        W,
-        &["weekly", "monthly", "quarterly", "yearly"],
-    ),
+    ("hs_start_date", "Start date (legacy)", PropertyType::Date, W, &[]),
+    ("hs_end_date", "End date (legacy)", PropertyType::Date, W, &[]),
+    ("hs_milestone", "Milestone", Enumeration, W, &["weekly", "monthly", "quarterly", "yearly"]),
     ("hs_group_correlation_uuid", "Goal family id", Str, W, &[]),
-    (
-        "hs_goal_target_group_id",
-        "Goal target group id",
-        Str,
-        W,
-        &[],
-    ),
+    ("hs_goal_target_group_id", "Goal target group id", Str, W, &[]),
     ("hs_pipeline_ids", "Pipelines", Str, W, &[]),
     ("hs_pipelines", "Pipelines (legacy)", Str, W, &[]),
-    (
-        "hs_fiscal_year_offset",
-        "Fiscal year offset",
-        Number,
-        W,
-        &[],
-    ),
+    ("hs_fiscal_year_offset", "Fiscal year offset", Number, W, &[]),
     ("hs_goal_target_currency_code", "Currency code", Str, W, &[]),
     ("hs_currency", "Currency", Str, W, &[]),
     ("hs_template_id", "Template id", Number, W, &[]),
     ("hs_forecast_type_id", "Forecast type id", Str, W, &[]),
     ("hs_is_forecastable", "Is forecastable", Bool, W, &[]),
     ("hs_participant_type", "Participant type", Str, W, &[]),
-    (
-        "hs_status_display_order",
-        "Status display order",
-        Number,
-        W,
-        &[],
-    ),
-    (
-        "hs_unique_creation_key",
-        "Unique creation key",
-        Str,
-        RO,
-        &[],
-    ),
+    ("hs_status_display_order", "Status display order", Number, W, &[]),
+    ("hs_unique_creation_key", "Unique creation key", Str, RO, &[]),
 ];
 
+#[rustfmt::skip]
 const ASSIGNEES: &[Row] = &[
     ("hubspot_owner_id", "Owner", Number, W, &[]),
     ("hs_assignee_user_id", "Assignee user id", Number, W, &[]),
     ("hs_assignee_team_id", "Assignee team id", Number, W, &[]),
     ("hubspot_team_id", "Team", Number, W, &[]),
-    (
-        "hs_assignee_property_name",
-        "Assignee property",
-        Str,
-        W,
-        &[],
-    ),
-    (
-        "hs_created_by_user_id",
-        "Created by user id",
-        Number,
-        W,
-        &[],
-    ),
-    (
-        "hs_updated_by_user_id",
-        "Updated by user id",
-        Number,
-        W,
-        &[],
-    ),
+    ("hs_assignee_property_name", "Assignee property", Str, W, &[]),
+    ("hs_created_by_user_id", "Created by user id", Number, W, &[]),
+    ("hs_updated_by_user_id", "Updated by user id", Number, W, &[]),
     ("hs_team_id", "Team id", Number, W, &[]),
     ("hs_user_id", "User id", Number, W, &[]),
     ("hs_all_owner_ids", "All owner ids", Str, RO, &[]),
     ("hs_all_team_ids", "All team ids", Str, RO, &[]),
 ];
 
+#[rustfmt::skip]
 const PROGRESS: &[Row] = &[
     ("hs_kpi_value", "Progress value", Number, W, &[]),
-    (
-        "hs_kpi_progress_percent",
-        "Progress percent",
-        Number,
-        RO,
-        &[],
-    ),
-    (
-        "hs_kpi_value_last_calculated_at",
-        "Progress last calculated",
-        Datetime,
-        RO,
-        &[],
-    ),
-    (
-        "hs_kpi_value_calculated_at",
-        "Progress calculated at",
-        Datetime,
-        RO,
-        &[],
-    ),
+    ("hs_kpi_progress_percent", "Progress percent", Number, RO, &[]),
+    ("hs_kpi_value_last_calculated_at", "Progress last calculated", Datetime, RO, &[]),
+    ("hs_kpi_value_calculated_at", "Progress calculated at", Datetime, RO, &[]),
     ("hs_should_recalculate", "Should recalculate", Bool, W, &[]),
-    (
-        "hs_status",
-        "Status",
-        Enumeration,
-        RO,
-        &["pending", "in_progress", "achieved", "missed", "exceeded"],
-    ),
-    (
-        "hs_outcome",
-        "Outcome",
-        Enumeration,
-        RO,
-        &["in_progress", "achieved", "missed", "exceeded"],
-    ),
+    ("hs_status", "Status", Enumeration, RO, &["pending", "in_progress", "achieved", "missed", "exceeded"]),
+    ("hs_outcome", "Outcome", Enumeration, RO, &["in_progress", "achieved", "missed", "exceeded"]),
     ("hs_kpi_metric_type", "KPI metric type", Str, W, &[]),
     ("hs_kpi_tracking_method", "KPI tracking method", Str, W, &[]),
     ("hs_kpi_unit_type", "KPI unit type", Str, W, &[]),
@@ -169,100 +76,41 @@ const PROGRESS: &[Row] = &[
     ("hs_kpi_object_type", "KPI object type", Str, W, &[]),
     ("hs_kpi_object_type_id", "KPI object type id", Str, W, &[]),
     ("hs_kpi_property_name", "KPI property", Str, W, &[]),
-    (
-        "hs_kpi_time_period_property",
-        "KPI time period property",
-        Str,
-        W,
-        &[],
-    ),
-    (
-        "hs_kpi_time_period_property_type",
-        "KPI time period property type",
-        Str,
-        W,
-        &[],
-    ),
+    ("hs_kpi_time_period_property", "KPI time period property", Str, W, &[]),
+    ("hs_kpi_time_period_property_type", "KPI time period property type", Str, W, &[]),
     ("hs_kpi_filter_groups", "KPI filter groups", Str, W, &[]),
-    (
-        "hs_static_kpi_filter_groups",
-        "Static KPI filter groups",
-        Str,
-        W,
-        &[],
-    ),
+    ("hs_static_kpi_filter_groups", "Static KPI filter groups", Str, W, &[]),
     ("hs_kpi_is_team_rollup", "KPI is team rollup", Bool, W, &[]),
 ];
 
+#[rustfmt::skip]
 const NOTIFICATIONS: &[Row] = &[
-    (
-        "hs_should_notify_on_edit_updates",
-        "Notify on edit updates",
-        Bool,
-        W,
-        &[],
-    ),
-    (
-        "hs_should_notify_on_achieved",
-        "Notify on achieved",
-        Bool,
-        W,
-        &[],
-    ),
-    (
-        "hs_should_notify_on_exceeded",
-        "Notify on exceeded",
-        Bool,
-        W,
-        &[],
-    ),
-    (
-        "hs_should_notify_on_kickoff",
-        "Notify on kickoff",
-        Bool,
-        W,
-        &[],
-    ),
-    (
-        "hs_should_notify_on_missed",
-        "Notify on missed",
-        Bool,
-        W,
-        &[],
-    ),
-    (
-        "hs_should_notify_on_progress_updates",
-        "Notify on progress updates",
-        Bool,
-        W,
-        &[],
-    ),
-    (
-        "hs_edit_updates_notification_frequency",
-        "Edit updates frequency",
-        Str,
-        W,
-        &[],
-    ),
-    (
-        "hs_progress_updates_notification_frequency",
-        "Progress updates frequency",
-        Str,
-        W,
-        &[],
-    ),
+    ("hs_should_notify_on_edit_updates", "Notify on edit updates", Bool, W, &[]),
+    ("hs_should_notify_on_achieved", "Notify on achieved", Bool, W, &[]),
+    ("hs_should_notify_on_exceeded", "Notify on exceeded", Bool, W, &[]),
+    ("hs_should_notify_on_kickoff", "Notify on kickoff", Bool, W, &[]),
+    ("hs_should_notify_on_missed", "Notify on missed", Bool, W, &[]),
+    ("hs_should_notify_on_progress_updates", "Notify on progress updates", Bool, W, &[]),
+    ("hs_edit_updates_notification_frequency", "Edit updates frequency", Str, W, &[]),
+    ("hs_progress_updates_notification_frequency", "Progress updates frequency", Str, W, &[]),
 ];
 
+#[rustfmt::skip]
 const SYSTEM: &[Row] = &[
     ("hs_object_id", "Record ID", Number, RO, &[]),
     ("hs_createdate", "Create date", Datetime, RO, &[]),
-    (
-        "hs_lastmodifieddate",
-        "Last modified date",
-        Datetime,
-        RO,
-        &[],
-    ),
+    ("hs_lastmodifieddate", "Last modified date", Datetime, RO, &[]),
+];
+
+/// Properties searched often enough to keep an expression index for (issue: search at 1M rows).
+const INDEXED: &[&str] = &[
+    "hs_group_correlation_uuid",
+    "hs_goal_target_group_id",
+    "hubspot_owner_id",
+    "hs_milestone",
+    "hs_start_datetime",
+    "hs_end_datetime",
+    "hs_target_amount",
 ];
 
 fn field_type(kind: PropertyType) -> &'static str {
@@ -307,6 +155,7 @@ fn defs(group: &str, rows: &'static [Row]) -> impl Iterator<Item = PropertyDef> 
                 has_unique_value: false,
                 read_only_value: read_only,
                 hubspot_defined: true,
+                indexed: INDEXED.contains(&name),
             }
         })
 }
@@ -325,6 +174,7 @@ pub fn goal_targets() -> ObjectType {
         noun: "GOAL_TARGET",
         read_scopes: &["crm.objects.goals.read", "crm.objects.goals.write"],
         write_scopes: &["crm.objects.goals.write"],
+        text_properties: &["hs_goal_name"],
         properties,
     }
 }

@@ -29,7 +29,7 @@ fn entry(method: Method, path: String, route: fn() -> Route) -> RouteEntry {
 /// Every route the server serves. `configure` registers exactly these, and the OpenAPI test
 /// compares them with `openapi.yaml`, so the two cannot drift.
 pub fn route_table() -> Vec<RouteEntry> {
-    use hubspot::{basic, batch};
+    use hubspot::{basic, batch, search};
     let mut routes = vec![entry(Method::GET, "/health".into(), || {
         web::get().to(health)
     })];
@@ -53,6 +53,9 @@ pub fn route_table() -> Vec<RouteEntry> {
             }),
             entry(Method::POST, b("/batch/archive"), || {
                 web::post().to(batch::archive)
+            }),
+            entry(Method::POST, b("/search"), || {
+                web::post().to(search::search)
             }),
             entry(Method::GET, b("/{objectId}"), || web::get().to(basic::read)),
             entry(Method::PATCH, b("/{objectId}"), || {

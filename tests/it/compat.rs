@@ -46,3 +46,13 @@ fn hubspot_python_client_basic_and_batch_on_sqlite() {
 fn hubspot_python_client_basic_and_batch_on_postgres() {
     run_script(Backend::Postgres, "hubspot_goals.py");
 }
+
+#[test]
+fn hubspot_python_client_search_on_sqlite() {
+    run_script(Backend::Sqlite, "hubspot_search.py");
+}
+
+#[test]
+fn hubspot_python_client_search_on_postgres() {
+    run_script(Backend::Postgres, "hubspot_search.py");
+}

@@ -9,3 +9,4 @@ mod batch;
 mod compat;
 mod migrations;
 mod openapi;
+mod search;

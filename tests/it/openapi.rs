@@ -134,6 +134,15 @@ both!(
             .body;
         assert_keys_declared(&upsert, &spec, "BatchResponseSimplePublicUpsertObject");
         assert_keys_declared(&upsert["results"][0], &spec, "SimplePublicUpsertObject");
+        let found = app
+            .post(&format!("{base}/search"), serde_json::json!({"limit": 1}))
+            .await
+            .body;
+        assert_keys_declared(
+            &found,
+            &spec,
+            "CollectionResponseWithTotalSimplePublicObjectForwardPaging",
+        );
         let err = app.get(&format!("{base}/nope")).await.body;
         assert_keys_declared(&err, &spec, "Error");
     }

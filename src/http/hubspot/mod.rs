@@ -3,6 +3,7 @@
 
 pub mod basic;
 pub mod batch;
+pub mod search;
 pub mod wire;
 
 use crate::auth::Principal;

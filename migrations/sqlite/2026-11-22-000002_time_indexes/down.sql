@@ -1,0 +1,2 @@
+DROP INDEX objects_updated;
+DROP INDEX objects_created;

@@ -1,0 +1,42 @@
+//! Expression indexes for the properties an object type marks `indexed`. They are derived from
+//! the same expressions the search compiler emits, so the planner can match them; created at
+//! start-up (`IF NOT EXISTS`) because they follow the type definitions, not a schema version.
+
+use super::registry::Registry;
+use super::search::compile::compare_expr;
+use super::search::Target;
+use super::types::{ObjectType, Storage};
+use crate::db::{Conn, Dialect};
+use crate::error::ApiError;
+use crate::with_conn;
+use diesel::connection::SimpleConnection;
+
+/// The CREATE INDEX statements for one type.
+pub fn statements(dialect: Dialect, otype: &ObjectType) -> Vec<String> {
+    otype
+        .properties
+        .iter()
+        .filter(|d| d.indexed && d.storage() == Storage::Document)
+        .map(|d| {
+            let expr = compare_expr(dialect, &Target::of(d));
+            let mut name = format!("objects_{}_{}", otype.name, d.name);
+            name.truncate(63);
+            format!(
+                "CREATE INDEX IF NOT EXISTS {name} ON objects (portal_id, ({expr}), id) \
+                 WHERE object_type = '{}' AND archived = FALSE",
+                otype.name
+            )
+        })
+        .collect()
+}
+
+/// Creates any missing index of every registered type.
+pub fn ensure(conn: &mut Conn, registry: &Registry) -> Result<(), ApiError> {
+    let dialect = conn.dialect();
+    for otype in registry.all() {
+        for sql in statements(dialect, otype) {
+            with_conn!(conn, c => c.batch_execute(&sql))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,342 @@
+//! Compiles a validated [`Search`] to SQL text plus bound values, for either dialect. Property
+//! names reach the SQL text only after validation against the definitions (and are checked
+//! again here to be plain identifiers); every value is a bound parameter.
+
+use super::ast::{Filter, Op, Operand, Search, Sort, Target};
+use super::cursor::After;
+use crate::db::Dialect;
+use crate::engine::types::PropertyType;
+
+/// One bound value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Bind {
+    Int(i64),
+    Num(f64),
+    Text(String),
+}
+
+impl From<&Operand> for Bind {
+    fn from(o: &Operand) -> Self {
+        match o {
+            Operand::Int(n) => Bind::Int(*n),
+            Operand::Num(f) => Bind::Num(*f),
+            Operand::Text(s) => Bind::Text(s.clone()),
+        }
+    }
+}
+
+/// SQL text with its binds in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    pub sql: String,
+    pub binds: Vec<Bind>,
+}
+
+/// The page query and the count query of one search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Compiled {
+    pub page: Statement,
+    pub count: Statement,
+}
+
+/// The columns every object query selects, in `ObjectRow` order.
+pub const COLUMNS: &str =
+    "id, portal_id, object_type, properties, created_at, updated_at, archived, archived_at";
+
+struct Builder {
+    dialect: Dialect,
+    sql: String,
+    binds: Vec<Bind>,
+}
+
+impl Builder {
+    fn new(dialect: Dialect) -> Self {
+        Builder {
+            dialect,
+            sql: String::new(),
+            binds: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, s: &str) -> &mut Self {
+        self.sql.push_str(s);
+        self
+    }
+
+    fn bind(&mut self, b: Bind) -> &mut Self {
+        self.binds.push(b);
+        match self.dialect {
+            Dialect::Postgres => {
+                let n = self.binds.len();
+                self.sql.push_str(&format!("${n}"));
+            }
+            Dialect::Sqlite => self.sql.push('?'),
+        }
+        self
+    }
+
+    fn finish(self) -> Statement {
+        Statement {
+            sql: self.sql,
+            binds: self.binds,
+        }
+    }
+}
+
+/// A property name as it may appear in SQL text: lower-case letters, digits, underscores.
+fn checked(name: &str) -> &str {
+    assert!(
+        !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+        "property name {name:?} reached the SQL compiler unvalidated"
+    );
+    name
+}
+
+/// The stored text of a document property.
+pub fn raw_text(name: &str) -> String {
+    format!("(properties ->> '{}')", checked(name))
+}
+
+/// The expression a target's values are compared (and sorted, and indexed) by. Text compares
+/// bytewise (`COLLATE "C"` on PostgreSQL, SQLite's default), strings fold ASCII case only, so
+/// both backends order and match identically.
+pub fn compare_expr(dialect: Dialect, target: &Target) -> String {
+    match target {
+        Target::Id => "id".into(),
+        Target::TimeColumn(col) => (*col).into(),
+        Target::Doc(name, kind) => {
+            let raw = raw_text(name);
+            match (dialect, kind) {
+                (Dialect::Postgres, PropertyType::Number) => format!("({raw}::float8)"),
+                (Dialect::Sqlite, PropertyType::Number) => format!("CAST({raw} AS REAL)"),
+                (Dialect::Postgres, PropertyType::String | PropertyType::Bool) => {
+                    format!("lower({raw} COLLATE \"C\")")
+                }
+                (Dialect::Sqlite, PropertyType::String | PropertyType::Bool) => {
+                    format!("lower({raw})")
+                }
+                (Dialect::Postgres, _) => format!("({raw} COLLATE \"C\")"),
+                (Dialect::Sqlite, _) => raw,
+            }
+        }
+    }
+}
+
+/// Lower-cased text with a space either side, for token matching with LIKE.
+fn token_text(dialect: Dialect, name: &str) -> String {
+    let raw = raw_text(name);
+    match dialect {
+        Dialect::Postgres => format!("(' ' || lower({raw} COLLATE \"C\") || ' ')"),
+        Dialect::Sqlite => format!("(' ' || lower({raw}) || ' ')"),
+    }
+}
+
+fn list(b: &mut Builder, values: &[Operand]) {
+    b.push("(");
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        b.bind(v.into());
+    }
+    b.push(")");
+}
+
+fn filter(b: &mut Builder, f: &Filter) {
+    let e = compare_expr(b.dialect, &f.target);
+    let cmp = |b: &mut Builder, op: &str, v: &Operand| {
+        b.push(&format!("{e} {op} ")).bind(v.into());
+    };
+    match &f.op {
+        Op::Eq(v) => cmp(b, "=", v),
+        Op::Lt(v) => cmp(b, "<", v),
+        Op::Lte(v) => cmp(b, "<=", v),
+        Op::Gt(v) => cmp(b, ">", v),
+        Op::Gte(v) => cmp(b, ">=", v),
+        // Negations also match objects without a value.
+        Op::Neq(v) => {
+            b.push(&format!("NOT COALESCE({e} = "))
+                .bind(v.into())
+                .push(", FALSE)");
+        }
+        Op::Between(lo, hi) => {
+            b.push(&format!("{e} BETWEEN "))
+                .bind(lo.into())
+                .push(" AND ")
+                .bind(hi.into());
+        }
+        Op::In(vs) => {
+            b.push(&format!("{e} IN "));
+            list(b, vs);
+        }
+        Op::NotIn(vs) => {
+            b.push(&format!("NOT COALESCE({e} IN "));
+            list(b, vs);
+            b.push(", FALSE)");
+        }
+        Op::HasProperty | Op::NotHasProperty => {
+            let has = matches!(f.op, Op::HasProperty);
+            match &f.target {
+                Target::Doc(name, _) => {
+                    let not = if has { "NOT " } else { "" };
+                    b.push(&format!("{} IS {not}NULL", raw_text(name)));
+                }
+                // Row columns always have a value.
+                _ => {
+                    b.push(if has { "TRUE" } else { "FALSE" });
+                }
+            }
+        }
+        Op::ContainsToken(p) | Op::NotContainsToken(p) => {
+            let Target::Doc(name, _) = &f.target else {
+                unreachable!("validated: tokens only on document properties")
+            };
+            let negate = matches!(f.op, Op::NotContainsToken(_));
+            if negate {
+                b.push("NOT COALESCE(");
+            }
+            b.push(&format!("{} LIKE ", token_text(b.dialect, name)))
+                .bind(Bind::Text(format!("% {p} %")))
+                .push(" ESCAPE '\\'");
+            if negate {
+                b.push(", FALSE)");
+            }
+        }
+    }
+}
+
+/// The WHERE clause shared by the page and the count.
+fn conditions(b: &mut Builder, portal: i64, object_type: &str, search: &Search) {
+    // The type name is a registry constant; written as a literal so partial indexes apply.
+    b.push("portal_id = ")
+        .bind(Bind::Int(portal))
+        .push(&format!(
+            " AND object_type = '{}' AND archived = FALSE",
+            checked(object_type)
+        ));
+    if !search.groups.is_empty() {
+        b.push(" AND (");
+        for (gi, group) in search.groups.iter().enumerate() {
+            if gi > 0 {
+                b.push(" OR ");
+            }
+            b.push("(");
+            if group.is_empty() {
+                b.push("TRUE");
+            }
+            for (fi, f) in group.iter().enumerate() {
+                if fi > 0 {
+                    b.push(" AND ");
+                }
+                filter(b, f);
+            }
+            b.push(")");
+        }
+        b.push(")");
+    }
+    for term in &search.query_terms {
+        b.push(" AND (");
+        for (i, name) in search.text_properties.iter().enumerate() {
+            if i > 0 {
+                b.push(" OR ");
+            }
+            b.push(&format!("{} LIKE ", token_text(b.dialect, name)))
+                .bind(Bind::Text(format!("% {term}%")))
+                .push(" ESCAPE '\\'");
+        }
+        if search.text_properties.is_empty() {
+            b.push("FALSE");
+        }
+        b.push(")");
+    }
+}
+
+/// Rows after the cursor row in (sort value, id) order, where an empty value sorts after every
+/// value (PostgreSQL's native NULL order, so one btree serves both directions).
+fn keyset(b: &mut Builder, sort: Option<&Sort>, value: Option<&Operand>, id: i64) {
+    let Some(sort) = sort else {
+        b.push(" AND id > ").bind(Bind::Int(id));
+        return;
+    };
+    let e = compare_expr(b.dialect, &sort.target);
+    let (cmp, idcmp) = if sort.descending {
+        ("<", "<")
+    } else {
+        (">", ">")
+    };
+    match (value, sort.descending) {
+        (Some(v), false) => {
+            b.push(&format!(" AND ({e} {cmp} ")).bind(v.into());
+            b.push(&format!(" OR ({e} = ")).bind(v.into());
+            b.push(&format!(" AND id {idcmp} ")).bind(Bind::Int(id));
+            b.push(&format!(") OR {e} IS NULL)"));
+        }
+        (Some(v), true) => {
+            b.push(&format!(" AND ({e} {cmp} ")).bind(v.into());
+            b.push(&format!(" OR ({e} = ")).bind(v.into());
+            b.push(&format!(" AND id {idcmp} "))
+                .bind(Bind::Int(id))
+                .push("))");
+        }
+        (None, false) => {
+            b.push(&format!(" AND ({e} IS NULL AND id > "))
+                .bind(Bind::Int(id))
+                .push(")");
+        }
+        (None, true) => {
+            b.push(&format!(" AND (({e} IS NULL AND id < "))
+                .bind(Bind::Int(id));
+            b.push(&format!(") OR {e} IS NOT NULL)"));
+        }
+    }
+}
+
+/// Compiles the page query (`limit + 1` rows, to tell whether a next page exists) and the count.
+pub fn compile(
+    dialect: Dialect,
+    portal: i64,
+    object_type: &str,
+    search: &Search,
+    after: &After,
+) -> Compiled {
+    let mut count = Builder::new(dialect);
+    count.push("SELECT COUNT(*) AS n FROM objects WHERE ");
+    conditions(&mut count, portal, object_type, search);
+
+    let mut page = Builder::new(dialect);
+    page.push(&format!("SELECT {COLUMNS} FROM objects WHERE "));
+    conditions(&mut page, portal, object_type, search);
+    if let After::Key(value, id) = after {
+        keyset(&mut page, search.sort.as_ref(), value.as_ref(), *id);
+    }
+    match &search.sort {
+        None => {
+            page.push(" ORDER BY id ASC");
+        }
+        Some(s) => {
+            let e = compare_expr(dialect, &s.target);
+            let dir = if s.descending {
+                "DESC NULLS FIRST"
+            } else {
+                "ASC NULLS LAST"
+            };
+            let id_dir = if s.descending { "DESC" } else { "ASC" };
+            page.push(&format!(" ORDER BY {e} {dir}, id {id_dir}"));
+        }
+    }
+    page.push(" LIMIT ").bind(Bind::Int(search.limit + 1));
+    if let After::Offset(n) = after {
+        page.push(" OFFSET ").bind(Bind::Int(*n));
+    }
+    Compiled {
+        page: page.finish(),
+        count: count.finish(),
+    }
+}
+
+#[cfg(test)]
+#[path = "compile_tests.rs"]
+mod tests;

@@ -1,0 +1,107 @@
+//! Runs a compiled search: the page and the exact total in one read snapshot.
+
+use super::ast::{Operand, Search, Target};
+use super::compile::{compile, Bind, Statement};
+use super::cursor::{self, After};
+use crate::db::Conn;
+use crate::engine::store::{ObjectRow, Scope};
+use crate::engine::types::PropertyType;
+use crate::engine::value::parse_number;
+use crate::error::ApiError;
+use crate::with_conn;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Text};
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// One page of results.
+pub struct Page {
+    pub total: i64,
+    pub rows: Vec<ObjectRow>,
+    /// `paging.next.after`, when there is a next page.
+    pub next: Option<String>,
+}
+
+fn load_rows(conn: &mut Conn, st: Statement) -> Result<Vec<ObjectRow>, ApiError> {
+    let rows = with_conn!(conn, c => {
+        let mut q = diesel::sql_query(st.sql).into_boxed();
+        for b in st.binds {
+            q = match b {
+                Bind::Int(n) => q.bind::<BigInt, _>(n),
+                Bind::Num(f) => q.bind::<Double, _>(f),
+                Bind::Text(s) => q.bind::<Text, _>(s),
+            };
+        }
+        q.load::<ObjectRow>(c)
+    })?;
+    Ok(rows)
+}
+
+fn load_count(conn: &mut Conn, st: Statement) -> Result<i64, ApiError> {
+    let rows = with_conn!(conn, c => {
+        let mut q = diesel::sql_query(st.sql).into_boxed();
+        for b in st.binds {
+            q = match b {
+                Bind::Int(n) => q.bind::<BigInt, _>(n),
+                Bind::Num(f) => q.bind::<Double, _>(f),
+                Bind::Text(s) => q.bind::<Text, _>(s),
+            };
+        }
+        q.load::<Count>(c)
+    })?;
+    Ok(rows.first().map_or(0, |c| c.n))
+}
+
+/// The value a row has for the sort target, in compared form.
+pub fn sort_value(row: &ObjectRow, target: &Target) -> Option<Operand> {
+    match target {
+        Target::Id => Some(Operand::Int(row.id)),
+        Target::TimeColumn("created_at") => Some(Operand::Int(row.created_at)),
+        Target::TimeColumn(_) => Some(Operand::Int(row.updated_at)),
+        Target::Doc(name, kind) => {
+            let raw = row.properties.get(name)?;
+            Some(match kind {
+                PropertyType::Number => Operand::Num(parse_number(raw)?),
+                PropertyType::String | PropertyType::Bool => {
+                    Operand::Text(raw.to_ascii_lowercase())
+                }
+                _ => Operand::Text(raw.to_owned()),
+            })
+        }
+    }
+}
+
+/// Runs a search over one scope.
+pub fn search(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    search: &Search,
+    after: &After,
+) -> Result<Page, ApiError> {
+    let compiled = compile(
+        conn.dialect(),
+        scope.portal.0,
+        scope.object_type,
+        search,
+        after,
+    );
+    let (total, mut rows) = conn.read_tx(|tx| {
+        let total = load_count(tx, compiled.count)?;
+        let rows = load_rows(tx, compiled.page)?;
+        Ok((total, rows))
+    })?;
+    let more = rows.len() as i64 > search.limit;
+    rows.truncate(search.limit as usize);
+    let next = match (more, rows.last()) {
+        (true, Some(last)) => Some(match &search.sort {
+            None => cursor::encode(None, last.id),
+            Some(s) => cursor::encode(sort_value(last, &s.target).as_ref(), last.id),
+        }),
+        _ => None,
+    };
+    Ok(Page { total, rows, next })
+}

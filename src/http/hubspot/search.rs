@@ -1,0 +1,201 @@
+//! `POST /{objectType}/search`: the wire request is read into the engine's search AST, run in
+//! SQL, and rendered as `CollectionResponseWithTotalSimplePublicObjectForwardPaging`.
+
+use super::wire::{render, Wanted};
+use super::{for_read, scope};
+use crate::auth::Principal;
+use crate::db;
+use crate::engine::search::ast::{self, RawFilter, DEFAULT_LIMIT, MAX_LIMIT};
+use crate::engine::search::{cursor, run, Search, Sort, Target};
+use crate::engine::types::ObjectType;
+use crate::error::ApiError;
+use crate::AppState;
+use actix_web::web::{Data, Json, Path};
+use actix_web::HttpResponse;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WireFilter {
+    pub property_name: String,
+    pub operator: String,
+    #[serde(default)]
+    pub value: Option<Value>,
+    #[serde(default)]
+    pub high_value: Option<Value>,
+    #[serde(default)]
+    pub values: Option<Vec<Value>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WireFilterGroup {
+    #[serde(default)]
+    pub filters: Option<Vec<WireFilter>>,
+}
+
+/// `PublicObjectSearchRequest`; every field optional.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SearchRequest {
+    #[serde(default)]
+    pub filter_groups: Option<Vec<WireFilterGroup>>,
+    #[serde(default)]
+    pub sorts: Option<Vec<Value>>,
+    #[serde(default)]
+    pub query: Option<String>,
+    #[serde(default)]
+    pub properties: Option<Vec<String>>,
+    #[serde(default)]
+    pub limit: Option<Value>,
+    #[serde(default)]
+    pub after: Option<Value>,
+}
+
+/// A scalar filter value as text; objects and arrays are a 400.
+fn text(v: &Value, what: &str) -> Result<Option<String>, ApiError> {
+    match v {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        _ => Err(ApiError::bad_request(format!("{what} must be a string"))),
+    }
+}
+
+fn raw_filter(f: &WireFilter) -> Result<RawFilter, ApiError> {
+    let opt = |v: &Option<Value>, what: &str| match v {
+        Some(v) => text(v, what),
+        None => Ok(None),
+    };
+    let values = match &f.values {
+        Some(vs) => Some(
+            vs.iter()
+                .map(|v| text(v, "values[]").map(Option::unwrap_or_default))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        None => None,
+    };
+    Ok(RawFilter {
+        property: f.property_name.clone(),
+        operator: f.operator.trim().to_ascii_uppercase(),
+        value: opt(&f.value, "value")?,
+        high_value: opt(&f.high_value, "highValue")?,
+        values,
+    })
+}
+
+/// Sorts as strings (`"prop"`, `"-prop"`) or objects (`{propertyName, direction}`). HubSpot
+/// applies one sort rule; the first is used.
+fn sort(otype: &ObjectType, sorts: &[Value]) -> Result<Option<Sort>, ApiError> {
+    let Some(first) = sorts.first() else {
+        return Ok(None);
+    };
+    let (name, descending) = match first {
+        Value::String(s) => match s.strip_prefix('-') {
+            Some(rest) => (rest.to_owned(), true),
+            None => (s.clone(), false),
+        },
+        Value::Object(o) => {
+            let name = o
+                .get("propertyName")
+                .and_then(Value::as_str)
+                .ok_or_else(|| ApiError::bad_request("a sort needs propertyName"))?;
+            let dir = o
+                .get("direction")
+                .and_then(Value::as_str)
+                .unwrap_or("ASCENDING");
+            let descending = match dir.to_ascii_uppercase().as_str() {
+                "ASCENDING" | "ASC" => false,
+                "DESCENDING" | "DESC" => true,
+                other => {
+                    return Err(ApiError::bad_request(format!(
+                        "sort direction must be ASCENDING or DESCENDING, not {other:?}"
+                    )))
+                }
+            };
+            (name.to_owned(), descending)
+        }
+        _ => return Err(ApiError::bad_request("sorts must be strings or objects")),
+    };
+    let def = ast::property(otype, &name)?;
+    Ok(Some(Sort {
+        target: Target::of(def),
+        descending,
+    }))
+}
+
+fn limit(v: Option<&Value>) -> Result<i64, ApiError> {
+    let n = match v {
+        None | Some(Value::Null) => return Ok(DEFAULT_LIMIT),
+        Some(Value::Number(n)) => n.as_i64(),
+        Some(Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    n.filter(|n| (1..=MAX_LIMIT).contains(n)).ok_or_else(|| {
+        ApiError::bad_request(format!(
+            "limit must be a whole number from 1 to {MAX_LIMIT}"
+        ))
+    })
+}
+
+/// Reads the wire request into the engine's search and the `after` text.
+pub fn parse(
+    otype: &ObjectType,
+    req: &SearchRequest,
+) -> Result<(Search, Option<String>), ApiError> {
+    let raw_groups = req
+        .filter_groups
+        .iter()
+        .flatten()
+        .map(|g| g.filters.iter().flatten().map(raw_filter).collect())
+        .collect::<Result<Vec<Vec<RawFilter>>, ApiError>>()?;
+    let search = Search {
+        groups: ast::groups(otype, &raw_groups)?,
+        query_terms: ast::query_terms(req.query.as_deref())?,
+        text_properties: otype
+            .text_properties
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+        sort: sort(otype, req.sorts.as_deref().unwrap_or_default())?,
+        limit: limit(req.limit.as_ref())?,
+    };
+    let after = match &req.after {
+        Some(v) => text(v, "after")?,
+        None => None,
+    };
+    Ok((search, after))
+}
+
+/// `POST /{objectType}/search`
+pub async fn search(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<SearchRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let otype = for_read(&state, &who, &path)?;
+    let (search, after) = parse(&otype, &body)?;
+    let after = cursor::decode(after.as_deref(), search.sort.as_ref().map(|s| &s.target))?;
+    let wanted = body
+        .properties
+        .clone()
+        .map(Wanted::Names)
+        .unwrap_or(Wanted::Defaults);
+    let t = otype.clone();
+    let page = db::run(&state.pool, move |conn| {
+        run::search(conn, scope(who.portal, &t), &search, &after)
+    })
+    .await?;
+    let results: Vec<Value> = page
+        .rows
+        .iter()
+        .map(|r| render(&otype, r, &wanted, None))
+        .collect();
+    let mut out = json!({"total": page.total, "results": results});
+    if let Some(next) = page.next {
+        out["paging"] = json!({"next": {"after": next}});
+    }
+    Ok(HttpResponse::Ok().json(out))
+}
