@@ -79,12 +79,15 @@ fn plan(conn: &mut Conn, st: &Statement) -> Vec<String> {
         }};
     }
     match conn {
-        Conn::Pg(c) => bound!(diesel::sql_query(format!("EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) {}", st.sql)))
-            .load::<PgPlan>(c)
-            .expect("explain")
-            .into_iter()
-            .map(|p| p.line)
-            .collect(),
+        Conn::Pg(c) => bound!(diesel::sql_query(format!(
+            "EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) {}",
+            st.sql
+        )))
+        .load::<PgPlan>(c)
+        .expect("explain")
+        .into_iter()
+        .map(|p| p.line)
+        .collect(),
         Conn::Sqlite(c) => bound!(diesel::sql_query(format!("EXPLAIN QUERY PLAN {}", st.sql)))
             .load::<LitePlan>(c)
             .expect("explain")
@@ -101,11 +104,15 @@ fn doc(name: &str, kind: P) -> Target {
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let url = args.get(1).map_or("sqlite:///tmp/plans.db", String::as_str);
-    let n: i64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let n: i64 = args
+        .get(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
     let mut conn = connect(url).expect("connect");
     conn.migrate().expect("migrate");
     goalpost::engine::indexes::ensure(&mut conn, &Registry::builtin()).expect("indexes");
-    goalpost::auth::ensure_portal(&mut conn, goalpost::engine::store::PortalId(1), "default").expect("portal");
+    goalpost::auth::ensure_portal(&mut conn, goalpost::engine::store::PortalId(1), "default")
+        .expect("portal");
     let have = with_conn!(&mut conn, c => diesel::sql_query("SELECT COUNT(*) AS n FROM objects").get_result::<Count>(c))
         .expect("count")
         .n;
@@ -113,36 +120,92 @@ fn main() {
     if have < n {
         eprintln!("seeding {n} rows…");
         if dialect == Dialect::Postgres {
-            with_conn!(&mut conn, c => c.batch_execute("SET statement_timeout = 0")).expect("timeout");
+            with_conn!(&mut conn, c => c.batch_execute("SET statement_timeout = 0"))
+                .expect("timeout");
         }
         with_conn!(&mut conn, c => c.batch_execute("DELETE FROM objects")).expect("clear");
         with_conn!(&mut conn, c => c.batch_execute(&seed_sql(dialect, n))).expect("seed");
         with_conn!(&mut conn, c => c.batch_execute("ANALYZE")).expect("analyze");
     }
-    let eq = |t: Target, v: Operand| Filter { target: t, op: Op::Eq(v) };
+    let eq = |t: Target, v: Operand| Filter {
+        target: t,
+        op: Op::Eq(v),
+    };
     let searches: Vec<(&str, Search, After)> = vec![
-        ("W2 family: EQ hs_group_correlation_uuid", Search {
-            groups: vec![vec![eq(doc("hs_group_correlation_uuid", P::String), Operand::Text("2a".into()))]],
-            query_terms: vec![], text_properties: vec![], sort: None, limit: 100 }, After::Start),
-        ("W3 owner EQ + start range, sorted by start, limit 100", Search {
-            groups: vec![vec![
-                eq(doc("hubspot_owner_id", P::Number), Operand::Num(42.0)),
-                Filter { target: doc("hs_start_datetime", P::Datetime), op: Op::Between(
-                    Operand::Text("2021-01-01T00:00:00.000Z".into()), Operand::Text("2023-12-31T23:59:59.999Z".into())) },
-            ]],
-            query_terms: vec![], text_properties: vec![],
-            sort: Some(Sort { target: doc("hs_start_datetime", P::Datetime), descending: false }), limit: 100 }, After::Start),
-        ("W4 3 filters in 2 OR groups, sorted by amount desc", Search {
-            groups: vec![
-                vec![eq(doc("hubspot_owner_id", P::Number), Operand::Num(7.0)),
-                     Filter { target: doc("hs_target_amount", P::Number), op: Op::Gt(Operand::Num(50_000.0)) }],
-                vec![eq(doc("hs_milestone", P::Enumeration), Operand::Text("quarterly".into()))],
-            ],
-            query_terms: vec![], text_properties: vec![],
-            sort: Some(Sort { target: doc("hs_target_amount", P::Number), descending: true }), limit: 100 }, After::Start),
-        ("W5 deep page in creation order (keyset)", Search {
-            groups: vec![], query_terms: vec![], text_properties: vec![], sort: None, limit: 200 },
-            After::Key(None, n / 2)),
+        (
+            "W2 family: EQ hs_group_correlation_uuid",
+            Search {
+                groups: vec![vec![eq(
+                    doc("hs_group_correlation_uuid", P::String),
+                    Operand::Text("2a".into()),
+                )]],
+                query_terms: vec![],
+                text_properties: vec![],
+                sort: None,
+                limit: 100,
+            },
+            After::Start,
+        ),
+        (
+            "W3 owner EQ + start range, sorted by start, limit 100",
+            Search {
+                groups: vec![vec![
+                    eq(doc("hubspot_owner_id", P::Number), Operand::Num(42.0)),
+                    Filter {
+                        target: doc("hs_start_datetime", P::Datetime),
+                        op: Op::Between(
+                            Operand::Text("2021-01-01T00:00:00.000Z".into()),
+                            Operand::Text("2023-12-31T23:59:59.999Z".into()),
+                        ),
+                    },
+                ]],
+                query_terms: vec![],
+                text_properties: vec![],
+                sort: Some(Sort {
+                    target: doc("hs_start_datetime", P::Datetime),
+                    descending: false,
+                }),
+                limit: 100,
+            },
+            After::Start,
+        ),
+        (
+            "W4 3 filters in 2 OR groups, sorted by amount desc",
+            Search {
+                groups: vec![
+                    vec![
+                        eq(doc("hubspot_owner_id", P::Number), Operand::Num(7.0)),
+                        Filter {
+                            target: doc("hs_target_amount", P::Number),
+                            op: Op::Gt(Operand::Num(50_000.0)),
+                        },
+                    ],
+                    vec![eq(
+                        doc("hs_milestone", P::Enumeration),
+                        Operand::Text("quarterly".into()),
+                    )],
+                ],
+                query_terms: vec![],
+                text_properties: vec![],
+                sort: Some(Sort {
+                    target: doc("hs_target_amount", P::Number),
+                    descending: true,
+                }),
+                limit: 100,
+            },
+            After::Start,
+        ),
+        (
+            "W5 deep page in creation order (keyset)",
+            Search {
+                groups: vec![],
+                query_terms: vec![],
+                text_properties: vec![],
+                sort: None,
+                limit: 200,
+            },
+            After::Key(None, n / 2),
+        ),
     ];
     for (name, search, after) in searches {
         let c = compile(dialect, 1, "goal_targets", &search, &after);

@@ -98,6 +98,82 @@ pub fn ensure_portal(conn: &mut Conn, portal: PortalId, name: &str) -> Result<()
     Ok(())
 }
 
+/// Whether the goal-family rules are enforced for a portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValidationMode {
+    /// Every write is checked (the default).
+    Strict,
+    /// Store what is given, as HubSpot does.
+    Lenient,
+}
+
+impl ValidationMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "strict" => Some(ValidationMode::Strict),
+            "lenient" => Some(ValidationMode::Lenient),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ValidationMode::Strict => "strict",
+            ValidationMode::Lenient => "lenient",
+        }
+    }
+}
+
+/// A portal's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortalSettings {
+    /// IANA time zone name; milestone periods are cut in it.
+    pub time_zone: String,
+    pub validation_mode: ValidationMode,
+}
+
+/// Reads a portal's settings (defaults for a portal that does not exist yet).
+pub fn portal_settings(conn: &mut Conn, portal: PortalId) -> Result<PortalSettings, ApiError> {
+    let row: Option<(String, String)> = with_conn!(conn, c => portals::table
+        .filter(portals::id.eq(portal.0))
+        .select((portals::time_zone, portals::validation_mode))
+        .first(c)
+        .optional())?;
+    let (time_zone, mode) = row.unwrap_or_else(|| ("UTC".into(), "strict".into()));
+    Ok(PortalSettings {
+        time_zone,
+        validation_mode: ValidationMode::parse(&mode).unwrap_or(ValidationMode::Strict),
+    })
+}
+
+/// Changes a portal's time zone and/or validation mode (creating the portal if needed).
+pub fn set_portal_settings(
+    conn: &mut Conn,
+    portal: PortalId,
+    time_zone: Option<&str>,
+    mode: Option<ValidationMode>,
+) -> Result<PortalSettings, ApiError> {
+    if let Some(tz) = time_zone {
+        if crate::goals::calendar::zone(tz).is_none() {
+            return Err(ApiError::bad_request(format!(
+                "unknown time zone {tz:?}: use an IANA name such as America/New_York"
+            )));
+        }
+    }
+    ensure_portal(conn, portal, &format!("portal {}", portal.0))?;
+    if let Some(tz) = time_zone {
+        with_conn!(conn, c => diesel::update(portals::table.find(portal.0))
+            .set(portals::time_zone.eq(tz))
+            .execute(c))?;
+    }
+    if let Some(m) = mode {
+        with_conn!(conn, c => diesel::update(portals::table.find(portal.0))
+            .set(portals::validation_mode.eq(m.as_str()))
+            .execute(c))?;
+    }
+    portal_settings(conn, portal)
+}
+
 /// Stores a token's hash for a portal (created if missing).
 pub fn store_token(
     conn: &mut Conn,

@@ -8,7 +8,7 @@ use crate::error::ApiError;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 use std::time::Duration;
 
@@ -104,6 +104,22 @@ impl Conn {
             (Ok(_), Err(e)) => Err(e.into()),
             (Err(e), _) => Err(e),
         }
+    }
+
+    /// Takes transaction-scoped locks on string keys, in a fixed order so writers cannot
+    /// deadlock. PostgreSQL: advisory locks on the keys' hashes (a collision only serialises
+    /// more). SQLite: nothing to do, since `BEGIN IMMEDIATE` already serialises writers.
+    pub fn lock_keys(&mut self, keys: &[String]) -> Result<(), ApiError> {
+        let Conn::Pg(c) = self else { return Ok(()) };
+        let mut keys = keys.to_vec();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(key)
+                .execute(c)?;
+        }
+        Ok(())
     }
 
     /// Runs pending migrations of this backend's tree.

@@ -4,6 +4,7 @@
 pub mod indexes;
 pub mod objects;
 pub mod registry;
+pub mod rules;
 pub mod search;
 pub mod store;
 pub mod types;

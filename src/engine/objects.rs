@@ -1,14 +1,15 @@
 //! Object operations with their validation and history: what a write does, whatever surface
 //! it arrived on. Each function runs inside the caller's transaction.
 
-use super::store::{self, Archived, NewHistory, ObjectRow, Scope};
+use super::rules::{Touched, WriteKind, Written};
+use super::store::{self, Archived, NewHistory, ObjectRow, PortalId, Scope};
 use super::types::{ObjectType, Storage};
 use super::value::normalize;
 use crate::db::json::PropsDoc;
-use crate::db::Conn;
+use crate::db::{Conn, Dialect};
 use crate::error::{ApiError, ErrorDetail};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Validated property changes of one input: name to new value (`None` clears it).
 pub type Changes = Vec<(String, Option<String>)>;
@@ -111,17 +112,88 @@ fn history_rows(id: i64, changes: &Changes, now: i64, source: &Source) -> Vec<Ne
         .collect()
 }
 
-/// Creates objects; returns them in input order.
+/// Takes the rule hook's locks for these states (PostgreSQL advisory locks; SQLite writers
+/// are already serialised).
+fn lock(conn: &mut Conn, otype: &ObjectType, docs: &[&PropsDoc]) -> Result<(), ApiError> {
+    match &otype.rules {
+        Some(rules) => conn.lock_keys(&rules.lock_keys(docs)),
+        None => Ok(()),
+    }
+}
+
+/// Asks the type's rule hook to check the state a write left.
+fn check(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    portal: PortalId,
+    kind: WriteKind,
+    touched: &[Touched],
+) -> Result<(), ApiError> {
+    match &otype.rules {
+        Some(rules) => rules.check(
+            conn,
+            &Written {
+                portal,
+                object_type: otype.name,
+                kind,
+                touched,
+            },
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Loads live rows by id after taking the locks their current states (and `extra` states)
+/// need; re-reads until no row moved under a key not yet held, so what is checked later is
+/// exactly what was locked.
+fn load_locked(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    scope: Scope<'_>,
+    ids: &[i64],
+    archived: Archived,
+    extra: &[&PropsDoc],
+) -> Result<Vec<ObjectRow>, ApiError> {
+    let Some(rules) = &otype.rules else {
+        return store::load(conn, scope, ids, archived);
+    };
+    let mut held: HashSet<String> = HashSet::new();
+    loop {
+        let rows = store::load(conn, scope, ids, archived)?;
+        if conn.dialect() == Dialect::Sqlite {
+            return Ok(rows);
+        }
+        let mut docs: Vec<&PropsDoc> = rows.iter().map(|r| &r.properties).collect();
+        docs.extend_from_slice(extra);
+        let new: Vec<String> = rules
+            .lock_keys(&docs)
+            .into_iter()
+            .filter(|k| !held.contains(k))
+            .collect();
+        if new.is_empty() {
+            return Ok(rows);
+        }
+        conn.lock_keys(&new)?;
+        held.extend(new);
+    }
+}
+
+/// Creates objects from `(input index, changes)`; returns them in input order.
 pub fn create(
     conn: &mut Conn,
-    scope: Scope<'_>,
-    inputs: &[Changes],
+    otype: &ObjectType,
+    portal: PortalId,
+    inputs: &[(usize, Changes)],
     now: i64,
     source: &Source,
 ) -> Result<Vec<ObjectRow>, ApiError> {
+    let scope = Scope {
+        portal,
+        object_type: otype.name,
+    };
     let docs: Vec<PropsDoc> = inputs
         .iter()
-        .map(|changes| {
+        .map(|(_, changes)| {
             let mut doc = PropsDoc::default();
             for (name, value) in changes {
                 doc.set(name, value.clone());
@@ -129,9 +201,10 @@ pub fn create(
             doc
         })
         .collect();
+    lock(conn, otype, &docs.iter().collect::<Vec<_>>())?;
     let rows = store::insert(conn, scope, &docs, now)?;
     let mut history = Vec::new();
-    for (row, changes) in rows.iter().zip(inputs) {
+    for (row, (_, changes)) in rows.iter().zip(inputs) {
         let set: Changes = changes
             .iter()
             .filter(|(_, v)| v.is_some())
@@ -140,30 +213,61 @@ pub fn create(
         history.extend(history_rows(row.id, &set, now, source));
     }
     store::insert_history(conn, &history)?;
+    let touched: Vec<Touched> = rows
+        .iter()
+        .zip(inputs)
+        .map(|(row, (index, _))| Touched {
+            input: Some(*index),
+            id: row.id,
+            before: None,
+            after: Some(row.properties.clone()),
+        })
+        .collect();
+    check(conn, otype, portal, WriteKind::Create, &touched)?;
     Ok(rows)
 }
 
-/// Applies changes to live objects, keeping history of values that really changed. Ids that
-/// are missing or archived are an OBJECT_NOT_FOUND naming them.
+/// Applies `(input index, id, changes)` to live objects, keeping history of values that really
+/// changed. Missing or archived ids are an OBJECT_NOT_FOUND naming them.
 pub fn update(
     conn: &mut Conn,
-    scope: Scope<'_>,
-    updates: &[(i64, Changes)],
+    otype: &ObjectType,
+    portal: PortalId,
+    updates: &[(usize, i64, Changes)],
     now: i64,
     source: &Source,
 ) -> Result<Vec<ObjectRow>, ApiError> {
-    let ids: Vec<i64> = updates.iter().map(|(id, _)| *id).collect();
-    let mut found: HashMap<i64, ObjectRow> = store::load(conn, scope, &ids, Archived::Live)?
-        .into_iter()
-        .map(|r| (r.id, r))
+    let scope = Scope {
+        portal,
+        object_type: otype.name,
+    };
+    let ids: Vec<i64> = updates.iter().map(|(_, id, _)| *id).collect();
+    // The new values may move objects into other families: lock those too.
+    let incoming: Vec<PropsDoc> = updates
+        .iter()
+        .map(|(_, _, changes)| {
+            let mut doc = PropsDoc::default();
+            for (name, value) in changes {
+                doc.set(name, value.clone());
+            }
+            doc
+        })
         .collect();
-    if let Some((missing, _)) = updates.iter().find(|(id, _)| !found.contains_key(id)) {
+    let extra: Vec<&PropsDoc> = incoming.iter().collect();
+    let mut found: HashMap<i64, ObjectRow> =
+        load_locked(conn, otype, scope, &ids, Archived::Live, &extra)?
+            .into_iter()
+            .map(|r| (r.id, r))
+            .collect();
+    if let Some((_, missing, _)) = updates.iter().find(|(_, id, _)| !found.contains_key(id)) {
         return Err(ApiError::object_not_found(&missing.to_string()));
     }
     let mut out = Vec::with_capacity(updates.len());
     let mut history = Vec::new();
-    for (id, changes) in updates {
+    let mut touched = Vec::with_capacity(updates.len());
+    for (index, id, changes) in updates {
         let mut row = found.remove(id).expect("checked above");
+        let before = row.properties.clone();
         let real: Changes = changes
             .iter()
             .filter(|(name, value)| row.properties.get(name) != value.as_deref())
@@ -177,21 +281,78 @@ pub fn update(
             row.updated_at = now;
             history.extend(history_rows(*id, &real, now, source));
         }
+        touched.push(Touched {
+            input: Some(*index),
+            id: *id,
+            before: Some(before),
+            after: Some(row.properties.clone()),
+        });
         out.push(row);
     }
     store::insert_history(conn, &history)?;
+    check(conn, otype, portal, WriteKind::Update, &touched)?;
     Ok(out)
 }
 
 /// Archives live objects; unknown or already archived ids are ignored (HubSpot's DELETE is
-/// idempotent).
+/// idempotent). Returns the archived rows.
 pub fn archive(
     conn: &mut Conn,
-    scope: Scope<'_>,
+    otype: &ObjectType,
+    portal: PortalId,
     ids: &[i64],
     now: i64,
-) -> Result<usize, ApiError> {
-    store::set_archived(conn, scope, ids, true, now)
+) -> Result<Vec<ObjectRow>, ApiError> {
+    set_archived(conn, otype, portal, ids, true, now)
+}
+
+/// Brings archived objects back; the rules are checked again on the state that leaves.
+pub fn restore(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    portal: PortalId,
+    ids: &[i64],
+    now: i64,
+) -> Result<Vec<ObjectRow>, ApiError> {
+    set_archived(conn, otype, portal, ids, false, now)
+}
+
+fn set_archived(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    portal: PortalId,
+    ids: &[i64],
+    archived: bool,
+    now: i64,
+) -> Result<Vec<ObjectRow>, ApiError> {
+    let scope = Scope {
+        portal,
+        object_type: otype.name,
+    };
+    let from = if archived {
+        Archived::Live
+    } else {
+        Archived::Only
+    };
+    let rows = load_locked(conn, otype, scope, ids, from, &[])?;
+    let changing: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    store::set_archived(conn, scope, &changing, archived, now)?;
+    let touched: Vec<Touched> = rows
+        .iter()
+        .map(|r| Touched {
+            input: ids.iter().position(|id| *id == r.id),
+            id: r.id,
+            before: archived.then(|| r.properties.clone()),
+            after: (!archived).then(|| r.properties.clone()),
+        })
+        .collect();
+    let kind = if archived {
+        WriteKind::Archive
+    } else {
+        WriteKind::Restore
+    };
+    check(conn, otype, portal, kind, &touched)?;
+    Ok(rows)
 }
 
 /// Whether a property is a column of the row rather than a document key.

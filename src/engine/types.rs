@@ -93,6 +93,8 @@ pub struct ObjectType {
     /// Properties whose tokens the search `query` matches.
     pub text_properties: &'static [&'static str],
     pub properties: Vec<PropertyDef>,
+    /// Invariants checked on every write (goal_targets: the goal-family rules).
+    pub rules: Option<std::sync::Arc<dyn super::rules::Rules>>,
 }
 
 impl ObjectType {

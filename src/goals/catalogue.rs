@@ -176,5 +176,6 @@ pub fn goal_targets() -> ObjectType {
         write_scopes: &["crm.objects.goals.write"],
         text_properties: &["hs_goal_name"],
         properties,
+        rules: Some(std::sync::Arc::new(super::rules::FamilyRules)),
     }
 }

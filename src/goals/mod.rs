@@ -1,3 +1,5 @@
 //! The goal_targets object type: its property catalogue (and, later, its family rules).
 
+pub mod calendar;
 pub mod catalogue;
+pub mod rules;

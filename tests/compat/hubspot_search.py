@@ -20,11 +20,15 @@ base_url, token = sys.argv[1], sys.argv[2]
 goals = HubSpot(access_token=token, host=base_url).crm.objects.goals
 
 
+END_DAY = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]  # 2027
+
+
 def family(owner, n=12):
     fam = str(uuid.uuid4())
     inputs = [SimplePublicObjectBatchInputForCreate(properties={
         "hs_goal_name": f"Revenue {owner}", "hs_milestone": "monthly", "hs_target_amount": str(100 * m),
-        "hs_start_datetime": f"2027-{m:02d}-01T00:00:00Z", "hs_group_correlation_uuid": fam,
+        "hs_start_datetime": f"2027-{m:02d}-01T00:00:00Z",
+        "hs_end_datetime": f"2027-{m:02d}-{END_DAY[m - 1]}T23:59:59.999Z", "hs_group_correlation_uuid": fam,
         "hs_goal_target_group_id": f"{owner}01", "hubspot_owner_id": str(owner)}) for m in range(1, n + 1)]
     res = goals.batch_api.create(BatchInputSimplePublicObjectBatchInputForCreate(inputs=inputs))
     return fam, [o.id for o in res.results]

@@ -16,8 +16,7 @@ fn ids(body: &Value) -> Vec<String> {
         .collect()
 }
 
-both!(
-    batch_create_writes_all_in_order_with_201,
+both!(lenient: batch_create_writes_all_in_order_with_201,
     |app: crate::support::TestApp| async move {
         let inputs: Vec<Value> = (1..=12).map(|m| slice("Family", m)).collect();
         let r = app
@@ -37,8 +36,7 @@ both!(
     }
 );
 
-both!(
-    batch_create_is_all_or_nothing_without_trace_ids,
+both!(lenient: batch_create_is_all_or_nothing_without_trace_ids,
     |app: crate::support::TestApp| async move {
         let before = app.snapshot();
         let mut inputs: Vec<Value> = (1..=3).map(|m| slice("F", m)).collect();
@@ -54,8 +52,7 @@ both!(
     }
 );
 
-both!(
-    batch_create_with_trace_ids_writes_the_good_and_answers_207,
+both!(lenient: batch_create_with_trace_ids_writes_the_good_and_answers_207,
     |app: crate::support::TestApp| async move {
         let mut inputs: Vec<Value> = (1..=3).map(|m| slice("F", m)).collect();
         for (i, input) in inputs.iter_mut().enumerate() {
@@ -80,8 +77,7 @@ both!(
     }
 );
 
-both!(
-    batch_read_returns_found_and_207s_the_missing,
+both!(lenient: batch_read_returns_found_and_207s_the_missing,
     |app: crate::support::TestApp| async move {
         let made = ids(&app
             .post(
@@ -115,8 +111,7 @@ both!(
     }
 );
 
-both!(
-    batch_update_changes_every_input_in_one_transaction,
+both!(lenient: batch_update_changes_every_input_in_one_transaction,
     |app: crate::support::TestApp| async move {
         let made = ids(&app
             .post(
@@ -154,8 +149,7 @@ both!(
     }
 );
 
-both!(
-    batch_upsert_by_record_id_updates_and_says_not_new,
+both!(lenient: batch_upsert_by_record_id_updates_and_says_not_new,
     |app: crate::support::TestApp| async move {
         let made = ids(&app
             .post(
@@ -186,8 +180,7 @@ both!(
     }
 );
 
-both!(
-    batch_archive_is_204_and_archives_all,
+both!(lenient: batch_archive_is_204_and_archives_all,
     |app: crate::support::TestApp| async move {
         let made = ids(&app
             .post(
@@ -208,8 +201,7 @@ both!(
     }
 );
 
-both!(
-    batch_caps_and_duplicates_are_400s_that_change_nothing,
+both!(lenient: batch_caps_and_duplicates_are_400s_that_change_nothing,
     |app: crate::support::TestApp| async move {
         let made = ids(&app
             .post(

@@ -294,6 +294,37 @@ fn keyset(b: &mut Builder, sort: Option<&Sort>, value: Option<&Operand>, id: i64
     }
 }
 
+/// Live objects whose string property `name` equals one of `values` (ASCII case-insensitively,
+/// through the same expression the indexes hold; callers compare exactly afterwards).
+pub fn members(
+    dialect: Dialect,
+    portal: i64,
+    object_type: &str,
+    name: &str,
+    values: &[String],
+) -> Statement {
+    let target = Target::Doc(name.to_owned(), PropertyType::String);
+    let operands: Vec<Operand> = values
+        .iter()
+        .map(|v| Operand::Text(v.to_ascii_lowercase()))
+        .collect();
+    let search = Search {
+        groups: vec![vec![Filter {
+            target,
+            op: Op::In(operands),
+        }]],
+        query_terms: Vec::new(),
+        text_properties: Vec::new(),
+        sort: None,
+        limit: 0,
+    };
+    let mut b = Builder::new(dialect);
+    b.push(&format!("SELECT {COLUMNS} FROM objects WHERE "));
+    conditions(&mut b, portal, object_type, &search);
+    b.push(" ORDER BY id ASC");
+    b.finish()
+}
+
 /// Compiles the page query (`limit + 1` rows, to tell whether a next page exists) and the count.
 pub fn compile(
     dialect: Dialect,

@@ -26,6 +26,32 @@ pub struct Page {
     pub next: Option<String>,
 }
 
+/// Live objects of a scope whose string property `name` is exactly one of `values`.
+pub fn members(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    name: &str,
+    values: &[String],
+) -> Result<Vec<ObjectRow>, ApiError> {
+    if values.is_empty() {
+        return Ok(Vec::new());
+    }
+    let st = super::compile::members(
+        conn.dialect(),
+        scope.portal.0,
+        scope.object_type,
+        name,
+        values,
+    );
+    let mut rows = load_rows(conn, st)?;
+    rows.retain(|r| {
+        r.properties
+            .get(name)
+            .is_some_and(|v| values.iter().any(|x| x == v))
+    });
+    Ok(rows)
+}
+
 fn load_rows(conn: &mut Conn, st: Statement) -> Result<Vec<ObjectRow>, ApiError> {
     let rows = with_conn!(conn, c => {
         let mut q = diesel::sql_query(st.sql).into_boxed();

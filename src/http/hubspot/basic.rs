@@ -136,8 +136,9 @@ pub async fn create(
         conn.write_tx(|tx| {
             let rows = objects::create(
                 tx,
-                scope(who.portal, &t),
-                &[changes],
+                &t,
+                who.portal,
+                &[(0, changes)],
                 now_ms(),
                 &Source::api(),
             )?;
@@ -169,8 +170,9 @@ pub async fn update(
         conn.write_tx(|tx| {
             let rows = objects::update(
                 tx,
-                scope(who.portal, &t),
-                &[(id, changes)],
+                &t,
+                who.portal,
+                &[(0, id, changes)],
                 now_ms(),
                 &Source::api(),
             )?;
@@ -193,7 +195,7 @@ pub async fn archive(
     let otype = for_write(&state, &who, &type_name)?;
     let id = parse_id(&raw_id)?;
     db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| objects::archive(tx, scope(who.portal, &otype), &[id], now_ms()))
+        conn.write_tx(|tx| objects::archive(tx, &otype, who.portal, &[id], now_ms()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

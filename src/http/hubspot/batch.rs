@@ -192,11 +192,11 @@ pub async fn create(
     let inputs = body.into_inner().inputs;
     check_batch_size(inputs.len(), false)?;
     let traced = all_traced(&inputs, |i| i.object_write_trace_id.as_ref());
-    let mut good: Vec<Changes> = Vec::new();
+    let mut good: Vec<(usize, Changes)> = Vec::new();
     let mut failures = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
         match objects::validate(&otype, &input.properties) {
-            Ok(c) => good.push(c),
+            Ok(c) => good.push((index, c)),
             Err(errs) => failures.push(Failure::invalid(
                 index,
                 input.object_write_trace_id.clone(),
@@ -207,9 +207,7 @@ pub async fn create(
     let errors = settle(failures, traced)?;
     let t = otype.clone();
     let rows = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| {
-            objects::create(tx, scope(who.portal, &t), &good, now_ms(), &Source::api())
-        })
+        conn.write_tx(|tx| objects::create(tx, &t, who.portal, &good, now_ms(), &Source::api()))
     })
     .await?;
     let results = rows
@@ -265,13 +263,13 @@ async fn update_inputs(
                     .ok()
                     .filter(|id| live.contains(id))
                 {
-                    Some(id) => updates.push((id, changes)),
+                    Some(id) => updates.push((index, id, changes)),
                     None => failures.push(Failure::not_found(index, trace, &raw)),
                 }
             }
             failures.sort_by_key(|f| f.index);
             let errors = settle(failures, traced)?;
-            let rows = objects::update(tx, scope, &updates, now_ms(), &Source::api())?;
+            let rows = objects::update(tx, &t, who.portal, &updates, now_ms(), &Source::api())?;
             Ok((rows, errors))
         })
     })
@@ -325,7 +323,7 @@ pub async fn archive(
         .filter_map(|i| i.id.0.trim().parse().ok())
         .collect();
     db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| objects::archive(tx, scope(who.portal, &otype), &ids, now_ms()))
+        conn.write_tx(|tx| objects::archive(tx, &otype, who.portal, &ids, now_ms()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

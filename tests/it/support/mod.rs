@@ -93,6 +93,30 @@ impl TestApp {
         }
     }
 
+    /// Sets the default portal's validation mode (`strict` or `lenient`).
+    pub fn set_mode(&self, mode: &str) {
+        let mut conn = self.state.pool.get().expect("conn");
+        goalpost::auth::set_portal_settings(
+            &mut conn,
+            goalpost::engine::store::PortalId(1),
+            None,
+            goalpost::auth::ValidationMode::parse(mode),
+        )
+        .expect("portal settings");
+    }
+
+    /// Sets the default portal's time zone.
+    pub fn set_time_zone(&self, tz: &str) {
+        let mut conn = self.state.pool.get().expect("conn");
+        goalpost::auth::set_portal_settings(
+            &mut conn,
+            goalpost::engine::store::PortalId(1),
+            Some(tz),
+            None,
+        )
+        .expect("portal settings");
+    }
+
     /// A new token with the given scopes in the given portal.
     pub fn token(&self, portal: i64, scopes: &[&str]) -> String {
         let mut conn = self.state.pool.get().expect("conn");
@@ -191,9 +215,17 @@ impl TestApp {
     }
 }
 
-/// Defines a test that runs once per backend: `name::sqlite` and `name::postgres`.
+/// Defines a test that runs once per backend: `name::sqlite` and `name::postgres`. With
+/// `lenient:` the test portal stores what it is given (no goal-family rules), for tests about
+/// generic object behaviour that build partial goal targets.
 #[macro_export]
 macro_rules! both {
+    (lenient: $name:ident, $body:expr) => {
+        $crate::both!($name, |app: $crate::support::TestApp| async move {
+            app.set_mode("lenient");
+            ($body)(app).await
+        });
+    };
     ($name:ident, $body:expr) => {
         mod $name {
             #[allow(unused_imports)]
