@@ -192,11 +192,34 @@ SCHEMAS = {
         "status": {"type": "string"}, "category": {"type": "string"}, "message": {"type": "string"},
         "id": {"type": "string"}, "context": {"type": "object"}, "links": {"type": "object"},
         "errors": {"type": "array", "items": ref("ErrorDetail")}}},
+    "Family": {"type": "object", "required": ["correlationUuid", "groups"], "properties": {
+        "correlationUuid": {"type": "string"}, "name": {"type": "string", "nullable": True},
+        "goalType": {"type": "string", "nullable": True}, "milestone": {"type": "string", "nullable": True},
+        "groups": {"type": "array", "items": {"type": "object", "required": ["groupId", "slices"], "properties": {
+            "groupId": {"type": "string"}, "assignee": {"type": "object", "additionalProperties": {"type": "string"}},
+            "slices": {"type": "array", "items": ref("SimplePublicObject")}}}}}},
+    "FamilyArchived": {"type": "object", "required": ["correlationUuid", "archived"], "properties": {
+        "correlationUuid": {"type": "string"}, "archived": {"type": "integer"}}},
     "Health": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]}}},
 }
 
 paths = {"/health": {"get": {"operationId": "health", "summary": "200 when the server and its database answer",
                               "security": [], "responses": {**ok(200, "Health"), **ok(503, "Health", "Database unavailable")}}}}
+UUID = {"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"},
+        "description": "The family's hs_group_correlation_uuid."}
+paths["/goalpost/v1/families/{uuid}"] = {"get": {
+    "operationId": "readFamily", "summary": "A goal family with its groups and slices", "security": SEC(READ),
+    "parameters": [UUID, {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+                          "description": "true shows the family's archived slices."}],
+    "responses": {**ok(200, "Family"), **errs(400, 401, 403, 404)}}}
+paths["/goalpost/v1/families/{uuid}/archive"] = {"post": {
+    "operationId": "archiveFamily", "summary": "Archive every live slice of a family in one transaction",
+    "security": SEC(WRITE), "parameters": [UUID],
+    "responses": {**ok(200, "FamilyArchived"), **errs(401, 403, 404)}}}
+paths["/goalpost/v1/families/{uuid}/restore"] = {"post": {
+    "operationId": "restoreFamily", "summary": "Restore every archived slice of a family; the family rules are checked again",
+    "security": SEC(WRITE), "parameters": [UUID],
+    "responses": {**ok(200, "Family"), **errs(400, 401, 403, 404)}}}
 paths.update(object_paths("/crm/v3/objects", ""))
 paths.update(object_paths("/crm/objects/2026-03", "V202603"))
 

@@ -34,6 +34,42 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Portal settings: time zone and goal-family validation mode.
+    #[command(subcommand)]
+    Portal(PortalCommand),
+    /// Goal families.
+    #[command(subcommand)]
+    Families(FamiliesCommand),
+}
+
+#[derive(Subcommand)]
+enum PortalCommand {
+    /// Show a portal's settings.
+    Show {
+        #[arg(long, default_value_t = auth::DEFAULT_PORTAL)]
+        portal: i64,
+    },
+    /// Change a portal's settings (the portal is created if missing).
+    Set {
+        #[arg(long, default_value_t = auth::DEFAULT_PORTAL)]
+        portal: i64,
+        /// IANA time zone milestone periods are cut in, e.g. America/New_York.
+        #[arg(long)]
+        time_zone: Option<String>,
+        /// strict (enforce the goal-family rules) or lenient (store what is given).
+        #[arg(long)]
+        validation_mode: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum FamiliesCommand {
+    /// List every family or group that breaks a rule, and why; exits 1 if any does.
+    Check {
+        /// Only this portal (default: every portal).
+        #[arg(long)]
+        portal: Option<i64>,
+    },
 }
 
 #[derive(Args, Default)]
@@ -91,6 +127,10 @@ fn main() -> ExitCode {
             portal,
             name,
         })) => create_token(&cli.database_url, &scopes, portal, &name),
+        Some(Command::Portal(cmd)) => portal(&cli.database_url, cmd),
+        Some(Command::Families(FamiliesCommand::Check { portal })) => {
+            families_check(&cli.database_url, portal)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -134,4 +174,65 @@ fn create_token(database_url: &str, scopes: &str, portal: i64, name: &str) -> Re
     );
     println!("{token}");
     Ok(())
+}
+
+fn portal(database_url: &str, cmd: PortalCommand) -> Result<(), String> {
+    let mut conn = db::connect(database_url)?;
+    conn.migrate()?;
+    let (id, settings) = match cmd {
+        PortalCommand::Show { portal } => (
+            portal,
+            auth::portal_settings(&mut conn, PortalId(portal)).map_err(|e| e.to_string())?,
+        ),
+        PortalCommand::Set {
+            portal,
+            time_zone,
+            validation_mode,
+        } => {
+            let mode = match validation_mode.as_deref() {
+                None => None,
+                Some(m) => Some(auth::ValidationMode::parse(m).ok_or_else(|| {
+                    format!("validation mode must be strict or lenient, not {m:?}")
+                })?),
+            };
+            let s =
+                auth::set_portal_settings(&mut conn, PortalId(portal), time_zone.as_deref(), mode)
+                    .map_err(|e| e.to_string())?;
+            (portal, s)
+        }
+    };
+    println!(
+        "portal {id}: time zone {}, validation mode {}",
+        settings.time_zone,
+        settings.validation_mode.as_str()
+    );
+    Ok(())
+}
+
+fn families_check(database_url: &str, portal: Option<i64>) -> Result<(), String> {
+    let mut conn = db::connect(database_url)?;
+    conn.migrate()?;
+    let registry = goalpost::engine::registry::Registry::builtin();
+    let otype = registry
+        .find("goal_targets")
+        .ok_or("goal_targets type missing")?;
+    let portals = match portal {
+        Some(p) => vec![PortalId(p)],
+        None => auth::portal_ids(&mut conn).map_err(|e| e.to_string())?,
+    };
+    let mut broken = 0;
+    for p in portals {
+        let found = goalpost::goals::family::check_portal(&mut conn, &otype, p)
+            .map_err(|e| e.to_string())?;
+        for v in &found {
+            println!("portal {}: {}", p.0, v.describe());
+        }
+        broken += found.len();
+    }
+    if broken > 0 {
+        Err(format!("{broken} rule violation(s) found"))
+    } else {
+        eprintln!("goalpost: every goal family obeys the rules");
+        Ok(())
+    }
 }

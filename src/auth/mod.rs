@@ -174,6 +174,13 @@ pub fn set_portal_settings(
     portal_settings(conn, portal)
 }
 
+/// Every portal id.
+pub fn portal_ids(conn: &mut Conn) -> Result<Vec<PortalId>, ApiError> {
+    let ids: Vec<i64> =
+        with_conn!(conn, c => portals::table.select(portals::id).order(portals::id).load(c))?;
+    Ok(ids.into_iter().map(PortalId).collect())
+}
+
 /// Stores a token's hash for a portal (created if missing).
 pub fn store_token(
     conn: &mut Conn,

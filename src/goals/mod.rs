@@ -2,4 +2,5 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod family;
 pub mod rules;

@@ -418,6 +418,7 @@ fn check_write(
     if kind == WriteKind::Create {
         check_groups_are_new(conn, scope, &live)?;
     }
+    check_groups_in_one_family(conn, scope, &live, &inputs, &mut out)?;
     // Rules 2 and 4 on every family the write leaves a member in.
     let families: Vec<String> = live
         .iter()
@@ -454,6 +455,52 @@ fn check_write(
     } else {
         Err(violations_error(&out))
     }
+}
+
+/// Rule 4: a group belongs to one family.
+fn check_groups_in_one_family(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    live: &[Member],
+    inputs: &HashMap<i64, Option<usize>>,
+    out: &mut Vec<Violation>,
+) -> Result<(), ApiError> {
+    let groups: Vec<String> = live
+        .iter()
+        .filter_map(|m| m.group.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let rows = members(conn, scope, GROUP, &groups)?;
+    let mut by_group: BTreeMap<String, Vec<Member>> = BTreeMap::new();
+    for row in &rows {
+        let m = member(row, inputs);
+        by_group
+            .entry(m.group.clone().unwrap_or_default())
+            .or_default()
+            .push(m);
+    }
+    for slices in by_group.values_mut() {
+        slices.sort_by_key(|m| m.order_key());
+        let want = slices[0].family.clone();
+        for m in &slices[1..] {
+            if m.family != want {
+                out.push(
+                    Violation::new(
+                        4,
+                        format!(
+                            "a group belongs to one family: {} here, expected {}",
+                            m.family.as_deref().unwrap_or(""),
+                            want.as_deref().unwrap_or("")
+                        ),
+                    )
+                    .at(m)
+                    .prop(FAMILY, want.clone()),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A create makes whole new groups: a group id that already has live slices is a 409.

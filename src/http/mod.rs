@@ -1,6 +1,7 @@
 //! The HTTP layer: the route table, body and error handling shared by every route, and the
 //! server. Handlers call the engine through `db::run`; none writes SQL.
 
+pub mod families;
 pub mod hubspot;
 pub mod query;
 pub mod server;
@@ -30,9 +31,17 @@ fn entry(method: Method, path: String, route: fn() -> Route) -> RouteEntry {
 /// compares them with `openapi.yaml`, so the two cannot drift.
 pub fn route_table() -> Vec<RouteEntry> {
     use hubspot::{basic, batch, search};
-    let mut routes = vec![entry(Method::GET, "/health".into(), || {
-        web::get().to(health)
-    })];
+    let family = "/goalpost/v1/families/{uuid}";
+    let mut routes = vec![
+        entry(Method::GET, "/health".into(), || web::get().to(health)),
+        entry(Method::GET, family.into(), || web::get().to(families::read)),
+        entry(Method::POST, format!("{family}/archive"), || {
+            web::post().to(families::archive)
+        }),
+        entry(Method::POST, format!("{family}/restore"), || {
+            web::post().to(families::restore)
+        }),
+    ];
     for prefix in hubspot::PREFIXES {
         let base = format!("{prefix}/{{objectType}}");
         let b = |s: &str| format!("{base}{s}");

@@ -12,6 +12,9 @@ from hubspot.crm.objects.goals import (
     BatchInputSimplePublicObjectBatchInputUpsert,
     BatchInputSimplePublicObjectId,
     BatchReadInputSimplePublicObjectId,
+    Filter,
+    FilterGroup,
+    PublicObjectSearchRequest,
     SimplePublicObjectBatchInput,
     SimplePublicObjectBatchInputForCreate,
     SimplePublicObjectBatchInputUpsert,
@@ -67,6 +70,9 @@ assert yearly.properties["hs_end_datetime"] == "2028-03-31T23:59:59.999Z"
 e = expect_error(400, lambda: goals.basic_api.create(SimplePublicObjectInputForCreate(
     properties=dict(month(1), hs_goal_target_group_id="3001", hs_group_correlation_uuid="other"))))
 assert "rule 3" in e.body, e.body
+left = goals.search_api.do_search(public_object_search_request=PublicObjectSearchRequest(filter_groups=[
+    FilterGroup(filters=[Filter(property_name="hs_goal_target_group_id", operator="EQ", value="3001")])]))
+assert left.total == 0, "a refused create leaves nothing behind"
 
 # Read with history, update one slice's own target.
 got = goals.basic_api.get_by_id(first.id, properties=["hs_goal_name", "hs_target_amount"],

@@ -7,6 +7,7 @@ mod bad_input;
 mod basic;
 mod batch;
 mod compat;
+mod families;
 mod migrations;
 mod openapi;
 mod search;

@@ -294,14 +294,16 @@ fn keyset(b: &mut Builder, sort: Option<&Sort>, value: Option<&Operand>, id: i64
     }
 }
 
-/// Live objects whose string property `name` equals one of `values` (ASCII case-insensitively,
-/// through the same expression the indexes hold; callers compare exactly afterwards).
+/// Objects (live, or with `archived` the archived ones) whose string property `name` equals one
+/// of `values` (ASCII case-insensitively, through the same expression the indexes hold;
+/// callers compare exactly afterwards).
 pub fn members(
     dialect: Dialect,
     portal: i64,
     object_type: &str,
     name: &str,
     values: &[String],
+    archived: bool,
 ) -> Statement {
     let target = Target::Doc(name.to_owned(), PropertyType::String);
     let operands: Vec<Operand> = values
@@ -322,7 +324,11 @@ pub fn members(
     b.push(&format!("SELECT {COLUMNS} FROM objects WHERE "));
     conditions(&mut b, portal, object_type, &search);
     b.push(" ORDER BY id ASC");
-    b.finish()
+    let mut st = b.finish();
+    if archived {
+        st.sql = st.sql.replacen("archived = FALSE", "archived = TRUE", 1);
+    }
+    st
 }
 
 /// Compiles the page query (`limit + 1` rows, to tell whether a next page exists) and the count.

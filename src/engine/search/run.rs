@@ -33,6 +33,17 @@ pub fn members(
     name: &str,
     values: &[String],
 ) -> Result<Vec<ObjectRow>, ApiError> {
+    members_in(conn, scope, name, values, false)
+}
+
+/// As [`members`], choosing live or archived objects.
+pub fn members_in(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    name: &str,
+    values: &[String],
+    archived: bool,
+) -> Result<Vec<ObjectRow>, ApiError> {
     if values.is_empty() {
         return Ok(Vec::new());
     }
@@ -42,6 +53,7 @@ pub fn members(
         scope.object_type,
         name,
         values,
+        archived,
     );
     let mut rows = load_rows(conn, st)?;
     rows.retain(|r| {

@@ -1,0 +1,77 @@
+//! goalpost's own family routes (`/goalpost/v1/families/{uuid}`): read a whole goal family,
+//! archive or restore it atomically. Same tokens and scopes as goal_targets.
+
+use crate::auth::Principal;
+use crate::db;
+use crate::engine::value::now_ms;
+use crate::error::ApiError;
+use crate::goals::{family, rules::family_json};
+use crate::http::hubspot::wire::{render, Wanted};
+use crate::http::hubspot::{for_read, for_write};
+use crate::http::query::QueryParams;
+use crate::AppState;
+use actix_web::web::{Data, Path};
+use actix_web::HttpResponse;
+use serde_json::json;
+
+const TYPE: &str = "goal_targets";
+
+/// `GET /goalpost/v1/families/{uuid}` — groups and slices (`?archived=true`: archived ones).
+pub async fn read(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    q: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    let otype = for_read(&state, &who, TYPE)?;
+    let archived = q.bool("archived", false)?;
+    let uuid = path.into_inner();
+    let (t, u) = (otype.clone(), uuid.clone());
+    let rows = db::run(&state.pool, move |conn| {
+        family::load(conn, &t, who.portal, &u, archived)
+    })
+    .await?;
+    if rows.is_empty() {
+        return Err(ApiError::NotFound {
+            message: format!("No goal family {uuid}"),
+            context: [("family".to_owned(), json!([uuid]))].into_iter().collect(),
+        });
+    }
+    Ok(HttpResponse::Ok().json(family_json(&uuid, &rows, |r| {
+        render(&otype, r, &Wanted::AllSet, None)
+    })))
+}
+
+/// `POST /goalpost/v1/families/{uuid}/archive` — every live slice, in one transaction.
+pub async fn archive(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let otype = for_write(&state, &who, TYPE)?;
+    let uuid = path.into_inner();
+    let u = uuid.clone();
+    let rows = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| family::archive(tx, &otype, who.portal, &u, now_ms()))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"correlationUuid": uuid, "archived": rows.len()})))
+}
+
+/// `POST /goalpost/v1/families/{uuid}/restore` — every archived slice, re-checked by the rules.
+pub async fn restore(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let otype = for_write(&state, &who, TYPE)?;
+    let uuid = path.into_inner();
+    let (t, u) = (otype.clone(), uuid.clone());
+    let rows = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| family::restore(tx, &t, who.portal, &u, now_ms()))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(family_json(&uuid, &rows, |r| {
+        render(&otype, r, &Wanted::AllSet, None)
+    })))
+}
