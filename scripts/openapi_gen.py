@@ -200,6 +200,48 @@ SCHEMAS = {
             "slices": {"type": "array", "items": ref("SimplePublicObject")}}}}}},
     "FamilyArchived": {"type": "object", "required": ["correlationUuid", "archived"], "properties": {
         "correlationUuid": {"type": "string"}, "archived": {"type": "integer"}}},
+    "OptionInput": {"type": "object", "required": ["label", "value"], "properties": {
+        "label": {"type": "string"}, "value": {"type": "string"}, "description": {"type": "string"},
+        "displayOrder": {"type": "integer"}, "hidden": {"type": "boolean"}}},
+    "PropertyModificationMetadata": {"type": "object", "required": ["archivable", "readOnlyDefinition", "readOnlyValue"], "properties": {
+        "archivable": {"type": "boolean"}, "readOnlyDefinition": {"type": "boolean"}, "readOnlyValue": {"type": "boolean"},
+        "readOnlyOptions": {"type": "boolean"}}},
+    "Property": {"type": "object", "required": ["name", "label", "type", "fieldType", "groupName", "description", "options"], "properties": {
+        "name": {"type": "string"}, "label": {"type": "string"},
+        "type": {"type": "string", "enum": ["string", "number", "date", "datetime", "enumeration", "bool"]},
+        "fieldType": {"type": "string"}, "groupName": {"type": "string"}, "description": {"type": "string"},
+        "options": {"type": "array", "items": ref("OptionInput")}, "displayOrder": {"type": "integer"},
+        "hidden": {"type": "boolean"}, "hubspotDefined": {"type": "boolean"}, "calculated": {"type": "boolean"},
+        "externalOptions": {"type": "boolean"}, "hasUniqueValue": {"type": "boolean"}, "formField": {"type": "boolean"},
+        "archived": {"type": "boolean"}, "archivedAt": TS, "createdAt": TS, "updatedAt": TS,
+        "modificationMetadata": ref("PropertyModificationMetadata")}},
+    "PropertyCreate": {"type": "object", "required": ["name", "label", "type", "fieldType", "groupName"], "properties": {
+        "name": {"type": "string", "maxLength": 100, "pattern": "^[a-z][a-z0-9_]*$"}, "label": {"type": "string", "maxLength": 255},
+        "type": {"type": "string", "enum": ["string", "number", "date", "datetime", "enumeration", "bool"]},
+        "fieldType": {"type": "string", "enum": ["textarea", "text", "date", "file", "number", "select", "radio", "checkbox",
+                                                   "booleancheckbox", "calculation_equation", "html", "phonenumber"]},
+        "groupName": {"type": "string"}, "description": {"type": "string"},
+        "options": {"type": "array", "items": ref("OptionInput")}, "displayOrder": {"type": "integer"},
+        "hasUniqueValue": {"type": "boolean"}, "hidden": {"type": "boolean"}, "formField": {"type": "boolean"}}},
+    "PropertyUpdate": {"type": "object", "properties": {
+        "label": {"type": "string"}, "type": {"type": "string"}, "fieldType": {"type": "string"},
+        "groupName": {"type": "string"}, "description": {"type": "string"},
+        "options": {"type": "array", "items": ref("OptionInput")}, "displayOrder": {"type": "integer"},
+        "hidden": {"type": "boolean"}, "formField": {"type": "boolean"}}},
+    "CollectionResponseProperty": {"type": "object", "required": ["results"], "properties": {
+        "results": {"type": "array", "items": ref("Property")}}},
+    "PropertyName": {"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}}},
+    "BatchInputPropertyCreate": {"type": "object", "required": ["inputs"], "properties": {
+        "inputs": {"type": "array", "maxItems": 100, "items": ref("PropertyCreate")}}},
+    "BatchReadInputPropertyName": {"type": "object", "required": ["inputs"], "properties": {
+        "inputs": {"type": "array", "maxItems": 100, "items": ref("PropertyName")}, "archived": {"type": "boolean"}}},
+    "BatchInputPropertyName": {"type": "object", "required": ["inputs"], "properties": {
+        "inputs": {"type": "array", "maxItems": 100, "items": ref("PropertyName")}}},
+    "BatchResponseProperty": batch("Property", True),
+    "PropertyGroup": {"type": "object", "required": ["name", "label", "displayOrder", "archived"], "properties": {
+        "name": {"type": "string"}, "label": {"type": "string"}, "displayOrder": {"type": "integer"}, "archived": {"type": "boolean"}}},
+    "CollectionResponsePropertyGroup": {"type": "object", "required": ["results"], "properties": {
+        "results": {"type": "array", "items": ref("PropertyGroup")}}},
     "Health": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]}}},
 }
 
@@ -220,6 +262,52 @@ paths["/goalpost/v1/families/{uuid}/restore"] = {"post": {
     "operationId": "restoreFamily", "summary": "Restore every archived slice of a family; the family rules are checked again",
     "security": SEC(WRITE), "parameters": [UUID],
     "responses": {**ok(200, "Family"), **errs(400, 401, 403, 404)}}}
+SREAD, SWRITE = "crm.schemas.goals.read", "crm.schemas.goals.write"
+PNAME = {"name": "propertyName", "in": "path", "required": True, "schema": {"type": "string"}}
+PARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+         "description": "true lists the portal's archived custom properties."}
+
+def property_paths(prefix, suffix):
+    base = f"{prefix}/{TYPE}"
+    return {
+        base: {
+            "get": {"operationId": "listProperties" + suffix, "summary": "Every property definition (built-in and custom)",
+                    "security": SEC(SREAD), "parameters": [PARCH, arr_param("properties", "Only these names.")],
+                    "responses": {**ok(200, "CollectionResponseProperty"), **errs(400, 401, 403)}},
+            "post": {"operationId": "createProperty" + suffix,
+                     "summary": "Create a custom property (name: lowercase letters, digits, _; not hs_; at most 10 unique-value properties)",
+                     "security": SEC(SWRITE), "requestBody": body("PropertyCreate"),
+                     "responses": {**ok(201, "Property", "Created"), **errs(400, 401, 403), "409": {"description": "Exists already, or stored values are not unique",
+                                   "content": {"application/json": {"schema": ref("Error")}}}}},
+        },
+        f"{base}/batch/create": {"post": {
+            "operationId": "batchCreateProperties" + suffix, "summary": "Create custom properties in one transaction",
+            "security": SEC(SWRITE), "requestBody": body("BatchInputPropertyCreate"),
+            "responses": {**ok(201, "BatchResponseProperty", "Created"), **errs(400, 401, 403)}}},
+        f"{base}/batch/read": {"post": {
+            "operationId": "batchReadProperties" + suffix, "summary": "Read property definitions by name",
+            "security": SEC(SREAD), "requestBody": body("BatchReadInputPropertyName"),
+            "responses": {**ok(200, "BatchResponseProperty"), **ok(207, "BatchResponseProperty", "Some names do not exist"), **errs(400, 401, 403)}}},
+        f"{base}/batch/archive": {"post": {
+            "operationId": "batchArchiveProperties" + suffix, "summary": "Archive custom properties in one transaction",
+            "security": SEC(SWRITE), "requestBody": body("BatchInputPropertyName"),
+            "responses": {**ok(204, None, "Archived"), **errs(400, 401, 403, 404)}}},
+        f"{base}/groups": {"get": {
+            "operationId": "listPropertyGroups" + suffix, "summary": "The property groups of the type",
+            "security": SEC(SREAD), "responses": {**ok(200, "CollectionResponsePropertyGroup"), **errs(401, 403)}}},
+        f"{base}/{{propertyName}}": {
+            "get": {"operationId": "readProperty" + suffix, "summary": "One property definition", "security": SEC(SREAD),
+                    "parameters": [PNAME, PARCH], "responses": {**ok(200, "Property"), **errs(401, 403, 404)}},
+            "patch": {"operationId": "updateProperty" + suffix, "summary": "Change a custom property (HubSpot-defined ones are read-only)",
+                      "security": SEC(SWRITE), "parameters": [PNAME], "requestBody": body("PropertyUpdate"),
+                      "responses": {**ok(200, "Property"), **errs(400, 401, 403, 404)}},
+            "delete": {"operationId": "archiveProperty" + suffix, "summary": "Archive a custom property; values and history stay",
+                       "security": SEC(SWRITE), "parameters": [PNAME], "responses": {**ok(204, None, "Archived"), **errs(400, 401, 403, 404)}},
+        },
+    }
+
+paths.update(property_paths("/crm/v3/properties", ""))
+paths.update(property_paths("/crm/properties/2026-03", "V202603"))
 paths.update(object_paths("/crm/v3/objects", ""))
 paths.update(object_paths("/crm/objects/2026-03", "V202603"))
 

@@ -13,8 +13,9 @@ use auth::{Principal, DEFAULT_PORTAL};
 use config::Config;
 use engine::registry::Registry;
 use engine::store::PortalId;
+use engine::types::ObjectType;
 use std::collections::HashMap;
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 
 /// Shared state of a running server.
 pub struct AppState {
@@ -22,6 +23,45 @@ pub struct AppState {
     pub registry: Registry,
     pub tokens: TokenCache,
     pub config: Config,
+    /// Per-portal object types (built-in plus custom properties), dropped when a portal's
+    /// definitions change.
+    types: RwLock<HashMap<(i64, &'static str), Arc<ObjectType>>>,
+}
+
+impl AppState {
+    /// The object type named in a path (name or type id) as `portal` sees it: built-in
+    /// properties plus the portal's live custom ones.
+    pub async fn object_type(
+        &self,
+        portal: PortalId,
+        name: &str,
+    ) -> Result<Arc<ObjectType>, error::ApiError> {
+        let base = self
+            .registry
+            .find(name)
+            .ok_or_else(error::ApiError::resource_not_found)?;
+        let key = (portal.0, base.name);
+        if let Some(t) = self.types.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(t);
+        }
+        let type_name = base.name;
+        let custom = db::run(&self.pool, move |conn| {
+            engine::properties::load_custom(conn, portal, type_name, false)
+        })
+        .await?;
+        let t = Arc::new(base.with_custom(custom));
+        if let Ok(mut m) = self.types.write() {
+            m.insert(key, t.clone());
+        }
+        Ok(t)
+    }
+
+    /// Forgets a portal's cached types after its property definitions changed.
+    pub fn forget_types(&self, portal: PortalId) {
+        if let Ok(mut m) = self.types.write() {
+            m.retain(|(p, _), _| *p != portal.0);
+        }
+    }
 }
 
 /// Resolved tokens, keyed by hash so the secrets themselves are not kept. Tokens are never
@@ -83,6 +123,7 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
             registry,
             tokens: TokenCache::default(),
             config,
+            types: RwLock::new(HashMap::new()),
         },
         first_token,
         migrations_run,

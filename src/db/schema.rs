@@ -50,7 +50,36 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    property_definitions (portal_id, object_type, name) {
+        portal_id -> BigInt,
+        object_type -> Text,
+        name -> Text,
+        label -> Text,
+        kind -> Text,
+        field_type -> Text,
+        group_name -> Text,
+        description -> Text,
+        options -> Text,
+        display_order -> Integer,
+        has_unique_value -> Bool,
+        hidden -> Bool,
+        form_field -> Bool,
+        archived -> Bool,
+        archived_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(api_tokens -> portals (portal_id));
 diesel::joinable!(objects -> portals (portal_id));
 diesel::joinable!(property_history -> objects (object_id));
-diesel::allow_tables_to_appear_in_same_query!(portals, api_tokens, objects, property_history);
+diesel::joinable!(property_definitions -> portals (portal_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    portals,
+    api_tokens,
+    objects,
+    property_history,
+    property_definitions
+);

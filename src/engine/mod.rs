@@ -3,6 +3,7 @@
 
 pub mod indexes;
 pub mod objects;
+pub mod properties;
 pub mod registry;
 pub mod rules;
 pub mod search;

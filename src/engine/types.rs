@@ -15,6 +15,42 @@ pub enum PropertyType {
 }
 
 impl PropertyType {
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "string" => PropertyType::String,
+            "number" => PropertyType::Number,
+            "date" => PropertyType::Date,
+            "datetime" => PropertyType::Datetime,
+            "enumeration" => PropertyType::Enumeration,
+            "bool" => PropertyType::Bool,
+            _ => return None,
+        })
+    }
+
+    /// The field types HubSpot allows for this type.
+    pub fn field_types(self) -> &'static [&'static str] {
+        match self {
+            PropertyType::Bool => &["booleancheckbox", "calculation_equation"],
+            PropertyType::Enumeration => &[
+                "booleancheckbox",
+                "checkbox",
+                "radio",
+                "select",
+                "calculation_equation",
+            ],
+            PropertyType::Date | PropertyType::Datetime => &["date"],
+            PropertyType::String => &[
+                "file",
+                "text",
+                "textarea",
+                "calculation_equation",
+                "html",
+                "phonenumber",
+            ],
+            PropertyType::Number => &["number", "calculation_equation"],
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             PropertyType::String => "string",
@@ -28,10 +64,17 @@ impl PropertyType {
 }
 
 /// One option of an enumeration property.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct EnumOption {
     pub label: String,
     pub value: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub display_order: i32,
+    #[serde(default)]
+    pub hidden: bool,
 }
 
 /// A property definition.
@@ -50,6 +93,13 @@ pub struct PropertyDef {
     pub hubspot_defined: bool,
     /// Searches on it are common: an expression index is kept for it.
     pub indexed: bool,
+    pub display_order: i32,
+    pub hidden: bool,
+    pub form_field: bool,
+    /// Custom definitions: when they were made and changed (epoch ms).
+    pub created_at: Option<i64>,
+    pub updated_at: Option<i64>,
+    pub archived_at: Option<i64>,
 }
 
 /// Where a property's value lives: the row's own columns, or the property document.
@@ -79,8 +129,9 @@ impl PropertyDef {
     }
 }
 
-/// An object type: its names, scopes and property catalogue.
-#[derive(Debug)]
+/// An object type: its names, scopes and property catalogue (built-in definitions, plus a
+/// portal's custom ones in the per-portal copy a request works with).
+#[derive(Debug, Clone)]
 pub struct ObjectType {
     /// Path name, e.g. `goal_targets`.
     pub name: &'static str,
@@ -90,6 +141,9 @@ pub struct ObjectType {
     pub noun: &'static str,
     pub read_scopes: &'static [&'static str],
     pub write_scopes: &'static [&'static str],
+    /// Scopes to read and to change property definitions.
+    pub schema_read_scopes: &'static [&'static str],
+    pub schema_write_scopes: &'static [&'static str],
     /// Properties whose tokens the search `query` matches.
     pub text_properties: &'static [&'static str],
     pub properties: Vec<PropertyDef>,
@@ -100,5 +154,12 @@ pub struct ObjectType {
 impl ObjectType {
     pub fn property(&self, name: &str) -> Option<&PropertyDef> {
         self.properties.iter().find(|p| p.name == name)
+    }
+
+    /// This type with a portal's custom definitions added.
+    pub fn with_custom(&self, custom: Vec<PropertyDef>) -> ObjectType {
+        let mut t = self.clone();
+        t.properties.extend(custom);
+        t
     }
 }

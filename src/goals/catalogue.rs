@@ -123,25 +123,30 @@ fn field_type(kind: PropertyType) -> &'static str {
     }
 }
 
+fn option(i: usize, label: String, value: &str) -> EnumOption {
+    EnumOption {
+        label,
+        value: value.into(),
+        description: String::new(),
+        display_order: i as i32,
+        hidden: false,
+    }
+}
+
 fn defs(group: &str, rows: &'static [Row]) -> impl Iterator<Item = PropertyDef> {
     let group = group.to_owned();
     rows.iter()
         .map(move |&(name, label, kind, read_only, options)| {
             let options = if kind == Bool {
-                vec![("True", "true"), ("False", "false")]
-                    .into_iter()
-                    .map(|(l, v)| EnumOption {
-                        label: l.into(),
-                        value: v.into(),
-                    })
-                    .collect()
+                vec![
+                    option(0, "True".into(), "true"),
+                    option(1, "False".into(), "false"),
+                ]
             } else {
                 options
                     .iter()
-                    .map(|v| EnumOption {
-                        label: v.replace('_', " "),
-                        value: (*v).into(),
-                    })
+                    .enumerate()
+                    .map(|(i, v)| option(i, v.replace('_', " "), v))
                     .collect()
             };
             PropertyDef {
@@ -156,6 +161,12 @@ fn defs(group: &str, rows: &'static [Row]) -> impl Iterator<Item = PropertyDef> 
                 read_only_value: read_only,
                 hubspot_defined: true,
                 indexed: INDEXED.contains(&name),
+                display_order: -1,
+                hidden: false,
+                form_field: false,
+                created_at: None,
+                updated_at: None,
+                archived_at: None,
             }
         })
 }
@@ -174,6 +185,13 @@ pub fn goal_targets() -> ObjectType {
         noun: "GOAL_TARGET",
         read_scopes: &["crm.objects.goals.read", "crm.objects.goals.write"],
         write_scopes: &["crm.objects.goals.write"],
+        schema_read_scopes: &[
+            "crm.schemas.goals.read",
+            "crm.schemas.goals.write",
+            "crm.objects.goals.read",
+            "crm.objects.goals.write",
+        ],
+        schema_write_scopes: &["crm.schemas.goals.write"],
         text_properties: &["hs_goal_name"],
         properties,
         rules: Some(std::sync::Arc::new(super::rules::FamilyRules)),

@@ -23,7 +23,7 @@ pub async fn read(
     path: Path<String>,
     q: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
-    let otype = for_read(&state, &who, TYPE)?;
+    let otype = for_read(&state, &who, TYPE).await?;
     let archived = q.bool("archived", false)?;
     let uuid = path.into_inner();
     let (t, u) = (otype.clone(), uuid.clone());
@@ -48,7 +48,7 @@ pub async fn archive(
     who: Principal,
     path: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let otype = for_write(&state, &who, TYPE)?;
+    let otype = for_write(&state, &who, TYPE).await?;
     let uuid = path.into_inner();
     let u = uuid.clone();
     let rows = db::run(&state.pool, move |conn| {
@@ -64,7 +64,7 @@ pub async fn restore(
     who: Principal,
     path: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let otype = for_write(&state, &who, TYPE)?;
+    let otype = for_write(&state, &who, TYPE).await?;
     let uuid = path.into_inner();
     let (t, u) = (otype.clone(), uuid.clone());
     let rows = db::run(&state.pool, move |conn| {

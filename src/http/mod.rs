@@ -75,6 +75,32 @@ pub fn route_table() -> Vec<RouteEntry> {
             }),
         ]);
     }
+    for prefix in hubspot::PROPERTY_PREFIXES {
+        use hubspot::properties as p;
+        let base = format!("{prefix}/{{objectType}}");
+        let b = |s: &str| format!("{base}{s}");
+        routes.extend([
+            entry(Method::GET, b(""), || web::get().to(p::list)),
+            entry(Method::POST, b(""), || web::post().to(p::create)),
+            entry(Method::POST, b("/batch/create"), || {
+                web::post().to(p::batch_create)
+            }),
+            entry(Method::POST, b("/batch/read"), || {
+                web::post().to(p::batch_read)
+            }),
+            entry(Method::POST, b("/batch/archive"), || {
+                web::post().to(p::batch_archive)
+            }),
+            entry(Method::GET, b("/groups"), || web::get().to(p::groups)),
+            entry(Method::GET, b("/{propertyName}"), || web::get().to(p::read)),
+            entry(Method::PATCH, b("/{propertyName}"), || {
+                web::patch().to(p::update)
+            }),
+            entry(Method::DELETE, b("/{propertyName}"), || {
+                web::delete().to(p::archive)
+            }),
+        ]);
+    }
     routes
 }
 

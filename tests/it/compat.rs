@@ -56,3 +56,13 @@ fn hubspot_python_client_search_on_sqlite() {
 fn hubspot_python_client_search_on_postgres() {
     run_script(Backend::Postgres, "hubspot_search.py");
 }
+
+#[test]
+fn hubspot_python_client_properties_on_sqlite() {
+    run_script(Backend::Sqlite, "hubspot_properties.py");
+}
+
+#[test]
+fn hubspot_python_client_properties_on_postgres() {
+    run_script(Backend::Postgres, "hubspot_properties.py");
+}

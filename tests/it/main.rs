@@ -10,4 +10,5 @@ mod compat;
 mod families;
 mod migrations;
 mod openapi;
+mod properties;
 mod search;

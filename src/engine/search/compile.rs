@@ -294,22 +294,16 @@ fn keyset(b: &mut Builder, sort: Option<&Sort>, value: Option<&Operand>, id: i64
     }
 }
 
-/// Objects (live, or with `archived` the archived ones) whose string property `name` equals one
-/// of `values` (ASCII case-insensitively, through the same expression the indexes hold;
-/// callers compare exactly afterwards).
+/// Objects (live, or with `archived` the archived ones) whose `target` equals one of
+/// `operands` as search compares it, through the same expression the indexes hold.
 pub fn members(
     dialect: Dialect,
     portal: i64,
     object_type: &str,
-    name: &str,
-    values: &[String],
+    target: Target,
+    operands: Vec<Operand>,
     archived: bool,
 ) -> Statement {
-    let target = Target::Doc(name.to_owned(), PropertyType::String);
-    let operands: Vec<Operand> = values
-        .iter()
-        .map(|v| Operand::Text(v.to_ascii_lowercase()))
-        .collect();
     let search = Search {
         groups: vec![vec![Filter {
             target,

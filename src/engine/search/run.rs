@@ -5,8 +5,8 @@ use super::compile::{compile, Bind, Statement};
 use super::cursor::{self, After};
 use crate::db::Conn;
 use crate::engine::store::{ObjectRow, Scope};
-use crate::engine::types::PropertyType;
-use crate::engine::value::parse_number;
+use crate::engine::types::{PropertyDef, PropertyType};
+use crate::engine::value::{normalize, parse_number};
 use crate::error::ApiError;
 use crate::with_conn;
 use diesel::prelude::*;
@@ -47,12 +47,17 @@ pub fn members_in(
     if values.is_empty() {
         return Ok(Vec::new());
     }
+    let target = Target::Doc(name.to_owned(), PropertyType::String);
+    let operands = values
+        .iter()
+        .map(|v| Operand::Text(v.to_ascii_lowercase()))
+        .collect();
     let st = super::compile::members(
         conn.dialect(),
         scope.portal.0,
         scope.object_type,
-        name,
-        values,
+        target,
+        operands,
         archived,
     );
     let mut rows = load_rows(conn, st)?;
@@ -62,6 +67,51 @@ pub fn members_in(
             .is_some_and(|v| values.iter().any(|x| x == v))
     });
     Ok(rows)
+}
+
+/// Objects whose unique-value property `def` holds one of `values` (as search compares them:
+/// strings ASCII case-insensitively, numbers numerically), paired with the value that found
+/// each. Values that are not valid for the property find nothing.
+pub fn by_unique_values(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    def: &PropertyDef,
+    values: &[String],
+    archived: bool,
+) -> Result<Vec<(String, ObjectRow)>, ApiError> {
+    let target = Target::of(def);
+    let parsed: Vec<(String, Operand)> = values
+        .iter()
+        .filter_map(|v| {
+            let stored = normalize(def, v).ok()??;
+            super::ast::operand(&target, &def.name, &stored)
+                .ok()
+                .map(|o| (v.clone(), o))
+        })
+        .collect();
+    if parsed.is_empty() {
+        return Ok(Vec::new());
+    }
+    let operands = parsed.iter().map(|(_, o)| o.clone()).collect();
+    let st = super::compile::members(
+        conn.dialect(),
+        scope.portal.0,
+        scope.object_type,
+        target.clone(),
+        operands,
+        archived,
+    );
+    let rows = load_rows(conn, st)?;
+    let mut out = Vec::new();
+    for (raw, operand) in parsed {
+        if let Some(row) = rows
+            .iter()
+            .find(|r| sort_value(r, &target).as_ref() == Some(&operand))
+        {
+            out.push((raw, row.clone()));
+        }
+    }
+    Ok(out)
 }
 
 fn load_rows(conn: &mut Conn, st: Statement) -> Result<Vec<ObjectRow>, ApiError> {

@@ -1,7 +1,7 @@
 //! List, read, create, update and archive of single objects.
 
 use super::wire::{render, ObjectInput, Wanted};
-use super::{check_id_property, for_read, for_write, parse_id, scope};
+use super::{for_read, for_write, id_by, parse_id, resolve, scope, IdBy};
 use crate::auth::Principal;
 use crate::db;
 use crate::engine::objects::{self, Source};
@@ -30,7 +30,7 @@ pub async fn list(
     path: Path<String>,
     q: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
-    let otype = for_read(&state, &who, &path)?;
+    let otype = for_read(&state, &who, &path).await?;
     let history = q.list("propertiesWithHistory");
     let cap = if history.is_some() { 50 } else { MAX_LIST };
     let limit = q.int("limit", 10, 1, i64::MAX)?.min(cap);
@@ -92,9 +92,11 @@ pub async fn read(
     q: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
     let (type_name, raw_id) = path.into_inner();
-    let otype = for_read(&state, &who, &type_name)?;
-    check_id_property(&otype, q.get("idProperty"))?;
-    let id = parse_id(&raw_id)?;
+    let otype = for_read(&state, &who, &type_name).await?;
+    let by = id_by(&otype, q.get("idProperty"))?;
+    if matches!(by, IdBy::Record) {
+        parse_id(&raw_id)?;
+    }
     let archived = if q.bool("archived", false)? {
         Archived::Only
     } else {
@@ -104,7 +106,11 @@ pub async fn read(
     let wanted = wanted(&q);
     let t = otype.clone();
     let (row, hist) = db::run(&state.pool, move |conn| {
-        let row = store::load(conn, scope(who.portal, &t), &[id], archived)?
+        let scope = scope(who.portal, &t);
+        let id = *resolve(conn, scope, &by, std::slice::from_ref(&raw_id), archived)?
+            .get(&raw_id)
+            .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
+        let row = store::load(conn, scope, &[id], archived)?
             .pop()
             .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
         let hist = match history {
@@ -128,7 +134,7 @@ pub async fn create(
     path: Path<String>,
     body: Json<ObjectInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let otype = for_write(&state, &who, &path)?;
+    let otype = for_write(&state, &who, &path).await?;
     let changes = objects::validate(&otype, &body.properties)
         .map_err(|errs| ApiError::invalid(objects::invalid_values_message(&errs), errs))?;
     let t = otype.clone();
@@ -160,14 +166,25 @@ pub async fn update(
     body: Json<ObjectInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (type_name, raw_id) = path.into_inner();
-    let otype = for_write(&state, &who, &type_name)?;
-    check_id_property(&otype, q.get("idProperty"))?;
-    let id = parse_id(&raw_id)?;
+    let otype = for_write(&state, &who, &type_name).await?;
+    let by = id_by(&otype, q.get("idProperty"))?;
+    if matches!(by, IdBy::Record) {
+        parse_id(&raw_id)?;
+    }
     let changes = objects::validate(&otype, &body.properties)
         .map_err(|errs| ApiError::invalid(objects::invalid_values_message(&errs), errs))?;
     let t = otype.clone();
     let row = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
+            let id = *resolve(
+                tx,
+                scope(who.portal, &t),
+                &by,
+                std::slice::from_ref(&raw_id),
+                Archived::Live,
+            )?
+            .get(&raw_id)
+            .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
             let rows = objects::update(
                 tx,
                 &t,
@@ -192,7 +209,7 @@ pub async fn archive(
     path: Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (type_name, raw_id) = path.into_inner();
-    let otype = for_write(&state, &who, &type_name)?;
+    let otype = for_write(&state, &who, &type_name).await?;
     let id = parse_id(&raw_id)?;
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| objects::archive(tx, &otype, who.portal, &[id], now_ms()))

@@ -6,11 +6,12 @@ use super::wire::{
     batch_response, check_batch_size, check_unique_ids, render, Batch, BatchRead, IdInput,
     IdObjectInput, ObjectInput, Wanted,
 };
-use super::{check_id_property, for_read, for_write, scope};
+use super::{for_read, for_write, id_by, resolve, scope, IdBy};
 use crate::auth::Principal;
 use crate::db;
 use crate::engine::objects::{self, Changes, Source};
-use crate::engine::store::{self, Archived};
+use crate::engine::store::{self, Archived, ObjectRow};
+use crate::engine::value::normalize;
 use crate::engine::value::now_ms;
 use crate::error::{ApiError, ErrorDetail};
 use crate::http::query::QueryParams;
@@ -18,7 +19,7 @@ use crate::AppState;
 use actix_web::web::{Data, Json, Path};
 use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// One input that cannot be written.
 struct Failure {
@@ -125,7 +126,7 @@ pub async fn read(
     body: Json<BatchRead>,
 ) -> Result<HttpResponse, ApiError> {
     let started = now_ms();
-    let otype = for_read(&state, &who, &path)?;
+    let otype = for_read(&state, &who, &path).await?;
     let body = body.into_inner();
     let history = body
         .properties_with_history
@@ -133,12 +134,8 @@ pub async fn read(
         .filter(|h| !h.is_empty());
     check_batch_size(body.inputs.len(), history.is_some())?;
     check_unique_ids(body.inputs.iter().map(|i| i.id.0.as_str()))?;
-    check_id_property(&otype, body.id_property.as_deref())?;
-    let ids: Vec<i64> = body
-        .inputs
-        .iter()
-        .filter_map(|i| i.id.0.trim().parse().ok())
-        .collect();
+    let by = id_by(&otype, body.id_property.as_deref())?;
+    let raw: Vec<String> = body.inputs.iter().map(|i| i.id.0.clone()).collect();
     let archived = if q.bool("archived", false)? {
         Archived::Only
     } else {
@@ -146,13 +143,16 @@ pub async fn read(
     };
     let t = otype.clone();
     let hist_names = history.clone();
-    let (rows, hist) = db::run(&state.pool, move |conn| {
-        let rows = store::load(conn, scope(who.portal, &t), &ids, archived)?;
+    let (rows, hist, found) = db::run(&state.pool, move |conn| {
+        let scope = scope(who.portal, &t);
+        let found = resolve(conn, scope, &by, &raw, archived)?;
+        let ids: Vec<i64> = found.values().copied().collect();
+        let rows = store::load(conn, scope, &ids, archived)?;
         let hist = match &hist_names {
             Some(names) => Some(store::history(conn, &ids, names)?),
             None => None,
         };
-        Ok((rows, hist))
+        Ok((rows, hist, found))
     })
     .await?;
     let wanted = body
@@ -162,7 +162,8 @@ pub async fn read(
     let mut results = Vec::new();
     let mut missing = Vec::new();
     for input in &body.inputs {
-        match rows.iter().find(|r| r.id.to_string() == input.id.0.trim()) {
+        let id = found.get(&input.id.0);
+        match rows.iter().find(|r| Some(&r.id) == id) {
             Some(row) => {
                 let h = history.as_deref().zip(hist.as_ref());
                 results.push(render(&otype, row, &wanted, h));
@@ -188,7 +189,7 @@ pub async fn create(
     body: Json<Batch<ObjectInput>>,
 ) -> Result<HttpResponse, ApiError> {
     let started = now_ms();
-    let otype = for_write(&state, &who, &path)?;
+    let otype = for_write(&state, &who, &path).await?;
     let inputs = body.into_inner().inputs;
     check_batch_size(inputs.len(), false)?;
     let traced = all_traced(&inputs, |i| i.object_write_trace_id.as_ref());
@@ -217,7 +218,9 @@ pub async fn create(
     Ok(respond(true, results, errors, started))
 }
 
-/// Shared by batch update and upsert: validates inputs, checks ids exist, writes the good ones.
+/// Shared by batch update and upsert: validates inputs, resolves ids (record ids or
+/// `idProperty` values), updates what exists and, for upsert, creates the rest with the
+/// identifying value set — one transaction.
 async fn update_inputs(
     state: &AppState,
     who: Principal,
@@ -226,19 +229,17 @@ async fn update_inputs(
     upsert: bool,
 ) -> Result<HttpResponse, ApiError> {
     let started = now_ms();
-    let otype = for_write(state, &who, type_name)?;
+    let otype = for_write(state, &who, type_name).await?;
     check_batch_size(inputs.len(), false)?;
     check_unique_ids(inputs.iter().map(|i| i.id.0.as_str()))?;
-    for i in &inputs {
-        check_id_property(&otype, i.id_property.as_deref())?;
-    }
     let traced = all_traced(&inputs, |i| i.object_write_trace_id.as_ref());
     let mut valid = Vec::new();
     let mut failures = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
         let trace = input.object_write_trace_id.clone();
+        let by = id_by(&otype, input.id_property.as_deref())?;
         match objects::validate(&otype, &input.properties) {
-            Ok(c) => valid.push((index, trace, input.id.0.clone(), c)),
+            Ok(c) => valid.push((index, trace, input.id.0.clone(), by, c)),
             Err(errs) => failures.push(Failure::invalid(index, trace, errs)),
         }
     }
@@ -246,45 +247,95 @@ async fn update_inputs(
     let (rows, failures) = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             let scope = scope(who.portal, &t);
-            let ids: Vec<i64> = valid
-                .iter()
-                .filter_map(|(_, _, id, _)| id.trim().parse().ok())
-                .collect();
+            // One lookup per idProperty, then one load: no per-input round trips.
+            let mut found: HashMap<(Option<String>, String), i64> = HashMap::new();
+            let mut keys: Vec<(Option<String>, &IdBy)> = Vec::new();
+            for (_, _, _, by, _) in &valid {
+                let key = id_key(by);
+                if !keys.iter().any(|(k, _)| *k == key) {
+                    keys.push((key, by));
+                }
+            }
+            for (key, by) in keys {
+                let raws: Vec<String> = valid
+                    .iter()
+                    .filter(|v| id_key(&v.3) == key)
+                    .map(|v| v.2.clone())
+                    .collect();
+                for (raw, id) in resolve(tx, scope, by, &raws, Archived::Live)? {
+                    found.insert((key.clone(), raw), id);
+                }
+            }
+            let ids: Vec<i64> = found.values().copied().collect();
             let live: HashSet<i64> = store::load(tx, scope, &ids, Archived::Live)?
                 .iter()
                 .map(|r| r.id)
                 .collect();
             let mut updates = Vec::new();
+            let mut creates = Vec::new();
             let mut failures = failures;
-            for (index, trace, raw, changes) in valid {
-                match raw
-                    .trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|id| live.contains(id))
-                {
-                    Some(id) => updates.push((index, id, changes)),
-                    None => failures.push(Failure::not_found(index, trace, &raw)),
+            for (index, trace, raw, by, changes) in valid {
+                let id = found
+                    .get(&(id_key(&by), raw.clone()))
+                    .filter(|id| live.contains(id));
+                match (id.copied(), &by) {
+                    (Some(id), _) => updates.push((index, id, changes)),
+                    (None, IdBy::Unique(def)) if upsert => {
+                        let mut changes = changes;
+                        changes.retain(|(name, _)| name != &def.name);
+                        let value = normalize(def, &raw).map_err(|e| {
+                            ApiError::invalid(
+                                objects::invalid_values_message(&[(*e).clone()]),
+                                vec![*e],
+                            )
+                        })?;
+                        changes.push((def.name.clone(), value));
+                        creates.push((index, changes));
+                    }
+                    (None, _) => failures.push(Failure::not_found(index, trace, &raw)),
                 }
             }
             failures.sort_by_key(|f| f.index);
             let errors = settle(failures, traced)?;
-            let rows = objects::update(tx, &t, who.portal, &updates, now_ms(), &Source::api())?;
+            let now = now_ms();
+            let updated = objects::update(tx, &t, who.portal, &updates, now, &Source::api())?;
+            let created = objects::create(tx, &t, who.portal, &creates, now, &Source::api())?;
+            let mut rows: Vec<(usize, bool, ObjectRow)> = updates
+                .iter()
+                .map(|(i, _, _)| *i)
+                .zip(updated)
+                .map(|(i, r)| (i, false, r))
+                .chain(
+                    creates
+                        .iter()
+                        .map(|(i, _)| *i)
+                        .zip(created)
+                        .map(|(i, r)| (i, true, r)),
+                )
+                .collect();
+            rows.sort_by_key(|(i, _, _)| *i);
             Ok((rows, errors))
         })
     })
     .await?;
     let results = rows
         .iter()
-        .map(|r| {
+        .map(|(_, new, r)| {
             let mut v = render(&otype, r, &Wanted::AllSet, None);
             if upsert {
-                v["new"] = json!(false);
+                v["new"] = json!(new);
             }
             v
         })
         .collect();
     Ok(respond(false, results, failures, started))
+}
+
+fn id_key(by: &IdBy) -> Option<String> {
+    match by {
+        IdBy::Record => None,
+        IdBy::Unique(def) => Some(def.name.clone()),
+    }
 }
 
 /// `POST /{objectType}/batch/update`
@@ -314,7 +365,7 @@ pub async fn archive(
     path: Path<String>,
     body: Json<Batch<IdInput>>,
 ) -> Result<HttpResponse, ApiError> {
-    let otype = for_write(&state, &who, &path)?;
+    let otype = for_write(&state, &who, &path).await?;
     let inputs = body.into_inner().inputs;
     check_batch_size(inputs.len(), false)?;
     check_unique_ids(inputs.iter().map(|i| i.id.0.as_str()))?;

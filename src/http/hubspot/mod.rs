@@ -3,47 +3,52 @@
 
 pub mod basic;
 pub mod batch;
+pub mod properties;
 pub mod search;
 pub mod wire;
 
 use crate::auth::Principal;
+use crate::db::Conn;
+use crate::engine::search::run::by_unique_values;
+use crate::engine::store::Archived;
 use crate::engine::store::{PortalId, Scope};
-use crate::engine::types::ObjectType;
+use crate::engine::types::{ObjectType, PropertyDef};
 use crate::error::ApiError;
 use crate::AppState;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The path prefixes HubSpot serves object routes under.
 pub const PREFIXES: [&str; 2] = ["/crm/v3/objects", "/crm/objects/2026-03"];
+/// The path prefixes of the properties API.
+pub const PROPERTY_PREFIXES: [&str; 2] = ["/crm/v3/properties", "/crm/properties/2026-03"];
 
-/// The object type named in the path, or HubSpot's 404 for an unknown route.
-pub fn object_type(state: &AppState, name: &str) -> Result<Arc<ObjectType>, ApiError> {
-    state
+/// Resolves the type (as the caller's portal sees it) and checks the caller may read it.
+pub async fn for_read(
+    state: &AppState,
+    who: &Principal,
+    name: &str,
+) -> Result<Arc<ObjectType>, ApiError> {
+    let base = state
         .registry
         .find(name)
-        .ok_or_else(ApiError::resource_not_found)
+        .ok_or_else(ApiError::resource_not_found)?;
+    who.require(base.read_scopes)?;
+    state.object_type(who.portal, name).await
 }
 
-/// Resolves the type and checks the caller may read it.
-pub fn for_read(
+/// Resolves the type (as the caller's portal sees it) and checks the caller may write it.
+pub async fn for_write(
     state: &AppState,
     who: &Principal,
     name: &str,
 ) -> Result<Arc<ObjectType>, ApiError> {
-    let t = object_type(state, name)?;
-    who.require(t.read_scopes)?;
-    Ok(t)
-}
-
-/// Resolves the type and checks the caller may write it.
-pub fn for_write(
-    state: &AppState,
-    who: &Principal,
-    name: &str,
-) -> Result<Arc<ObjectType>, ApiError> {
-    let t = object_type(state, name)?;
-    who.require(t.write_scopes)?;
-    Ok(t)
+    let base = state
+        .registry
+        .find(name)
+        .ok_or_else(ApiError::resource_not_found)?;
+    who.require(base.write_scopes)?;
+    state.object_type(who.portal, name).await
 }
 
 /// The caller's slice of the store for a type.
@@ -62,15 +67,21 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
     }
 }
 
-/// `idProperty`: only the record id (`hs_object_id`) and unique-value properties identify
-/// objects.
-pub fn check_id_property(otype: &ObjectType, id_property: Option<&str>) -> Result<(), ApiError> {
+/// How ids in a request identify objects (`idProperty`).
+#[derive(Debug, Clone)]
+pub enum IdBy {
+    /// The record id (`hs_object_id`, the default).
+    Record,
+    /// A value of a unique-value property.
+    Unique(Box<PropertyDef>),
+}
+
+/// Reads `idProperty`: the record id or a unique-value property; anything else is a 400.
+pub fn id_by(otype: &ObjectType, id_property: Option<&str>) -> Result<IdBy, ApiError> {
     match id_property {
-        None | Some("") | Some("hs_object_id") => Ok(()),
+        None | Some("") | Some("hs_object_id") => Ok(IdBy::Record),
         Some(name) => match otype.property(name) {
-            Some(def) if def.has_unique_value => Err(ApiError::bad_request(format!(
-                "idProperty {name} lookups are not supported yet"
-            ))),
+            Some(def) if def.has_unique_value => Ok(IdBy::Unique(Box::new(def.clone()))),
             Some(_) => Err(ApiError::bad_request(format!(
                 "idProperty {name} is not a unique-value property"
             ))),
@@ -78,5 +89,35 @@ pub fn check_id_property(otype: &ObjectType, id_property: Option<&str>) -> Resul
                 "idProperty {name} does not exist"
             ))),
         },
+    }
+}
+
+/// Resolves request ids to record ids; ids that find nothing are absent from the map.
+pub fn resolve(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    by: &IdBy,
+    raw: &[String],
+    archived: Archived,
+) -> Result<HashMap<String, i64>, ApiError> {
+    match by {
+        IdBy::Record => Ok(raw
+            .iter()
+            .filter_map(|r| {
+                r.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|id| *id > 0)
+                    .map(|id| (r.clone(), id))
+            })
+            .collect()),
+        IdBy::Unique(def) => {
+            Ok(
+                by_unique_values(conn, scope, def, raw, archived == Archived::Only)?
+                    .into_iter()
+                    .map(|(raw, row)| (raw, row.id))
+                    .collect(),
+            )
+        }
     }
 }

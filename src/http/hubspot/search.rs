@@ -175,7 +175,7 @@ pub async fn search(
     path: Path<String>,
     body: Json<SearchRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let otype = for_read(&state, &who, &path)?;
+    let otype = for_read(&state, &who, &path).await?;
     let (search, after) = parse(&otype, &body)?;
     let after = cursor::decode(after.as_deref(), search.sort.as_ref().map(|s| &s.target))?;
     let wanted = body

@@ -62,6 +62,13 @@ pub struct Resp {
     pub headers: actix_web::http::header::HeaderMap,
 }
 
+impl Resp {
+    /// The first `errors[].code` of an error body ("" when there is none).
+    pub fn errors_code(&self) -> &str {
+        self.body["errors"][0]["code"].as_str().unwrap_or("")
+    }
+}
+
 /// Everything stored, for "nothing changed" checks.
 #[derive(Debug, PartialEq)]
 pub struct Snapshot {

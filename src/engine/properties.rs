@@ -1,0 +1,448 @@
+//! Custom property definitions: validated input forms, storage per portal and object type, and
+//! the database-enforced uniqueness of `hasUniqueValue` properties (a unique partial expression
+//! index per property, over the same expression search compares, so it serves lookups too).
+
+use super::search::compile::compare_expr;
+use super::search::Target;
+use super::types::{EnumOption, ObjectType, PropertyDef, PropertyType};
+use crate::db::schema::property_definitions as pd;
+use crate::db::Conn;
+use crate::engine::store::PortalId;
+use crate::error::{ApiError, ErrorDetail};
+use crate::with_conn;
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use serde::Deserialize;
+use serde_json::{json, Map};
+use sha2::{Digest, Sha256};
+use validator::{Validate, ValidationError, ValidationErrors};
+
+/// HubSpot's cap on unique-value properties per object type.
+pub const MAX_UNIQUE: usize = 10;
+
+fn valid_name(name: &str) -> Result<(), ValidationError> {
+    let ok = name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !ok {
+        return Err(ValidationError::new("INVALID_PROPERTY_NAME").with_message(
+            "must start with a lowercase letter and hold only lowercase letters, digits and underscores".into(),
+        ));
+    }
+    if name.starts_with("hs_") {
+        return Err(ValidationError::new("RESERVED_PROPERTY_NAME").with_message(
+            "names starting with hs_ are reserved for HubSpot-defined properties".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn valid_options(options: &[EnumOption]) -> Result<(), ValidationError> {
+    let mut seen = std::collections::HashSet::new();
+    for o in options {
+        if o.value.is_empty() || o.value.len() > 3000 || o.label.is_empty() || o.label.len() > 3000
+        {
+            return Err(ValidationError::new("INVALID_OPTION").with_message(
+                "every option needs a label and a value of 1 to 3000 characters".into(),
+            ));
+        }
+        if o.value.contains(';') {
+            return Err(ValidationError::new("INVALID_OPTION")
+                .with_message(format!("option value {:?} may not contain ';'", o.value).into()));
+        }
+        if !seen.insert(&o.value) {
+            return Err(ValidationError::new("DUPLICATE_OPTION")
+                .with_message(format!("option value {:?} appears twice", o.value).into()));
+        }
+    }
+    Ok(())
+}
+
+/// `PropertyCreate`.
+#[derive(Debug, Clone, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct PropertyCreate {
+    #[validate(length(min = 1, max = 100), custom(function = "valid_name"))]
+    pub name: String,
+    #[validate(length(min = 1, max = 255))]
+    pub label: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub field_type: String,
+    #[validate(length(min = 1, max = 100))]
+    pub group_name: String,
+    #[serde(default)]
+    #[validate(length(max = 3000))]
+    pub description: String,
+    #[serde(default)]
+    #[validate(length(max = 5000), custom(function = "valid_options"))]
+    pub options: Vec<EnumOption>,
+    #[serde(default)]
+    pub display_order: Option<i32>,
+    #[serde(default)]
+    pub has_unique_value: bool,
+    #[serde(default)]
+    pub hidden: bool,
+    #[serde(default)]
+    pub form_field: bool,
+}
+
+/// `PropertyUpdate`: every field optional.
+#[derive(Debug, Clone, Default, Deserialize, Validate)]
+#[serde(rename_all = "camelCase")]
+pub struct PropertyUpdate {
+    #[validate(length(min = 1, max = 255))]
+    pub label: Option<String>,
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub field_type: Option<String>,
+    #[validate(length(min = 1, max = 100))]
+    pub group_name: Option<String>,
+    #[validate(length(max = 3000))]
+    pub description: Option<String>,
+    #[validate(length(max = 5000), custom(function = "valid_options"))]
+    pub options: Option<Vec<EnumOption>>,
+    pub display_order: Option<i32>,
+    pub hidden: Option<bool>,
+    pub form_field: Option<bool>,
+}
+
+/// Validator errors as HubSpot's 400, one detail per field problem.
+pub fn validation_error(errors: &ValidationErrors) -> ApiError {
+    let mut details = Vec::new();
+    for (field, errs) in errors.field_errors() {
+        for e in errs {
+            let message = match &e.message {
+                Some(m) => format!("{field}: {m}"),
+                None => format!("{field}: invalid ({})", e.code),
+            };
+            let mut context = Map::new();
+            context.insert("field".into(), json!([field]));
+            details.push(ErrorDetail {
+                message,
+                code: Some(e.code.to_string().to_uppercase()),
+                in_: Some(field.to_string()),
+                context,
+            });
+        }
+    }
+    details.sort_by(|a, b| a.message.cmp(&b.message));
+    let first = details
+        .first()
+        .map_or("invalid property definition".into(), |d| d.message.clone());
+    ApiError::invalid(format!("Invalid property definition: {first}"), details)
+}
+
+fn field_error(field: &str, code: &str, message: String) -> ApiError {
+    let mut context = Map::new();
+    context.insert("field".into(), json!([field]));
+    ApiError::invalid(
+        format!("Invalid property definition: {message}"),
+        vec![ErrorDetail {
+            message,
+            code: Some(code.into()),
+            in_: Some(field.into()),
+            context,
+        }],
+    )
+}
+
+/// Checks the type / fieldType pair and the options an enumeration needs.
+fn check_kind(
+    kind: &str,
+    field_type: &str,
+    options: &[EnumOption],
+) -> Result<PropertyType, ApiError> {
+    let k = PropertyType::parse(kind).ok_or_else(|| {
+        field_error(
+            "type",
+            "INVALID_TYPE",
+            format!(
+                "type {kind:?} is not one of string, number, date, datetime, enumeration, bool"
+            ),
+        )
+    })?;
+    if !k.field_types().contains(&field_type) {
+        return Err(field_error(
+            "fieldType",
+            "INVALID_FIELD_TYPE",
+            format!(
+                "fieldType {field_type:?} is not allowed for type {kind}; use one of {}",
+                k.field_types().join(", ")
+            ),
+        ));
+    }
+    if k == PropertyType::Enumeration && options.is_empty() {
+        return Err(field_error(
+            "options",
+            "MISSING_OPTIONS",
+            "an enumeration needs at least one option".into(),
+        ));
+    }
+    Ok(k)
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = pd)]
+struct Row {
+    name: String,
+    label: String,
+    kind: String,
+    field_type: String,
+    group_name: String,
+    description: String,
+    options: String,
+    display_order: i32,
+    has_unique_value: bool,
+    hidden: bool,
+    form_field: bool,
+    archived_at: Option<i64>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl Row {
+    fn into_def(self) -> PropertyDef {
+        PropertyDef {
+            name: self.name,
+            label: self.label,
+            kind: PropertyType::parse(&self.kind).unwrap_or(PropertyType::String),
+            field_type: self.field_type,
+            group_name: self.group_name,
+            description: self.description,
+            options: serde_json::from_str(&self.options).unwrap_or_default(),
+            has_unique_value: self.has_unique_value,
+            read_only_value: false,
+            hubspot_defined: false,
+            indexed: self.has_unique_value,
+            display_order: self.display_order,
+            hidden: self.hidden,
+            form_field: self.form_field,
+            created_at: Some(self.created_at),
+            updated_at: Some(self.updated_at),
+            archived_at: self.archived_at,
+        }
+    }
+}
+
+/// A portal's custom definitions of a type (live ones, or archived ones).
+pub fn load_custom(
+    conn: &mut Conn,
+    portal: PortalId,
+    object_type: &str,
+    archived: bool,
+) -> Result<Vec<PropertyDef>, ApiError> {
+    let rows: Vec<Row> = with_conn!(conn, c => pd::table
+        .filter(pd::portal_id.eq(portal.0))
+        .filter(pd::object_type.eq(object_type))
+        .filter(pd::archived.eq(archived))
+        .order((pd::display_order, pd::name))
+        .select(Row::as_select())
+        .load(c))?;
+    Ok(rows.into_iter().map(Row::into_def).collect())
+}
+
+/// The unique index of a property: name and statement. The name is derived from a hash so it
+/// stays within PostgreSQL's 63 characters.
+fn unique_index(
+    conn: &Conn,
+    portal: PortalId,
+    object_type: &str,
+    def: &PropertyDef,
+) -> (String, String) {
+    let digest = hex::encode(Sha256::digest(format!(
+        "{}:{}:{}",
+        portal.0, object_type, def.name
+    )));
+    let name = format!("objects_unique_{}", &digest[..24]);
+    let expr = compare_expr(conn.dialect(), &Target::of(def));
+    let sql = format!(
+        "CREATE UNIQUE INDEX {name} ON objects (({expr})) \
+         WHERE portal_id = {} AND object_type = '{object_type}' AND archived = FALSE",
+        portal.0
+    );
+    (name, sql)
+}
+
+fn conflict_on_duplicates(e: ApiError, name: &str) -> ApiError {
+    match e {
+        ApiError::Conflict(_) => ApiError::Conflict(format!(
+            "Stored values of {name} are not unique, so it cannot have a unique value"
+        )),
+        other => other,
+    }
+}
+
+/// Creates a custom property (in the caller's transaction).
+pub fn create(
+    conn: &mut Conn,
+    base: &ObjectType,
+    portal: PortalId,
+    input: &PropertyCreate,
+    now: i64,
+) -> Result<PropertyDef, ApiError> {
+    input.validate().map_err(|e| validation_error(&e))?;
+    let kind = check_kind(&input.kind, &input.field_type, &input.options)?;
+    if base.property(&input.name).is_some()
+        || !load_custom(conn, portal, base.name, false)?
+            .iter()
+            .all(|p| p.name != input.name)
+    {
+        return Err(ApiError::Conflict(format!(
+            "Property {} already exists",
+            input.name
+        )));
+    }
+    if input.has_unique_value {
+        let uniques = load_custom(conn, portal, base.name, false)?
+            .iter()
+            .filter(|p| p.has_unique_value)
+            .count();
+        if uniques >= MAX_UNIQUE {
+            return Err(field_error(
+                "hasUniqueValue",
+                "TOO_MANY_UNIQUE_PROPERTIES",
+                format!("an object type may have at most {MAX_UNIQUE} unique-value properties"),
+            ));
+        }
+    }
+    // Re-creating an archived name replaces its old definition; its values and history stay.
+    with_conn!(conn, c => diesel::delete(pd::table
+        .filter(pd::portal_id.eq(portal.0))
+        .filter(pd::object_type.eq(base.name))
+        .filter(pd::name.eq(&input.name)))
+        .execute(c))?;
+    let options =
+        serde_json::to_string(&input.options).map_err(|e| ApiError::Internal(e.to_string()))?;
+    with_conn!(conn, c => diesel::insert_into(pd::table)
+        .values((
+            pd::portal_id.eq(portal.0),
+            pd::object_type.eq(base.name),
+            pd::name.eq(&input.name),
+            pd::label.eq(&input.label),
+            pd::kind.eq(kind.as_str()),
+            pd::field_type.eq(&input.field_type),
+            pd::group_name.eq(&input.group_name),
+            pd::description.eq(&input.description),
+            pd::options.eq(&options),
+            pd::display_order.eq(input.display_order.unwrap_or(-1)),
+            pd::has_unique_value.eq(input.has_unique_value),
+            pd::hidden.eq(input.hidden),
+            pd::form_field.eq(input.form_field),
+            pd::archived.eq(false),
+            pd::archived_at.eq(None::<i64>),
+            pd::created_at.eq(now),
+            pd::updated_at.eq(now),
+        ))
+        .execute(c))?;
+    let def = find(conn, portal, base.name, &input.name)?;
+    if def.has_unique_value {
+        let (_, sql) = unique_index(conn, portal, base.name, &def);
+        with_conn!(conn, c => c.batch_execute(&sql))
+            .map_err(|e| conflict_on_duplicates(e.into(), &def.name))?;
+    }
+    Ok(def)
+}
+
+fn find(
+    conn: &mut Conn,
+    portal: PortalId,
+    object_type: &str,
+    name: &str,
+) -> Result<PropertyDef, ApiError> {
+    load_custom(conn, portal, object_type, false)?
+        .into_iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| property_not_found(name))
+}
+
+pub fn property_not_found(name: &str) -> ApiError {
+    let mut context = Map::new();
+    context.insert("propertyName".into(), json!([name]));
+    ApiError::NotFound {
+        message: format!("Property {name} does not exist"),
+        context,
+    }
+}
+
+fn read_only_definition(name: &str) -> ApiError {
+    field_error(
+        "name",
+        "READ_ONLY_DEFINITION",
+        format!("{name} is a HubSpot-defined property; its definition cannot be changed"),
+    )
+}
+
+/// Changes a custom property's definition.
+pub fn update(
+    conn: &mut Conn,
+    base: &ObjectType,
+    portal: PortalId,
+    name: &str,
+    patch: &PropertyUpdate,
+    now: i64,
+) -> Result<PropertyDef, ApiError> {
+    patch.validate().map_err(|e| validation_error(&e))?;
+    if base.property(name).is_some() {
+        return Err(read_only_definition(name));
+    }
+    let current = find(conn, portal, base.name, name)?;
+    let kind = patch
+        .kind
+        .clone()
+        .unwrap_or_else(|| current.kind.as_str().to_owned());
+    if kind != current.kind.as_str() {
+        return Err(field_error("type", "TYPE_CHANGE", format!("the type of {name} cannot change once it holds values; archive it and create a new property")));
+    }
+    let field_type = patch
+        .field_type
+        .clone()
+        .unwrap_or(current.field_type.clone());
+    let options = patch.options.clone().unwrap_or(current.options.clone());
+    check_kind(&kind, &field_type, &options)?;
+    let options = serde_json::to_string(&options).map_err(|e| ApiError::Internal(e.to_string()))?;
+    with_conn!(conn, c => diesel::update(pd::table
+        .filter(pd::portal_id.eq(portal.0))
+        .filter(pd::object_type.eq(base.name))
+        .filter(pd::name.eq(name)))
+        .set((
+            pd::label.eq(patch.label.as_ref().unwrap_or(&current.label)),
+            pd::field_type.eq(&field_type),
+            pd::group_name.eq(patch.group_name.as_ref().unwrap_or(&current.group_name)),
+            pd::description.eq(patch.description.as_ref().unwrap_or(&current.description)),
+            pd::options.eq(&options),
+            pd::display_order.eq(patch.display_order.unwrap_or(current.display_order)),
+            pd::hidden.eq(patch.hidden.unwrap_or(current.hidden)),
+            pd::form_field.eq(patch.form_field.unwrap_or(current.form_field)),
+            pd::updated_at.eq(now),
+        ))
+        .execute(c))?;
+    find(conn, portal, base.name, name)
+}
+
+/// Archives a custom property: it can no longer be written or read, its values and history
+/// stay, and its uniqueness is no longer enforced.
+pub fn archive(
+    conn: &mut Conn,
+    base: &ObjectType,
+    portal: PortalId,
+    name: &str,
+    now: i64,
+) -> Result<(), ApiError> {
+    if base.property(name).is_some() {
+        return Err(read_only_definition(name));
+    }
+    let def = find(conn, portal, base.name, name)?;
+    with_conn!(conn, c => diesel::update(pd::table
+        .filter(pd::portal_id.eq(portal.0))
+        .filter(pd::object_type.eq(base.name))
+        .filter(pd::name.eq(name)))
+        .set((pd::archived.eq(true), pd::archived_at.eq(Some(now)), pd::updated_at.eq(now)))
+        .execute(c))?;
+    if def.has_unique_value {
+        let (index, _) = unique_index(conn, portal, base.name, &def);
+        with_conn!(conn, c => c.batch_execute(&format!("DROP INDEX IF EXISTS {index}")))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,330 @@
+//! `/crm/v3/properties/{objectType}`: list, read, create, update and archive property
+//! definitions (custom ones; HubSpot-defined ones are read-only), batch create / read /
+//! archive, and property groups.
+
+use super::wire::{batch_response, check_batch_size};
+use crate::auth::Principal;
+use crate::db;
+use crate::engine::properties::{self, property_not_found, PropertyCreate, PropertyUpdate};
+use crate::engine::types::{ObjectType, PropertyDef};
+use crate::engine::value::{format_ms, now_ms};
+use crate::error::ApiError;
+use crate::http::query::QueryParams;
+use crate::AppState;
+use actix_web::web::{Data, Json, Path};
+use actix_web::HttpResponse;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// The property groups every type has, with their labels.
+const GROUP_LABELS: &[(&str, &str)] = &[
+    ("goal_target_information", "Goal target information"),
+    ("goal_target_assignees", "Assignees"),
+    ("goal_target_progress", "Progress"),
+    ("goal_target_notifications", "Notifications"),
+];
+
+/// `Property` as HubSpot's clients model it.
+pub fn render(p: &PropertyDef) -> Value {
+    let mut v = json!({
+        "name": p.name, "label": p.label, "type": p.kind.as_str(), "fieldType": p.field_type,
+        "groupName": p.group_name, "description": p.description, "options": p.options,
+        "displayOrder": p.display_order, "hidden": p.hidden, "hubspotDefined": p.hubspot_defined,
+        "calculated": p.hubspot_defined && p.read_only_value, "externalOptions": false,
+        "hasUniqueValue": p.has_unique_value, "formField": p.form_field,
+        "archived": p.archived_at.is_some(),
+        "modificationMetadata": {
+            "archivable": !p.hubspot_defined, "readOnlyDefinition": p.hubspot_defined,
+            "readOnlyValue": p.read_only_value, "readOnlyOptions": p.hubspot_defined,
+        },
+    });
+    if let Some(t) = p.created_at {
+        v["createdAt"] = json!(format_ms(t));
+    }
+    if let Some(t) = p.updated_at {
+        v["updatedAt"] = json!(format_ms(t));
+    }
+    if let Some(t) = p.archived_at {
+        v["archivedAt"] = json!(format_ms(t));
+    }
+    v
+}
+
+async fn readable(
+    state: &AppState,
+    who: &Principal,
+    name: &str,
+) -> Result<Arc<ObjectType>, ApiError> {
+    let base = state
+        .registry
+        .find(name)
+        .ok_or_else(ApiError::resource_not_found)?;
+    who.require(base.schema_read_scopes)?;
+    state.object_type(who.portal, name).await
+}
+
+async fn writable(
+    state: &AppState,
+    who: &Principal,
+    name: &str,
+) -> Result<Arc<ObjectType>, ApiError> {
+    let base = state
+        .registry
+        .find(name)
+        .ok_or_else(ApiError::resource_not_found)?;
+    who.require(base.schema_write_scopes)?;
+    Ok(base)
+}
+
+/// Live definitions, or (`archived=true`) the portal's archived custom ones.
+async fn definitions(
+    state: &AppState,
+    who: &Principal,
+    name: &str,
+    archived: bool,
+) -> Result<Vec<PropertyDef>, ApiError> {
+    let t = readable(state, who, name).await?;
+    if !archived {
+        return Ok(t.properties.clone());
+    }
+    let (portal, type_name) = (who.portal, t.name);
+    db::run(&state.pool, move |conn| {
+        properties::load_custom(conn, portal, type_name, true)
+    })
+    .await
+}
+
+/// `GET /crm/v3/properties/{objectType}`
+pub async fn list(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    q: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    let defs = definitions(&state, &who, &path, q.bool("archived", false)?).await?;
+    let wanted = q.list("properties");
+    let results: Vec<Value> = defs
+        .iter()
+        .filter(|p| wanted.as_ref().is_none_or(|w| w.contains(&p.name)))
+        .map(render)
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "results": results })))
+}
+
+/// `GET /crm/v3/properties/{objectType}/{propertyName}`
+pub async fn read(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<(String, String)>,
+    q: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    let (type_name, name) = path.into_inner();
+    let defs = definitions(&state, &who, &type_name, q.bool("archived", false)?).await?;
+    let def = defs
+        .iter()
+        .find(|p| p.name == name)
+        .ok_or_else(|| property_not_found(&name))?;
+    Ok(HttpResponse::Ok().json(render(def)))
+}
+
+async fn create_many(
+    state: &AppState,
+    who: &Principal,
+    type_name: &str,
+    inputs: Vec<PropertyCreate>,
+) -> Result<Vec<PropertyDef>, ApiError> {
+    let base = writable(state, who, type_name).await?;
+    let portal = who.portal;
+    let defs = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| {
+            crate::auth::ensure_portal(tx, portal, &format!("portal {}", portal.0))?;
+            inputs
+                .iter()
+                .map(|i| properties::create(tx, &base, portal, i, now_ms()))
+                .collect()
+        })
+    })
+    .await?;
+    state.forget_types(portal);
+    Ok(defs)
+}
+
+/// `POST /crm/v3/properties/{objectType}` — 201.
+pub async fn create(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<PropertyCreate>,
+) -> Result<HttpResponse, ApiError> {
+    let defs = create_many(&state, &who, &path, vec![body.into_inner()]).await?;
+    Ok(HttpResponse::Created().json(render(&defs[0])))
+}
+
+/// `PATCH /crm/v3/properties/{objectType}/{propertyName}`
+pub async fn update(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<(String, String)>,
+    body: Json<PropertyUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let (type_name, name) = path.into_inner();
+    let base = writable(&state, &who, &type_name).await?;
+    let portal = who.portal;
+    let patch = body.into_inner();
+    let def = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| properties::update(tx, &base, portal, &name, &patch, now_ms()))
+    })
+    .await?;
+    state.forget_types(portal);
+    Ok(HttpResponse::Ok().json(render(&def)))
+}
+
+async fn archive_many(
+    state: &AppState,
+    who: &Principal,
+    type_name: &str,
+    names: Vec<String>,
+) -> Result<(), ApiError> {
+    let base = writable(state, who, type_name).await?;
+    let portal = who.portal;
+    db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| {
+            names
+                .iter()
+                .try_for_each(|n| properties::archive(tx, &base, portal, n, now_ms()))
+        })
+    })
+    .await?;
+    state.forget_types(portal);
+    Ok(())
+}
+
+/// `DELETE /crm/v3/properties/{objectType}/{propertyName}` — 204.
+pub async fn archive(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (type_name, name) = path.into_inner();
+    archive_many(&state, &who, &type_name, vec![name]).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Inputs<T> {
+    pub inputs: Vec<T>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct NameInput {
+    pub name: String,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BatchReadProperties {
+    pub inputs: Vec<NameInput>,
+    #[serde(default)]
+    pub archived: bool,
+}
+
+/// `POST …/batch/create` — all in one transaction; 201.
+pub async fn batch_create(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<Inputs<PropertyCreate>>,
+) -> Result<HttpResponse, ApiError> {
+    let started = now_ms();
+    let inputs = body.into_inner().inputs;
+    check_batch_size(inputs.len(), false)?;
+    let defs = create_many(&state, &who, &path, inputs).await?;
+    Ok(HttpResponse::Created().json(batch_response(
+        defs.iter().map(render).collect(),
+        vec![],
+        started,
+        now_ms(),
+    )))
+}
+
+/// `POST …/batch/read`
+pub async fn batch_read(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<BatchReadProperties>,
+) -> Result<HttpResponse, ApiError> {
+    let started = now_ms();
+    let body = body.into_inner();
+    check_batch_size(body.inputs.len(), false)?;
+    let defs = definitions(&state, &who, &path, body.archived).await?;
+    let mut results = Vec::new();
+    let mut missing = Vec::new();
+    for i in &body.inputs {
+        match defs.iter().find(|p| p.name == i.name) {
+            Some(p) => results.push(render(p)),
+            None => missing.push(i.name.clone()),
+        }
+    }
+    let errors = if missing.is_empty() {
+        vec![]
+    } else {
+        vec![
+            json!({"status": "error", "category": "OBJECT_NOT_FOUND", "message": "Some properties do not exist",
+                    "context": {"propertyName": missing}, "errors": []}),
+        ]
+    };
+    let status = if errors.is_empty() {
+        actix_web::http::StatusCode::OK
+    } else {
+        actix_web::http::StatusCode::MULTI_STATUS
+    };
+    Ok(HttpResponse::build(status).json(batch_response(results, errors, started, now_ms())))
+}
+
+/// `POST …/batch/archive` — 204.
+pub async fn batch_archive(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+    body: Json<Inputs<NameInput>>,
+) -> Result<HttpResponse, ApiError> {
+    let inputs = body.into_inner().inputs;
+    check_batch_size(inputs.len(), false)?;
+    archive_many(
+        &state,
+        &who,
+        &path,
+        inputs.into_iter().map(|i| i.name).collect(),
+    )
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET …/groups` — the groups the type's properties use.
+pub async fn groups(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let t = readable(&state, &who, &path).await?;
+    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &t.properties {
+        let next = names.len();
+        names.entry(p.group_name.as_str()).or_insert(next);
+    }
+    let mut groups: Vec<(&str, usize)> = names.into_iter().collect();
+    groups.sort_by_key(|(_, order)| *order);
+    let results: Vec<Value> = groups
+        .iter()
+        .map(|(name, order)| {
+            let label = GROUP_LABELS
+                .iter()
+                .find(|(n, _)| n == name)
+                .map_or(*name, |(_, l)| l);
+            json!({"name": name, "label": label, "displayOrder": order, "archived": false})
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "results": results })))
+}
