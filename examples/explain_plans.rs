@@ -88,7 +88,7 @@ fn plan(conn: &mut Conn, st: &Statement) -> Vec<String> {
         .into_iter()
         .map(|p| p.line)
         .collect(),
-        Conn::Sqlite(c) => bound!(diesel::sql_query(format!("EXPLAIN QUERY PLAN {}", st.sql)))
+        Conn::Sqlite(c, _) => bound!(diesel::sql_query(format!("EXPLAIN QUERY PLAN {}", st.sql)))
             .load::<LitePlan>(c)
             .expect("explain")
             .into_iter()

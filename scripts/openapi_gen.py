@@ -246,7 +246,9 @@ SCHEMAS = {
 }
 
 paths = {"/health": {"get": {"operationId": "health", "summary": "200 when the server and its database answer",
-                              "security": [], "responses": {**ok(200, "Health"), **ok(503, "Health", "Database unavailable")}}}}
+                              "security": [], "responses": {**ok(200, "Health"), **ok(503, "Health", "Database unavailable")}}},
+         "/health/live": {"get": {"operationId": "live", "summary": "200 while the process serves HTTP; does not touch the database",
+                                   "security": [], "responses": {**ok(200, "Health")}}}}
 UUID = {"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"},
         "description": "The family's hs_group_correlation_uuid."}
 paths["/goalpost/v1/families/{uuid}"] = {"get": {

@@ -10,6 +10,8 @@ use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -26,7 +28,21 @@ pub enum Dialect {
 /// variant this is through [`with_conn!`](crate::with_conn).
 pub enum Conn {
     Pg(PgConnection),
-    Sqlite(SqliteConnection),
+    /// The connection and its database's in-process writer lock.
+    Sqlite(SqliteConnection, WriterLock),
+}
+
+/// Serialises one SQLite database's writers inside this process. SQLite allows one writer at a
+/// time anyway; queueing on a mutex replaces its busy-polling (which, under many concurrent
+/// writers, can starve one past `busy_timeout` and fail it with "database is locked").
+/// Writers in other processes still meet `BEGIN IMMEDIATE` and `busy_timeout`.
+pub type WriterLock = Arc<Mutex<()>>;
+
+fn writer_lock(path: &str) -> WriterLock {
+    static LOCKS: OnceLock<Mutex<HashMap<String, WriterLock>>> = OnceLock::new();
+    let key = std::fs::canonicalize(path).map_or_else(|_| path.to_owned(), |p| p.to_string_lossy().into_owned());
+    let mut locks = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    locks.entry(key).or_default().clone()
 }
 
 /// Runs one body against the concrete connection inside a [`Conn`]: the body is compiled once
@@ -36,7 +52,7 @@ macro_rules! with_conn {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
             $crate::db::Conn::Pg($c) => $body,
-            $crate::db::Conn::Sqlite($c) => $body,
+            $crate::db::Conn::Sqlite($c, _) => $body,
         }
     };
 }
@@ -45,7 +61,7 @@ impl Conn {
     pub fn dialect(&self) -> Dialect {
         match self {
             Conn::Pg(_) => Dialect::Postgres,
-            Conn::Sqlite(_) => Dialect::Sqlite,
+            Conn::Sqlite(..) => Dialect::Sqlite,
         }
     }
 
@@ -68,6 +84,11 @@ impl Conn {
         &mut self,
         f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
+        let lock = match self {
+            Conn::Sqlite(_, lock) => Some(lock.clone()),
+            Conn::Pg(_) => None,
+        };
+        let _writer = lock.as_ref().map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
         self.tx("BEGIN", "BEGIN IMMEDIATE", f)
     }
 
@@ -92,7 +113,7 @@ impl Conn {
     ) -> Result<T, ApiError> {
         match self {
             Conn::Pg(c) => AnsiTransactionManager::begin_transaction_sql(c, pg_begin)?,
-            Conn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?,
+            Conn::Sqlite(c, _) => AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?,
         }
         let result = f(self);
         let end = match &result {
@@ -122,11 +143,22 @@ impl Conn {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics where the database does not do it itself. SQLite
+    /// plans without them pick the `(portal, type, archived, id)` index for `ORDER BY id LIMIT`
+    /// over a selective expression index and scan the table; a sampled `ANALYZE` (at most 1,000
+    /// rows an index) fixes that in milliseconds. PostgreSQL's autovacuum analyses on its own.
+    pub fn refresh_stats(&mut self) -> Result<(), ApiError> {
+        let Conn::Sqlite(c, lock) = self else { return Ok(()) };
+        let _writer = lock.lock().unwrap_or_else(|e| e.into_inner());
+        c.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?;
+        Ok(())
+    }
+
     /// Runs pending migrations of this backend's tree.
     pub fn migrate(&mut self) -> Result<usize, String> {
         let done = match self {
             Conn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
-            Conn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
+            Conn::Sqlite(c, _) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         };
         done.map_err(|e| format!("migration failed: {e}"))
     }
@@ -135,7 +167,7 @@ impl Conn {
     pub fn revert_all(&mut self) -> Result<(), String> {
         let done = match self {
             Conn::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS).map(|_| ()),
-            Conn::Sqlite(c) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|_| ()),
+            Conn::Sqlite(c, _) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|_| ()),
         };
         done.map_err(|e| format!("revert failed: {e}"))
     }
@@ -161,7 +193,7 @@ pub fn connect(url: &str) -> Result<Conn, String> {
              PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
         )
         .map_err(|e| format!("SQLite settings: {e}"))?;
-        Ok(Conn::Sqlite(c))
+        Ok(Conn::Sqlite(c, writer_lock(path)))
     } else {
         Err(format!(
             "unsupported database URL {url:?}: use sqlite://PATH or postgres://…"

@@ -34,6 +34,7 @@ pub fn route_table() -> Vec<RouteEntry> {
     let family = "/goalpost/v1/families/{uuid}";
     let mut routes = vec![
         entry(Method::GET, "/health".into(), || web::get().to(health)),
+        entry(Method::GET, "/health/live".into(), || web::get().to(live)),
         entry(Method::GET, family.into(), || web::get().to(families::read)),
         entry(Method::POST, format!("{family}/archive"), || {
             web::post().to(families::archive)
@@ -152,6 +153,12 @@ async fn health(state: Data<AppState>) -> HttpResponse {
             HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
         }
     }
+}
+
+/// `GET /health/live`: 200 while the process serves HTTP, without touching the database (the
+/// bare HTTP stack, for benchmarks and liveness probes). No auth.
+async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {

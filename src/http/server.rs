@@ -13,6 +13,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     let startup = crate::prepare(config).map_err(std::io::Error::other)?;
     let state: Data<AppState> = Data::new(startup.state);
     let app_state = state.clone();
+    spawn_stats_refresh(state.pool.clone());
     let server = HttpServer::new(move || {
         App::new()
             // One line per request: method, path (no query, which may hold a token), status, ms.
@@ -45,6 +46,22 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     out.flush()?;
     drop(out);
     server.run().await
+}
+
+/// Keeps SQLite's planner statistics fresh while data grows (every 10 s; a sampled ANALYZE takes
+/// milliseconds). PostgreSQL's autovacuum does this itself, so there the thread does nothing.
+fn spawn_stats_refresh(pool: crate::db::Pool) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(std::time::Duration::from_secs(10));
+        if let Ok(mut conn) = pool.get() {
+            if conn.dialect() != crate::db::Dialect::Sqlite {
+                return;
+            }
+            if let Err(e) = conn.refresh_stats() {
+                log::warn!("refreshing SQLite statistics: {e}");
+            }
+        }
+    });
 }
 
 /// The database URL without its password, for the banner.

@@ -316,8 +316,8 @@ pub fn members(
     };
     let mut b = Builder::new(dialect);
     b.push(&format!("SELECT {COLUMNS} FROM objects WHERE "));
+    // No ORDER BY: callers need no order, and one invites walking the id index.
     conditions(&mut b, portal, object_type, &search);
-    b.push(" ORDER BY id ASC");
     let mut st = b.finish();
     if archived {
         st.sql = st.sql.replacen("archived = FALSE", "archived = TRUE", 1);
