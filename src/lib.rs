@@ -103,7 +103,8 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
     let migrations_run = if config.migrate { conn.migrate()? } else { 0 };
     let registry = Registry::builtin();
     engine::indexes::ensure(&mut conn, &registry).map_err(|e| format!("indexes: {e}"))?;
-    conn.refresh_stats().map_err(|e| format!("statistics: {e}"))?;
+    conn.refresh_stats()
+        .map_err(|e| format!("statistics: {e}"))?;
     let portal = PortalId(DEFAULT_PORTAL);
     let first_token = (|| -> Result<Option<String>, error::ApiError> {
         auth::ensure_portal(&mut conn, portal, "default")?;

@@ -40,8 +40,12 @@ pub type WriterLock = Arc<Mutex<()>>;
 
 fn writer_lock(path: &str) -> WriterLock {
     static LOCKS: OnceLock<Mutex<HashMap<String, WriterLock>>> = OnceLock::new();
-    let key = std::fs::canonicalize(path).map_or_else(|_| path.to_owned(), |p| p.to_string_lossy().into_owned());
-    let mut locks = LOCKS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    let key = std::fs::canonicalize(path)
+        .map_or_else(|_| path.to_owned(), |p| p.to_string_lossy().into_owned());
+    let mut locks = LOCKS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
     locks.entry(key).or_default().clone()
 }
 
@@ -88,7 +92,9 @@ impl Conn {
             Conn::Sqlite(_, lock) => Some(lock.clone()),
             Conn::Pg(_) => None,
         };
-        let _writer = lock.as_ref().map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
+        let _writer = lock
+            .as_ref()
+            .map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
         self.tx("BEGIN", "BEGIN IMMEDIATE", f)
     }
 
@@ -148,7 +154,9 @@ impl Conn {
     /// over a selective expression index and scan the table; a sampled `ANALYZE` (at most 1,000
     /// rows an index) fixes that in milliseconds. PostgreSQL's autovacuum analyses on its own.
     pub fn refresh_stats(&mut self) -> Result<(), ApiError> {
-        let Conn::Sqlite(c, lock) = self else { return Ok(()) };
+        let Conn::Sqlite(c, lock) = self else {
+            return Ok(());
+        };
         let _writer = lock.lock().unwrap_or_else(|e| e.into_inner());
         c.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?;
         Ok(())

@@ -415,10 +415,18 @@ fn check_write(
     if !out.is_empty() {
         return Err(violations_error(&out));
     }
+    // Every live slice of the touched groups, loaded once for the 409 and the group rule.
+    let groups: Vec<String> = live
+        .iter()
+        .filter_map(|m| m.group.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let group_rows = members(conn, scope, GROUP, &groups)?;
     if kind == WriteKind::Create {
-        check_groups_are_new(conn, scope, &live)?;
+        check_groups_are_new(&group_rows, &live)?;
     }
-    check_groups_in_one_family(conn, scope, &live, &inputs, &mut out)?;
+    check_groups_in_one_family(&group_rows, &inputs, &mut out);
     // Rules 2 and 4 on every family the write leaves a member in.
     let families: Vec<String> = live
         .iter()
@@ -459,21 +467,12 @@ fn check_write(
 
 /// Rule 4: a group belongs to one family.
 fn check_groups_in_one_family(
-    conn: &mut Conn,
-    scope: Scope<'_>,
-    live: &[Member],
+    rows: &[ObjectRow],
     inputs: &HashMap<i64, Option<usize>>,
     out: &mut Vec<Violation>,
-) -> Result<(), ApiError> {
-    let groups: Vec<String> = live
-        .iter()
-        .filter_map(|m| m.group.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let rows = members(conn, scope, GROUP, &groups)?;
+) {
     let mut by_group: BTreeMap<String, Vec<Member>> = BTreeMap::new();
-    for row in &rows {
+    for row in rows {
         let m = member(row, inputs);
         by_group
             .entry(m.group.clone().unwrap_or_default())
@@ -500,24 +499,12 @@ fn check_groups_in_one_family(
             }
         }
     }
-    Ok(())
 }
 
 /// A create makes whole new groups: a group id that already has live slices is a 409.
-fn check_groups_are_new(
-    conn: &mut Conn,
-    scope: Scope<'_>,
-    created: &[Member],
-) -> Result<(), ApiError> {
+fn check_groups_are_new(group_rows: &[ObjectRow], created: &[Member]) -> Result<(), ApiError> {
     let ids: BTreeSet<i64> = created.iter().map(|m| m.id).collect();
-    let groups: Vec<String> = created
-        .iter()
-        .filter_map(|m| m.group.clone())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let existing = members(conn, scope, GROUP, &groups)?;
-    if let Some(row) = existing.iter().find(|r| !ids.contains(&r.id)) {
+    if let Some(row) = group_rows.iter().find(|r| !ids.contains(&r.id)) {
         let group = row.properties.get(GROUP).unwrap_or("");
         let family = row.properties.get(FAMILY).unwrap_or("");
         return Err(ApiError::Conflict(format!(

@@ -27,6 +27,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 const TOKEN: &str = "bench-token";
+
+/// One operation of a workload over HTTP, or against the database directly.
+type HttpOp = Arc<dyn Fn(&mut Client, usize, u64) -> bool + Send + Sync>;
+type RawOp = Arc<dyn Fn(&mut goalpost::db::Conn, usize, u64) -> bool + Send + Sync>;
 const TYPE: &str = "/crm/v3/objects/goal_targets";
 
 #[derive(Parser)]
@@ -88,7 +92,8 @@ impl Server {
 
     /// Peak resident memory (VmHWM) in MB.
     fn peak_rss_mb(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         status
             .lines()
             .find(|l| l.starts_with("VmHWM:"))
@@ -114,7 +119,13 @@ struct Data {
 fn seed_all(addr: &str, n_targets: u64, conns: usize, prefix: &str) -> (Data, f64) {
     let mut c = Client::connect(addr, TOKEN).expect("connect");
     let prop = json!({"name": "bench_region", "label": "Region", "type": "string", "fieldType": "text", "groupName": "goal_target_information"});
-    let (status, _) = c.request("POST", "/crm/v3/properties/goal_targets", Some(prop.to_string().as_bytes())).expect("property");
+    let (status, _) = c
+        .request(
+            "POST",
+            "/crm/v3/properties/goal_targets",
+            Some(prop.to_string().as_bytes()),
+        )
+        .expect("property");
     assert!(status == 201 || status == 409, "custom property: {status}");
     let made = Arc::new(AtomicU64::new(0));
     let next = Arc::new(AtomicU64::new(0));
@@ -122,7 +133,13 @@ fn seed_all(addr: &str, n_targets: u64, conns: usize, prefix: &str) -> (Data, f6
     let t0 = Instant::now();
     let handles: Vec<_> = (0..conns)
         .map(|_| {
-            let (made, next, out, addr, prefix) = (made.clone(), next.clone(), out.clone(), addr.to_owned(), prefix.to_owned());
+            let (made, next, out, addr, prefix) = (
+                made.clone(),
+                next.clone(),
+                out.clone(),
+                addr.to_owned(),
+                prefix.to_owned(),
+            );
             std::thread::spawn(move || {
                 let mut c = Client::connect(&addr, TOKEN).expect("connect");
                 let mut mine = Vec::new();
@@ -130,10 +147,21 @@ fn seed_all(addr: &str, n_targets: u64, conns: usize, prefix: &str) -> (Data, f6
                     let n = next.fetch_add(1, Ordering::Relaxed);
                     let (uuid, inputs) = seed::family_inputs(n, &prefix);
                     let body = json!({"inputs": inputs}).to_string();
-                    let (status, resp) = c.request("POST", &format!("{TYPE}/batch/create"), Some(body.as_bytes())).expect("seed");
+                    let (status, resp) = c
+                        .request(
+                            "POST",
+                            &format!("{TYPE}/batch/create"),
+                            Some(body.as_bytes()),
+                        )
+                        .expect("seed");
                     assert_eq!(status, 201, "seed: {}", String::from_utf8_lossy(&resp));
                     let v: Value = serde_json::from_slice(&resp).expect("json");
-                    let ids: Vec<String> = v["results"].as_array().expect("results").iter().map(|o| o["id"].as_str().expect("id").to_owned()).collect();
+                    let ids: Vec<String> = v["results"]
+                        .as_array()
+                        .expect("results")
+                        .iter()
+                        .map(|o| o["id"].as_str().expect("id").to_owned())
+                        .collect();
                     made.fetch_add(ids.len() as u64, Ordering::Relaxed);
                     mine.push(seed::Family { uuid, ids });
                 }
@@ -146,7 +174,10 @@ fn seed_all(addr: &str, n_targets: u64, conns: usize, prefix: &str) -> (Data, f6
     }
     let secs = t0.elapsed().as_secs_f64();
     let families = std::mem::take(&mut *out.lock().expect("lock"));
-    let ids = families.iter().flat_map(|f| f.ids.iter().cloned()).collect();
+    let ids = families
+        .iter()
+        .flat_map(|f| f.ids.iter().cloned())
+        .collect();
     let rate = made.load(Ordering::Relaxed) as f64 / secs;
     (Data { families, ids }, rate)
 }
@@ -155,7 +186,10 @@ fn seed_all(addr: &str, n_targets: u64, conns: usize, prefix: &str) -> (Data, f6
 fn load_existing(url: &str) -> Data {
     let pool = goalpost::db::pool(url, 1).expect("pool");
     let mut conn = pool.get().expect("conn");
-    let scope = Scope { portal: PortalId(1), object_type: "goal_targets" };
+    let scope = Scope {
+        portal: PortalId(1),
+        object_type: "goal_targets",
+    };
     let mut families: std::collections::BTreeMap<String, seed::Family> = Default::default();
     let mut from = 1;
     loop {
@@ -165,36 +199,76 @@ fn load_existing(url: &str) -> Data {
         }
         from = rows.last().map_or(from, |r| r.id + 1);
         for r in rows {
-            let uuid = r.properties.get("hs_group_correlation_uuid").unwrap_or("").to_owned();
-            families.entry(uuid.clone()).or_insert(seed::Family { uuid, ids: vec![] }).ids.push(r.id.to_string());
+            let uuid = r
+                .properties
+                .get("hs_group_correlation_uuid")
+                .unwrap_or("")
+                .to_owned();
+            families
+                .entry(uuid.clone())
+                .or_insert(seed::Family { uuid, ids: vec![] })
+                .ids
+                .push(r.id.to_string());
         }
     }
     let families: Vec<_> = families.into_values().collect();
-    let ids = families.iter().flat_map(|f| f.ids.iter().cloned()).collect();
+    let ids = families
+        .iter()
+        .flat_map(|f| f.ids.iter().cloned())
+        .collect();
     Data { families, ids }
 }
 
 fn pick<T>(xs: &[T], t: usize, i: u64) -> &T {
-    let h = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (t as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F)) >> 7;
+    let h = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (t as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+        >> 7;
     &xs[(h % xs.len() as u64) as usize]
+}
+
+/// One of the seeder's 500 owners.
+fn owner(t: usize, i: u64) -> u32 {
+    let h = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (t as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F))
+        >> 7;
+    (h % 500) as u32 + 1
 }
 
 fn w2(family: &str) -> Search {
     Search {
-        groups: vec![vec![Filter { target: Target::Doc("hs_group_correlation_uuid".into(), P::String), op: Op::Eq(Operand::Text(family.to_ascii_lowercase())) }]],
-        query_terms: vec![], text_properties: vec![], sort: None, limit: 100,
+        groups: vec![vec![Filter {
+            target: Target::Doc("hs_group_correlation_uuid".into(), P::String),
+            op: Op::Eq(Operand::Text(family.to_ascii_lowercase())),
+        }]],
+        query_terms: vec![],
+        text_properties: vec![],
+        sort: None,
+        limit: 100,
     }
 }
 
 fn w3(owner: u32) -> Search {
     Search {
         groups: vec![vec![
-            Filter { target: Target::Doc("hubspot_owner_id".into(), P::Number), op: Op::Eq(Operand::Num(owner as f64)) },
-            Filter { target: Target::Doc("hs_start_datetime".into(), P::Datetime), op: Op::Between(
-                Operand::Text("2025-01-01T00:00:00.000Z".into()), Operand::Text("2026-12-31T23:59:59.999Z".into())) },
+            Filter {
+                target: Target::Doc("hubspot_owner_id".into(), P::Number),
+                op: Op::Eq(Operand::Num(owner as f64)),
+            },
+            Filter {
+                target: Target::Doc("hs_start_datetime".into(), P::Datetime),
+                op: Op::Between(
+                    Operand::Text("2025-01-01T00:00:00.000Z".into()),
+                    Operand::Text("2026-12-31T23:59:59.999Z".into()),
+                ),
+            },
         ]],
-        query_terms: vec![], text_properties: vec![],
-        sort: Some(Sort { target: Target::Doc("hs_start_datetime".into(), P::Datetime), descending: false }), limit: 100,
+        query_terms: vec![],
+        text_properties: vec![],
+        sort: Some(Sort {
+            target: Target::Doc("hs_start_datetime".into(), P::Datetime),
+            descending: false,
+        }),
+        limit: 100,
     }
 }
 
@@ -202,13 +276,27 @@ fn w4(owner: u32) -> Search {
     Search {
         groups: vec![
             vec![
-                Filter { target: Target::Doc("hubspot_owner_id".into(), P::Number), op: Op::Eq(Operand::Num(owner as f64)) },
-                Filter { target: Target::Doc("hs_target_amount".into(), P::Number), op: Op::Gt(Operand::Num(50_000.0)) },
+                Filter {
+                    target: Target::Doc("hubspot_owner_id".into(), P::Number),
+                    op: Op::Eq(Operand::Num(owner as f64)),
+                },
+                Filter {
+                    target: Target::Doc("hs_target_amount".into(), P::Number),
+                    op: Op::Gt(Operand::Num(50_000.0)),
+                },
             ],
-            vec![Filter { target: Target::Doc("hs_milestone".into(), P::Enumeration), op: Op::Eq(Operand::Text("yearly".into())) }],
+            vec![Filter {
+                target: Target::Doc("hs_milestone".into(), P::Enumeration),
+                op: Op::Eq(Operand::Text("yearly".into())),
+            }],
         ],
-        query_terms: vec![], text_properties: vec![],
-        sort: Some(Sort { target: Target::Doc("hs_target_amount".into(), P::Number), descending: true }), limit: 100,
+        query_terms: vec![],
+        text_properties: vec![],
+        sort: Some(Sort {
+            target: Target::Doc("hs_target_amount".into(), P::Number),
+            descending: true,
+        }),
+        limit: 100,
     }
 }
 
@@ -229,7 +317,8 @@ fn w4_body(owner: u32) -> String {
         "sorts": [{"propertyName": "hs_target_amount", "direction": "DESCENDING"}], "limit": 100}).to_string()
 }
 
-const W1_PROPS: &str = "properties=hs_goal_name,hs_target_amount,hs_start_datetime,hs_end_datetime,hubspot_owner_id";
+const W1_PROPS: &str =
+    "properties=hs_goal_name,hs_target_amount,hs_start_datetime,hs_end_datetime,hubspot_owner_id";
 
 fn main() {
     let mut args = Args::parse();
@@ -237,7 +326,11 @@ fn main() {
         args.goal_targets = args.goal_targets.min(100_000);
         args.seconds = args.seconds.min(2.0);
     }
-    let backend = if args.database_url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" };
+    let backend = if args.database_url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
     if !args.reuse {
         reset(&args.database_url);
     }
@@ -249,7 +342,10 @@ fn main() {
     let addr = server.addr.clone();
     let conns = args.connections;
     let secs = args.seconds;
-    eprintln!("goalpost-bench: {backend}, {} goal targets, {conns} connections, {secs} s a workload", args.goal_targets);
+    eprintln!(
+        "goalpost-bench: {backend}, {} goal targets, {conns} connections, {secs} s a workload",
+        args.goal_targets
+    );
 
     let (data, seed_rate) = if args.reuse {
         (load_existing(&args.database_url), 0.0)
@@ -257,48 +353,141 @@ fn main() {
         let prefix = format!("bench{}", std::process::id());
         seed_all(&addr, args.goal_targets, conns, &prefix)
     };
-    eprintln!("seeded: {} families, {} goal targets, {seed_rate:.0} goal targets/s", data.families.len(), data.ids.len());
+    eprintln!(
+        "seeded: {} families, {} goal targets, {seed_rate:.0} goal targets/s",
+        data.families.len(),
+        data.ids.len()
+    );
     let data = Arc::new(data);
 
-    let http = |c: usize, f: Arc<dyn Fn(&mut Client, usize, u64) -> bool + Send + Sync>| -> Stats {
+    let http = |c: usize, f: HttpOp| -> Stats {
         let a = addr.clone();
-        load::run(c, secs, move |_| Client::connect(&a, TOKEN).expect("connect"), move |cl, t, i| f(cl, t, i))
+        load::run(
+            c,
+            secs,
+            move |_| Client::connect(&a, TOKEN).expect("connect"),
+            move |cl, t, i| f(cl, t, i),
+        )
     };
-    let pool = goalpost::db::pool(&args.database_url, goalpost::config::default_pool_size()).expect("pool");
-    let raw = |c: usize, f: Arc<dyn Fn(&mut goalpost::db::Conn, usize, u64) -> bool + Send + Sync>| -> Stats {
+    let pool = goalpost::db::pool(&args.database_url, goalpost::config::default_pool_size())
+        .expect("pool");
+    let raw = |c: usize, f: RawOp| -> Stats {
         let p = pool.clone();
-        load::run(c, secs, move |_| p.get().expect("conn"), move |conn, t, i| f(conn, t, i))
+        load::run(
+            c,
+            secs,
+            move |_| p.get().expect("conn"),
+            move |conn, t, i| f(conn, t, i),
+        )
     };
-    let scope = || Scope { portal: PortalId(1), object_type: "goal_targets" };
+    let scope = || Scope {
+        portal: PortalId(1),
+        object_type: "goal_targets",
+    };
     let ok = |r: std::io::Result<(u16, Vec<u8>)>, want: u16| matches!(r, Ok((s, _)) if s == want);
 
     let mut rows: Vec<(String, Stats, Option<Stats>)> = Vec::new();
-    let bare = http(conns, Arc::new(move |c, _, _| ok(c.request("GET", "/health/live", None), 200)));
+    let bare = http(
+        conns,
+        Arc::new(move |c, _, _| ok(c.request("GET", "/health/live", None), 200)),
+    );
     rows.push(("bare HTTP: GET /health/live".into(), bare, None));
 
     // W1–W4, over HTTP and raw.
     let d = data.clone();
-    let w1 = Arc::new(move |c: &mut Client, t: usize, i: u64| ok(c.request("GET", &format!("{TYPE}/{}?{W1_PROPS}", pick(&d.ids, t, i)), None), 200));
+    let w1 = Arc::new(move |c: &mut Client, t: usize, i: u64| {
+        ok(
+            c.request(
+                "GET",
+                &format!("{TYPE}/{}?{W1_PROPS}", pick(&d.ids, t, i)),
+                None,
+            ),
+            200,
+        )
+    });
     let d = data.clone();
     let w1_raw = Arc::new(move |conn: &mut goalpost::db::Conn, t: usize, i: u64| {
         let id: i64 = pick(&d.ids, t, i).parse().unwrap_or(1);
         store::load(conn, scope(), &[id], Archived::Live).is_ok_and(|r| r.len() == 1)
     });
     let d = data.clone();
-    let w2h = Arc::new(move |c: &mut Client, t: usize, i: u64| ok(c.request("POST", &format!("{TYPE}/search"), Some(w2_body(&pick(&d.families, t, i).uuid).as_bytes())), 200));
+    let w2h = Arc::new(move |c: &mut Client, t: usize, i: u64| {
+        ok(
+            c.request(
+                "POST",
+                &format!("{TYPE}/search"),
+                Some(w2_body(&pick(&d.families, t, i).uuid).as_bytes()),
+            ),
+            200,
+        )
+    });
     let d = data.clone();
-    let w2r = Arc::new(move |conn: &mut goalpost::db::Conn, t: usize, i: u64| run::search(conn, scope(), &w2(&pick(&d.families, t, i).uuid), &After::Start).is_ok());
-    let w3h = Arc::new(move |c: &mut Client, t: usize, i: u64| ok(c.request("POST", &format!("{TYPE}/search"), Some(w3_body(*pick(&(1..=500).collect::<Vec<u32>>(), t, i)).as_bytes())), 200));
-    let w3r = Arc::new(move |conn: &mut goalpost::db::Conn, t: usize, i: u64| run::search(conn, scope(), &w3(*pick(&(1..=500).collect::<Vec<u32>>(), t, i)), &After::Start).is_ok());
-    let w4h = Arc::new(move |c: &mut Client, t: usize, i: u64| ok(c.request("POST", &format!("{TYPE}/search"), Some(w4_body(*pick(&(1..=500).collect::<Vec<u32>>(), t, i)).as_bytes())), 200));
-    let w4r = Arc::new(move |conn: &mut goalpost::db::Conn, t: usize, i: u64| run::search(conn, scope(), &w4(*pick(&(1..=500).collect::<Vec<u32>>(), t, i)), &After::Start).is_ok());
+    let w2r = Arc::new(move |conn: &mut goalpost::db::Conn, t: usize, i: u64| {
+        run::search(
+            conn,
+            scope(),
+            &w2(&pick(&d.families, t, i).uuid),
+            &After::Start,
+        )
+        .is_ok()
+    });
+    let w3h = Arc::new(move |c: &mut Client, t: usize, i: u64| {
+        ok(
+            c.request(
+                "POST",
+                &format!("{TYPE}/search"),
+                Some(w3_body(owner(t, i)).as_bytes()),
+            ),
+            200,
+        )
+    });
+    let w3r = Arc::new(move |conn: &mut goalpost::db::Conn, t: usize, i: u64| {
+        run::search(conn, scope(), &w3(owner(t, i)), &After::Start).is_ok()
+    });
+    let w4h = Arc::new(move |c: &mut Client, t: usize, i: u64| {
+        ok(
+            c.request(
+                "POST",
+                &format!("{TYPE}/search"),
+                Some(w4_body(owner(t, i)).as_bytes()),
+            ),
+            200,
+        )
+    });
+    let w4r = Arc::new(move |conn: &mut goalpost::db::Conn, t: usize, i: u64| {
+        run::search(conn, scope(), &w4(owner(t, i)), &After::Start).is_ok()
+    });
 
-    rows.push(("W1 GET by id, 5 properties".into(), http(conns, w1.clone()), Some(raw(conns, w1_raw.clone()))));
-    rows.push(("W1 GET by id, 1 connection".into(), http(1, w1.clone()), Some(raw(1, w1_raw.clone()))));
-    rows.push(("W2 search family EQ".into(), http(conns, w2h.clone()), Some(raw(conns, w2r.clone()))));
-    rows.push(("W3 owner EQ + start range + sort, limit 100".into(), http(conns, w3h.clone()), Some(raw(conns, w3r.clone()))));
-    rows.push(("W3, 1 connection".into(), http(1, w3h.clone()), Some(raw(1, w3r.clone()))));
-    rows.push(("W4 3 filters in 2 OR groups, amount desc".into(), http(conns, w4h.clone()), Some(raw(conns, w4r.clone()))));
+    rows.push((
+        "W1 GET by id, 5 properties".into(),
+        http(conns, w1.clone()),
+        Some(raw(conns, w1_raw.clone())),
+    ));
+    rows.push((
+        "W1 GET by id, 1 connection".into(),
+        http(1, w1.clone()),
+        Some(raw(1, w1_raw.clone())),
+    ));
+    rows.push((
+        "W2 search family EQ".into(),
+        http(conns, w2h.clone()),
+        Some(raw(conns, w2r.clone())),
+    ));
+    rows.push((
+        "W3 owner EQ + start range + sort, limit 100".into(),
+        http(conns, w3h.clone()),
+        Some(raw(conns, w3r.clone())),
+    ));
+    rows.push((
+        "W3, 1 connection".into(),
+        http(1, w3h.clone()),
+        Some(raw(1, w3r.clone())),
+    ));
+    rows.push((
+        "W4 3 filters in 2 OR groups, amount desc".into(),
+        http(conns, w4h.clone()),
+        Some(raw(conns, w4r.clone())),
+    ));
 
     // W5: page 1 and page 1,000 (or the middle page of a smaller store) of a 200-per-page walk.
     let pages = (data.ids.len() / 200).max(1);
@@ -306,15 +495,52 @@ fn main() {
     let mut c = Client::connect(&addr, TOKEN).expect("connect");
     let mut after: Option<String> = None;
     for _ in 1..deep {
-        let body = match &after { Some(a) => json!({"limit": 200, "after": a}), None => json!({"limit": 200}) };
-        let (_, resp) = c.request("POST", &format!("{TYPE}/search"), Some(body.to_string().as_bytes())).expect("walk");
+        let body = match &after {
+            Some(a) => json!({"limit": 200, "after": a}),
+            None => json!({"limit": 200}),
+        };
+        let (_, resp) = c
+            .request(
+                "POST",
+                &format!("{TYPE}/search"),
+                Some(body.to_string().as_bytes()),
+            )
+            .expect("walk");
         let v: Value = serde_json::from_slice(&resp).expect("json");
         after = v["paging"]["next"]["after"].as_str().map(str::to_owned);
     }
     let page1 = json!({"limit": 200}).to_string();
     let deep_body = json!({"limit": 200, "after": after}).to_string();
-    rows.push(("W5 page 1 of a 200-per-page walk".into(), http(conns, Arc::new(move |c, _, _| ok(c.request("POST", &format!("{TYPE}/search"), Some(page1.as_bytes())), 200))), None));
-    rows.push((format!("W5 page {deep} of the walk"), http(conns, Arc::new(move |c, _, _| ok(c.request("POST", &format!("{TYPE}/search"), Some(deep_body.as_bytes())), 200))), None));
+    rows.push((
+        "W5 page 1 of a 200-per-page walk".into(),
+        http(
+            conns,
+            Arc::new(move |c, _, _| {
+                ok(
+                    c.request("POST", &format!("{TYPE}/search"), Some(page1.as_bytes())),
+                    200,
+                )
+            }),
+        ),
+        None,
+    ));
+    rows.push((
+        format!("W5 page {deep} of the walk"),
+        http(
+            conns,
+            Arc::new(move |c, _, _| {
+                ok(
+                    c.request(
+                        "POST",
+                        &format!("{TYPE}/search"),
+                        Some(deep_body.as_bytes()),
+                    ),
+                    200,
+                )
+            }),
+        ),
+        None,
+    ));
 
     // W6: whole monthly families created (rules checked); W7: whole families renamed.
     let counter = Arc::new(AtomicU64::new(10_000_000));
@@ -326,33 +552,77 @@ fn main() {
             n = ctr.fetch_add(1, Ordering::Relaxed); // monthly families only
         }
         let (_, inputs) = seed::family_inputs(n, &pre);
-        ok(c.request("POST", &format!("{TYPE}/batch/create"), Some(json!({"inputs": inputs}).to_string().as_bytes())), 201)
+        ok(
+            c.request(
+                "POST",
+                &format!("{TYPE}/batch/create"),
+                Some(json!({"inputs": inputs}).to_string().as_bytes()),
+            ),
+            201,
+        )
     });
-    let monthly: Arc<Vec<seed::Family>> = Arc::new(data.families.iter().filter(|f| f.ids.len() == 12).cloned().collect());
+    let monthly: Arc<Vec<seed::Family>> = Arc::new(
+        data.families
+            .iter()
+            .filter(|f| f.ids.len() == 12)
+            .cloned()
+            .collect(),
+    );
     let m = monthly.clone();
     let w7 = Arc::new(move |c: &mut Client, t: usize, i: u64| {
         let f = pick(&m, t, i);
         let name = format!("Renamed {}", i % 7);
-        let inputs: Vec<Value> = f.ids.iter().map(|id| json!({"id": id, "properties": {"hs_goal_name": name}})).collect();
-        ok(c.request("POST", &format!("{TYPE}/batch/update"), Some(json!({"inputs": inputs}).to_string().as_bytes())), 200)
+        let inputs: Vec<Value> = f
+            .ids
+            .iter()
+            .map(|id| json!({"id": id, "properties": {"hs_goal_name": name}}))
+            .collect();
+        ok(
+            c.request(
+                "POST",
+                &format!("{TYPE}/batch/update"),
+                Some(json!({"inputs": inputs}).to_string().as_bytes()),
+            ),
+            200,
+        )
     });
-    rows.push(("W6 batch create a monthly family (12)".into(), http(conns, w6.clone()), None));
-    rows.push(("W7 batch rename a whole family (12)".into(), http(conns, w7.clone()), None));
+    rows.push((
+        "W6 batch create a monthly family (12)".into(),
+        http(conns, w6.clone()),
+        None,
+    ));
+    rows.push((
+        "W7 batch rename a whole family (12)".into(),
+        http(conns, w7.clone()),
+        None,
+    ));
     let (a, b, c3, d4, e, f7) = (w1, w2h, w3h, w4h, w6, w7);
-    rows.push(("W8 mix: 90% W1–W4, 10% W6–W7".into(), http(conns, Arc::new(move |c, t, i| match i % 20 {
-        0 => e(c, t, i),
-        1 => f7(c, t, i),
-        k if k % 4 == 0 => a(c, t, i),
-        k if k % 4 == 1 => b(c, t, i),
-        k if k % 4 == 2 => c3(c, t, i),
-        _ => d4(c, t, i),
-    })), None));
+    rows.push((
+        "W8 mix: 90% W1–W4, 10% W6–W7".into(),
+        http(
+            conns,
+            Arc::new(move |c, t, i| match i % 20 {
+                0 => e(c, t, i),
+                1 => f7(c, t, i),
+                k if k % 4 == 0 => a(c, t, i),
+                k if k % 4 == 1 => b(c, t, i),
+                k if k % 4 == 2 => c3(c, t, i),
+                _ => d4(c, t, i),
+            }),
+        ),
+        None,
+    ));
 
     let rss = server.peak_rss_mb();
     let table = render(backend, &args, seed_rate, rss, &rows, bare.per_sec);
     println!("{table}");
     if let Some(path) = &args.out {
-        std::fs::OpenOptions::new().create(true).append(true).open(path).and_then(|mut f| f.write_all(table.as_bytes())).expect("write table");
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(table.as_bytes()))
+            .expect("write table");
     }
 }
 
@@ -364,12 +634,20 @@ fn reset(url: &str) {
     } else {
         let mut conn = goalpost::db::connect(url).expect("connect");
         goalpost::with_conn!(&mut conn, c => diesel::connection::SimpleConnection::batch_execute(c,
-            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;")).expect("reset database");
+            "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
+        .expect("reset database");
     }
     let _ = Registry::builtin();
 }
 
-fn render(backend: &str, args: &Args, seed_rate: f64, rss: f64, rows: &[(String, Stats, Option<Stats>)], bare: f64) -> String {
+fn render(
+    backend: &str,
+    args: &Args,
+    seed_rate: f64,
+    rss: f64,
+    rows: &[(String, Stats, Option<Stats>)],
+    bare: f64,
+) -> String {
     let mut s = format!(
         "\n### {backend}: {} goal targets, {} connections, {} s a workload\n\nseeding through the API: {seed_rate:.0} goal targets/s; server peak RSS {rss:.0} MB\n\n\
          | workload | req/s | p50 ms | p99 ms | errors | raw DB req/s | raw p50 ms | HTTP/raw-DB | HTTP/bare-HTTP |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
@@ -377,12 +655,20 @@ fn render(backend: &str, args: &Args, seed_rate: f64, rss: f64, rows: &[(String,
     );
     for (name, h, r) in rows {
         let (rr, rp, ratio) = match r {
-            Some(r) => (format!("{:.0}", r.per_sec), format!("{:.3}", r.p50_ms), format!("{:.2}", h.per_sec / r.per_sec.max(1e-9))),
+            Some(r) => (
+                format!("{:.0}", r.per_sec),
+                format!("{:.3}", r.p50_ms),
+                format!("{:.2}", h.per_sec / r.per_sec.max(1e-9)),
+            ),
             None => ("".into(), "".into(), "".into()),
         };
         s += &format!(
             "| {name} | {:.0} | {:.3} | {:.3} | {} | {rr} | {rp} | {ratio} | {:.2} |\n",
-            h.per_sec, h.p50_ms, h.p99_ms, h.errors, h.per_sec / bare.max(1e-9)
+            h.per_sec,
+            h.p50_ms,
+            h.p99_ms,
+            h.errors,
+            h.per_sec / bare.max(1e-9)
         );
     }
     s

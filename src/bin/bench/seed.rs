@@ -44,7 +44,11 @@ pub fn family_inputs(n: u64, prefix: &str) -> (String, Vec<Value>) {
     let mut inputs = Vec::with_capacity(count);
     let mut start = first;
     for i in 0..count {
-        let next = if months == 0 { start + Duration::days(7) } else { start.checked_add_months(Months::new(months)).expect("date") };
+        let next = if months == 0 {
+            start + Duration::days(7)
+        } else {
+            start.checked_add_months(Months::new(months)).expect("date")
+        };
         inputs.push(json!({"properties": {
             "hs_goal_name": format!("Revenue {owner} {year}"),
             "hs_goal_type": "sales_quota",

@@ -337,11 +337,32 @@ pub fn compile(
     count.push("SELECT COUNT(*) AS n FROM objects WHERE ");
     conditions(&mut count, portal, object_type, search);
 
+    // When every OR group has an equality, the matches are few: let the planner pick the index
+    // for the filters and sort them, instead of walking the sort column's index and filtering
+    // (both planners otherwise favour an index that yields the ORDER BY, and scan). The
+    // subquery with OFFSET 0 is a fence neither planner flattens.
+    let fenced = !search.groups.is_empty()
+        && search
+            .groups
+            .iter()
+            .all(|g| g.iter().any(|f| matches!(f.op, Op::Eq(_) | Op::In(_))));
     let mut page = Builder::new(dialect);
-    page.push(&format!("SELECT {COLUMNS} FROM objects WHERE "));
+    if fenced {
+        page.push(&format!(
+            "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM objects WHERE "
+        ));
+    } else {
+        page.push(&format!("SELECT {COLUMNS} FROM objects WHERE "));
+    }
     conditions(&mut page, portal, object_type, search);
     if let After::Key(value, id) = after {
         keyset(&mut page, search.sort.as_ref(), value.as_ref(), *id);
+    }
+    if fenced {
+        page.push(match dialect {
+            Dialect::Postgres => " OFFSET 0) AS matches",
+            Dialect::Sqlite => " LIMIT -1 OFFSET 0) AS matches",
+        });
     }
     match &search.sort {
         None => {

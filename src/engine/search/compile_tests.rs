@@ -277,3 +277,38 @@ fn whole_statements_with_groups_query_sort_and_keyset() {
         vec![Bind::Int(1), Bind::Int(11), Bind::Int(20)]
     );
 }
+
+#[test]
+fn equality_in_every_group_fences_the_filter_before_the_sort() {
+    let owner = doc("hubspot_owner_id", P::Number);
+    let start = doc("hs_start_datetime", P::Datetime);
+    let fenced = Search {
+        groups: vec![vec![Filter {
+            target: owner.clone(),
+            op: Op::Eq(Operand::Num(7.0)),
+        }]],
+        query_terms: vec![],
+        text_properties: vec![],
+        sort: Some(Sort {
+            target: start.clone(),
+            descending: false,
+        }),
+        limit: 100,
+    };
+    for (dialect, fence) in [(Pg, "OFFSET 0"), (Lite, "LIMIT -1 OFFSET 0")] {
+        let c = compile(dialect, 1, "goal_targets", &fenced, &After::Start);
+        let (o, s) = (compare_expr(dialect, &owner), compare_expr(dialect, &start));
+        let (p1, p2, p3) = match dialect {
+            Pg => ("$1", "$2", "$3"),
+            Lite => ("?", "?", "?"),
+        };
+        assert_eq!(
+            c.page.sql,
+            format!(
+                "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM objects WHERE portal_id = {p1} AND \
+                 object_type = 'goal_targets' AND archived = FALSE AND (({o} = {p2})) {fence}) AS matches \
+                 ORDER BY {s} ASC NULLS LAST, id ASC LIMIT {p3}"
+            )
+        );
+    }
+}
