@@ -93,6 +93,8 @@ pub struct Startup {
     /// A token generated because the database had none; printed once.
     pub first_token: Option<String>,
     pub migrations_run: usize,
+    /// Where the planner statistics were last refreshed (see `Conn::refresh_stats`).
+    pub stats_mark: i64,
 }
 
 /// Opens the database, runs migrations, makes sure the default portal exists, applies the
@@ -103,7 +105,8 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
     let migrations_run = if config.migrate { conn.migrate()? } else { 0 };
     let registry = Registry::builtin();
     engine::indexes::ensure(&mut conn, &registry).map_err(|e| format!("indexes: {e}"))?;
-    conn.refresh_stats()
+    let stats_mark = conn
+        .refresh_stats(0)
         .map_err(|e| format!("statistics: {e}"))?;
     let portal = PortalId(DEFAULT_PORTAL);
     let first_token = (|| -> Result<Option<String>, error::ApiError> {
@@ -129,5 +132,6 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
         },
         first_token,
         migrations_run,
+        stats_mark,
     })
 }

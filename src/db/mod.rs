@@ -149,17 +149,31 @@ impl Conn {
         Ok(())
     }
 
-    /// Refreshes the planner's statistics where the database does not do it itself. SQLite
-    /// plans without them pick the `(portal, type, archived, id)` index for `ORDER BY id LIMIT`
-    /// over a selective expression index and scan the table; a sampled `ANALYZE` (at most 1,000
-    /// rows an index) fixes that in milliseconds. PostgreSQL's autovacuum analyses on its own.
-    pub fn refresh_stats(&mut self) -> Result<(), ApiError> {
+    /// Refreshes the planner's statistics where the database does not do it itself, when the
+    /// objects table has at least doubled since the last refresh by this process (`last`: the
+    /// highest object id then; 0 forces one). SQLite plans without statistics prefer an index
+    /// that yields the ORDER BY over a selective expression index, and scan. A sampled ANALYZE
+    /// (`analysis_limit`) reads only the first entries of each index and so misjudges them;
+    /// a full one is accurate, and doubling keeps its total cost linear in the data.
+    /// PostgreSQL's autovacuum analyses on its own. Returns the new mark.
+    pub fn refresh_stats(&mut self, last: i64) -> Result<i64, ApiError> {
         let Conn::Sqlite(c, lock) = self else {
-            return Ok(());
+            return Ok(last);
         };
+        #[derive(diesel::QueryableByName)]
+        struct Max {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let max = diesel::sql_query("SELECT COALESCE(MAX(id), 0) AS n FROM objects")
+            .get_result::<Max>(c)?
+            .n;
+        if last > 0 && max < last * 2 + 1000 {
+            return Ok(last);
+        }
         let _writer = lock.lock().unwrap_or_else(|e| e.into_inner());
-        c.batch_execute("PRAGMA analysis_limit = 1000; ANALYZE;")?;
-        Ok(())
+        c.batch_execute("ANALYZE;")?;
+        Ok(max.max(1))
     }
 
     /// Runs pending migrations of this backend's tree.

@@ -13,7 +13,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     let startup = crate::prepare(config).map_err(std::io::Error::other)?;
     let state: Data<AppState> = Data::new(startup.state);
     let app_state = state.clone();
-    spawn_stats_refresh(state.pool.clone());
+    spawn_stats_refresh(state.pool.clone(), startup.stats_mark);
     let server = HttpServer::new(move || {
         App::new()
             // One line per request: method, path (no query, which may hold a token), status, ms.
@@ -48,17 +48,19 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     server.run().await
 }
 
-/// Keeps SQLite's planner statistics fresh while data grows (every 10 s; a sampled ANALYZE takes
-/// milliseconds). PostgreSQL's autovacuum does this itself, so there the thread does nothing.
-fn spawn_stats_refresh(pool: crate::db::Pool) {
+/// Keeps SQLite's planner statistics fresh while data grows: checks every 10 s and analyses
+/// again each time the data has doubled. PostgreSQL's autovacuum does this itself, so there the
+/// thread ends at once.
+fn spawn_stats_refresh(pool: crate::db::Pool, mut mark: i64) {
     std::thread::spawn(move || loop {
         std::thread::sleep(std::time::Duration::from_secs(10));
         if let Ok(mut conn) = pool.get() {
             if conn.dialect() != crate::db::Dialect::Sqlite {
                 return;
             }
-            if let Err(e) = conn.refresh_stats() {
-                log::warn!("refreshing SQLite statistics: {e}");
+            match conn.refresh_stats(mark) {
+                Ok(m) => mark = m,
+                Err(e) => log::warn!("refreshing SQLite statistics: {e}"),
             }
         }
     });

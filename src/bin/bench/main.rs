@@ -371,13 +371,14 @@ fn main() {
     };
     let pool = goalpost::db::pool(&args.database_url, goalpost::config::default_pool_size())
         .expect("pool");
+    // Like the server: each operation takes a connection from a pool of the server's size.
     let raw = |c: usize, f: RawOp| -> Stats {
         let p = pool.clone();
         load::run(
             c,
             secs,
-            move |_| p.get().expect("conn"),
-            move |conn, t, i| f(conn, t, i),
+            move |_| p.clone(),
+            move |p, t, i| p.get().is_ok_and(|mut conn| f(&mut conn, t, i)),
         )
     };
     let scope = || Scope {

@@ -102,9 +102,15 @@ fn bad(msg: String) -> ApiError {
     ApiError::bad_request(msg)
 }
 
-/// Looks a property up for searching; unknown names are a 400 naming them.
+/// Looks a property up for searching; unknown names are a 400 naming them. HubSpot's legacy
+/// names `createdate` and `lastmodifieddate` mean the `hs_` ones.
 pub fn property<'a>(otype: &'a ObjectType, name: &str) -> Result<&'a PropertyDef, ApiError> {
-    otype.property(name).ok_or_else(|| {
+    let canonical = match name {
+        "createdate" => "hs_createdate",
+        "lastmodifieddate" => "hs_lastmodifieddate",
+        other => other,
+    };
+    otype.property(canonical).ok_or_else(|| {
         bad(format!(
             "There was a problem with the request: Property \"{name}\" does not exist on {}",
             otype.name

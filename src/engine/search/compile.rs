@@ -209,7 +209,17 @@ fn filter(b: &mut Builder, f: &Filter) {
 }
 
 /// The WHERE clause shared by the page and the count.
-fn conditions(b: &mut Builder, portal: i64, object_type: &str, search: &Search) {
+/// Whether every OR group has an equality (EQ or IN): then the matches are few and each group
+/// can be answered from its own index.
+fn selective(search: &Search) -> bool {
+    !search.groups.is_empty()
+        && search
+            .groups
+            .iter()
+            .all(|g| g.iter().any(|f| matches!(f.op, Op::Eq(_) | Op::In(_))))
+}
+
+fn scope_conditions(b: &mut Builder, portal: i64, object_type: &str) {
     // The type name is a registry constant; written as a literal so partial indexes apply.
     b.push("portal_id = ")
         .bind(Bind::Int(portal))
@@ -217,7 +227,27 @@ fn conditions(b: &mut Builder, portal: i64, object_type: &str, search: &Search) 
             " AND object_type = '{}' AND archived = FALSE",
             checked(object_type)
         ));
-    if !search.groups.is_empty() {
+}
+
+fn conditions(b: &mut Builder, portal: i64, object_type: &str, search: &Search) {
+    scope_conditions(b, portal, object_type);
+    if search.groups.len() > 1 && selective(search) {
+        // Several selective groups: a union of per-group id lists, so each group is answered
+        // from its own index (SQLite does not turn such an OR into a multi-index union).
+        b.push(" AND id IN (");
+        for (gi, group) in search.groups.iter().enumerate() {
+            if gi > 0 {
+                b.push(" UNION ALL ");
+            }
+            b.push("SELECT id FROM objects WHERE ");
+            scope_conditions(b, portal, object_type);
+            for f in group {
+                b.push(" AND ");
+                filter(b, f);
+            }
+        }
+        b.push(")");
+    } else if !search.groups.is_empty() {
         b.push(" AND (");
         for (gi, group) in search.groups.iter().enumerate() {
             if gi > 0 {
@@ -341,11 +371,7 @@ pub fn compile(
     // for the filters and sort them, instead of walking the sort column's index and filtering
     // (both planners otherwise favour an index that yields the ORDER BY, and scan). The
     // subquery with OFFSET 0 is a fence neither planner flattens.
-    let fenced = !search.groups.is_empty()
-        && search
-            .groups
-            .iter()
-            .all(|g| g.iter().any(|f| matches!(f.op, Op::Eq(_) | Op::In(_))));
+    let fenced = selective(search);
     let mut page = Builder::new(dialect);
     if fenced {
         page.push(&format!(

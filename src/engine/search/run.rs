@@ -114,33 +114,29 @@ pub fn by_unique_values(
     Ok(out)
 }
 
+/// Runs a compiled statement on whichever backend `conn` is, loading rows of type `$row`.
+macro_rules! load_statement {
+    ($conn:expr, $st:expr, $row:ty) => {
+        with_conn!($conn, c => {
+            let mut q = diesel::sql_query($st.sql).into_boxed();
+            for b in $st.binds {
+                q = match b {
+                    Bind::Int(n) => q.bind::<BigInt, _>(n),
+                    Bind::Num(f) => q.bind::<Double, _>(f),
+                    Bind::Text(s) => q.bind::<Text, _>(s),
+                };
+            }
+            q.load::<$row>(c)
+        })
+    };
+}
+
 fn load_rows(conn: &mut Conn, st: Statement) -> Result<Vec<ObjectRow>, ApiError> {
-    let rows = with_conn!(conn, c => {
-        let mut q = diesel::sql_query(st.sql).into_boxed();
-        for b in st.binds {
-            q = match b {
-                Bind::Int(n) => q.bind::<BigInt, _>(n),
-                Bind::Num(f) => q.bind::<Double, _>(f),
-                Bind::Text(s) => q.bind::<Text, _>(s),
-            };
-        }
-        q.load::<ObjectRow>(c)
-    })?;
-    Ok(rows)
+    Ok(load_statement!(conn, st, ObjectRow)?)
 }
 
 fn load_count(conn: &mut Conn, st: Statement) -> Result<i64, ApiError> {
-    let rows = with_conn!(conn, c => {
-        let mut q = diesel::sql_query(st.sql).into_boxed();
-        for b in st.binds {
-            q = match b {
-                Bind::Int(n) => q.bind::<BigInt, _>(n),
-                Bind::Num(f) => q.bind::<Double, _>(f),
-                Bind::Text(s) => q.bind::<Text, _>(s),
-            };
-        }
-        q.load::<Count>(c)
-    })?;
+    let rows = load_statement!(conn, st, Count)?;
     Ok(rows.first().map_or(0, |c| c.n))
 }
 

@@ -23,32 +23,38 @@ pub const PREFIXES: [&str; 2] = ["/crm/v3/objects", "/crm/objects/2026-03"];
 /// The path prefixes of the properties API.
 pub const PROPERTY_PREFIXES: [&str; 2] = ["/crm/v3/properties", "/crm/properties/2026-03"];
 
-/// Resolves the type (as the caller's portal sees it) and checks the caller may read it.
+/// Resolves the type (as the caller's portal sees it) after checking the caller holds one of
+/// the scopes `scopes` picks from it.
+pub async fn scoped(
+    state: &AppState,
+    who: &Principal,
+    name: &str,
+    scopes: fn(&ObjectType) -> &'static [&'static str],
+) -> Result<Arc<ObjectType>, ApiError> {
+    let base = state
+        .registry
+        .find(name)
+        .ok_or_else(ApiError::resource_not_found)?;
+    who.require(scopes(&base))?;
+    state.object_type(who.portal, name).await
+}
+
+/// Resolves the type and checks the caller may read its objects.
 pub async fn for_read(
     state: &AppState,
     who: &Principal,
     name: &str,
 ) -> Result<Arc<ObjectType>, ApiError> {
-    let base = state
-        .registry
-        .find(name)
-        .ok_or_else(ApiError::resource_not_found)?;
-    who.require(base.read_scopes)?;
-    state.object_type(who.portal, name).await
+    scoped(state, who, name, |t| t.read_scopes).await
 }
 
-/// Resolves the type (as the caller's portal sees it) and checks the caller may write it.
+/// Resolves the type and checks the caller may write its objects.
 pub async fn for_write(
     state: &AppState,
     who: &Principal,
     name: &str,
 ) -> Result<Arc<ObjectType>, ApiError> {
-    let base = state
-        .registry
-        .find(name)
-        .ok_or_else(ApiError::resource_not_found)?;
-    who.require(base.write_scopes)?;
-    state.object_type(who.portal, name).await
+    scoped(state, who, name, |t| t.write_scopes).await
 }
 
 /// The caller's slice of the store for a type.

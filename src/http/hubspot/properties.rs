@@ -52,19 +52,16 @@ pub fn render(p: &PropertyDef) -> Value {
     v
 }
 
+/// The type as the caller's portal sees it, for reading definitions.
 async fn readable(
     state: &AppState,
     who: &Principal,
     name: &str,
 ) -> Result<Arc<ObjectType>, ApiError> {
-    let base = state
-        .registry
-        .find(name)
-        .ok_or_else(ApiError::resource_not_found)?;
-    who.require(base.schema_read_scopes)?;
-    state.object_type(who.portal, name).await
+    super::scoped(state, who, name, |t| t.schema_read_scopes).await
 }
 
+/// The built-in type (custom definitions are read inside the write), for changing definitions.
 async fn writable(
     state: &AppState,
     who: &Principal,
