@@ -43,6 +43,25 @@ fn not_found(uuid: &str) -> ApiError {
     }
 }
 
+/// The ids of a family's live (or archived) slices, under the family lock; a 404 if none.
+fn locked_ids(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    portal: PortalId,
+    uuid: &str,
+    archived: bool,
+) -> Result<Vec<i64>, ApiError> {
+    conn.lock_keys(&[format!("family:{uuid}")])?;
+    let ids: Vec<i64> = load(conn, otype, portal, uuid, archived)?
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    if ids.is_empty() {
+        return Err(not_found(uuid));
+    }
+    Ok(ids)
+}
+
 /// Archives every live slice of a family in one transaction; returns them.
 pub fn archive(
     conn: &mut Conn,
@@ -51,14 +70,7 @@ pub fn archive(
     uuid: &str,
     now: i64,
 ) -> Result<Vec<ObjectRow>, ApiError> {
-    conn.lock_keys(&[format!("family:{uuid}")])?;
-    let ids: Vec<i64> = load(conn, otype, portal, uuid, false)?
-        .iter()
-        .map(|r| r.id)
-        .collect();
-    if ids.is_empty() {
-        return Err(not_found(uuid));
-    }
+    let ids = locked_ids(conn, otype, portal, uuid, false)?;
     objects::archive(conn, otype, portal, &ids, now)
 }
 
@@ -71,14 +83,7 @@ pub fn restore(
     uuid: &str,
     now: i64,
 ) -> Result<Vec<ObjectRow>, ApiError> {
-    conn.lock_keys(&[format!("family:{uuid}")])?;
-    let ids: Vec<i64> = load(conn, otype, portal, uuid, true)?
-        .iter()
-        .map(|r| r.id)
-        .collect();
-    if ids.is_empty() {
-        return Err(not_found(uuid));
-    }
+    let ids = locked_ids(conn, otype, portal, uuid, true)?;
     objects::restore(conn, otype, portal, &ids, now)?;
     load(conn, otype, portal, uuid, false)
 }
