@@ -1,6 +1,6 @@
 //! The `goalpost` command line: serve, migrate, token.
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use goalpost::config::{default_pool_size, Config};
 use goalpost::engine::store::PortalId;
 use goalpost::{auth, db, http};
@@ -72,7 +72,9 @@ enum FamiliesCommand {
     },
 }
 
-#[derive(Args, Default)]
+/// `serve`'s flags; also parsed alone (flags from the environment and defaults) when no
+/// command is given, so `goalpost` and `goalpost serve` read the same settings.
+#[derive(Parser)]
 struct ServeArgs {
     /// Address to listen on (port 0 picks a free one).
     #[arg(long, env = "GOALPOST_BIND", default_value = "127.0.0.1:8080")]
@@ -111,15 +113,7 @@ fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
     let result = match cli.command {
-        None => serve(
-            cli.database_url,
-            ServeArgs {
-                bind: std::env::var("GOALPOST_BIND").unwrap_or_else(|_| "127.0.0.1:8080".into()),
-                bootstrap_token: std::env::var("GOALPOST_BOOTSTRAP_TOKEN").ok(),
-                body_limit: 1024 * 1024,
-                ..ServeArgs::default()
-            },
-        ),
+        None => serve(cli.database_url, ServeArgs::parse_from(["goalpost"])),
         Some(Command::Serve(args)) => serve(cli.database_url, args),
         Some(Command::Migrate) => migrate(&cli.database_url),
         Some(Command::Token(TokenCommand::Create {

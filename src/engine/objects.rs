@@ -3,7 +3,7 @@
 
 use super::rules::{Touched, WriteKind, Written};
 use super::store::{self, Archived, NewHistory, ObjectRow, PortalId, Scope};
-use super::types::{ObjectType, Storage};
+use super::types::ObjectType;
 use super::value::normalize;
 use crate::db::json::PropsDoc;
 use crate::db::{Conn, Dialect};
@@ -112,6 +112,15 @@ fn history_rows(id: i64, changes: &Changes, now: i64, source: &Source) -> Vec<Ne
         .collect()
 }
 
+/// The document holding just these changes' values.
+fn doc_of(changes: &Changes) -> PropsDoc {
+    let mut doc = PropsDoc::default();
+    for (name, value) in changes {
+        doc.set(name, value.clone());
+    }
+    doc
+}
+
 /// Takes the rule hook's locks for these states (PostgreSQL advisory locks; SQLite writers
 /// are already serialised).
 fn lock(conn: &mut Conn, otype: &ObjectType, docs: &[&PropsDoc]) -> Result<(), ApiError> {
@@ -191,16 +200,7 @@ pub fn create(
         portal,
         object_type: otype.name,
     };
-    let docs: Vec<PropsDoc> = inputs
-        .iter()
-        .map(|(_, changes)| {
-            let mut doc = PropsDoc::default();
-            for (name, value) in changes {
-                doc.set(name, value.clone());
-            }
-            doc
-        })
-        .collect();
+    let docs: Vec<PropsDoc> = inputs.iter().map(|(_, c)| doc_of(c)).collect();
     lock(conn, otype, &docs.iter().collect::<Vec<_>>())?;
     let rows = store::insert(conn, scope, &docs, now)?;
     let mut history = Vec::new();
@@ -243,16 +243,7 @@ pub fn update(
     };
     let ids: Vec<i64> = updates.iter().map(|(_, id, _)| *id).collect();
     // The new values may move objects into other families: lock those too.
-    let incoming: Vec<PropsDoc> = updates
-        .iter()
-        .map(|(_, _, changes)| {
-            let mut doc = PropsDoc::default();
-            for (name, value) in changes {
-                doc.set(name, value.clone());
-            }
-            doc
-        })
-        .collect();
+    let incoming: Vec<PropsDoc> = updates.iter().map(|(_, _, c)| doc_of(c)).collect();
     let extra: Vec<&PropsDoc> = incoming.iter().collect();
     let mut found: HashMap<i64, ObjectRow> =
         load_locked(conn, otype, scope, &ids, Archived::Live, &extra)?
@@ -266,7 +257,12 @@ pub fn update(
     let mut history = Vec::new();
     let mut touched = Vec::with_capacity(updates.len());
     for (index, id, changes) in updates {
-        let mut row = found.remove(id).expect("checked above");
+        // Two inputs that resolve to one object (e.g. unique values differing only in case).
+        let Some(mut row) = found.remove(id) else {
+            return Err(ApiError::bad_request(format!(
+                "Input {index} names object {id}, which an earlier input of this batch names too"
+            )));
+        };
         let before = row.properties.clone();
         let real: Changes = changes
             .iter()
@@ -353,11 +349,4 @@ fn set_archived(
     };
     check(conn, otype, portal, kind, &touched)?;
     Ok(rows)
-}
-
-/// Whether a property is a column of the row rather than a document key.
-pub fn is_column(otype: &ObjectType, name: &str) -> bool {
-    otype
-        .property(name)
-        .is_some_and(|d| d.storage() != Storage::Document)
 }

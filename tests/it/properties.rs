@@ -74,6 +74,14 @@ both!(lenient: unique_property_upsert_read_search_and_history, |app: TestApp| as
     let r = app.post(BASE, json!({"properties": {"external_key": "key-1"}})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{:?}", r.body);
     assert_eq!(app.snapshot(), before);
+    // Two inputs naming one object through differently cased unique values: a 400, no write.
+    let before = app.snapshot();
+    let twice = json!({"inputs": [
+        {"id": "KEY-1", "idProperty": "external_key", "properties": {"hs_kpi_value": "8"}},
+        {"id": "key-1", "idProperty": "external_key", "properties": {"hs_kpi_value": "9"}}]});
+    let r = app.post(&format!("{BASE}/batch/upsert"), twice).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{:?}", r.body);
+    assert_eq!(app.snapshot(), before);
     // Record-id upserts of unknown ids cannot create.
     let r = app.post(&format!("{BASE}/batch/upsert"), json!({"inputs": [{"id": "987654", "properties": {}}]})).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
