@@ -3,11 +3,13 @@
 
 pub mod auth;
 pub mod config;
+pub mod crm;
 pub mod db;
 pub mod engine;
 pub mod error;
 pub mod goals;
 pub mod http;
+pub mod pipedrive;
 
 use auth::{Principal, DEFAULT_PORTAL};
 use config::Config;
@@ -113,10 +115,23 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
         auth::ensure_portal(&mut conn, portal, "default")?;
         let all: Vec<String> = auth::ALL_SCOPES.iter().map(|s| s.to_string()).collect();
         if let Some(token) = &config.bootstrap_token {
-            auth::store_token(&mut conn, portal, "bootstrap", token, &all)?;
+            auth::store_token(
+                &mut conn,
+                portal,
+                "bootstrap",
+                token,
+                &all,
+                auth::DEFAULT_USER,
+            )?;
         }
         if auth::count_tokens(&mut conn)? == 0 {
-            return Ok(Some(auth::create_token(&mut conn, portal, "first", &all)?));
+            return Ok(Some(auth::create_token(
+                &mut conn,
+                portal,
+                "first",
+                &all,
+                auth::DEFAULT_USER,
+            )?));
         }
         Ok(None)
     })()

@@ -106,6 +106,9 @@ enum TokenCommand {
         /// A name to recognise the token by.
         #[arg(long, default_value = "cli")]
         name: String,
+        /// The Pipedrive user the token acts as ("your goals", a new goal's owner_id).
+        #[arg(long, default_value_t = auth::DEFAULT_USER)]
+        user_id: i64,
     },
 }
 
@@ -120,7 +123,8 @@ fn main() -> ExitCode {
             scopes,
             portal,
             name,
-        })) => create_token(&cli.database_url, &scopes, portal, &name),
+            user_id,
+        })) => create_token(&cli.database_url, &scopes, portal, &name, user_id),
         Some(Command::Portal(cmd)) => portal(&cli.database_url, cmd),
         Some(Command::Families(FamiliesCommand::Check { portal })) => {
             families_check(&cli.database_url, portal)
@@ -156,14 +160,20 @@ fn migrate(database_url: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn create_token(database_url: &str, scopes: &str, portal: i64, name: &str) -> Result<(), String> {
+fn create_token(
+    database_url: &str,
+    scopes: &str,
+    portal: i64,
+    name: &str,
+    user_id: i64,
+) -> Result<(), String> {
     let scopes = auth::parse_scopes(scopes)?;
     let mut conn = db::connect(database_url)?;
     conn.migrate()?;
-    let token = auth::create_token(&mut conn, PortalId(portal), name, &scopes)
+    let token = auth::create_token(&mut conn, PortalId(portal), name, &scopes, user_id)
         .map_err(|e| e.to_string())?;
     eprintln!(
-        "goalpost: token {name:?} for portal {portal} with scopes {}",
+        "goalpost: token {name:?} for portal {portal}, user {user_id}, with scopes {}",
         scopes.join(",")
     );
     println!("{token}");

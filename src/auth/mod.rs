@@ -24,14 +24,22 @@ pub const ALL_SCOPES: &[&str] = &[
     "crm.schemas.goals.write",
     "goals:read",
     "goals:full",
+    "crm.objects.deals.read",
+    "crm.objects.deals.write",
+    "crm.objects.activities.read",
+    "crm.objects.activities.write",
 ];
 
-/// Who is calling: the token's portal and scopes.
+/// Who is calling: the token's portal, scopes, and the Pipedrive user it acts as.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Principal {
     pub portal: PortalId,
     pub scopes: Vec<String>,
+    pub user_id: i64,
 }
+
+/// The user a token acts as when none was given: the portal's first user (its admin).
+pub const DEFAULT_USER: i64 = 1;
 
 impl Principal {
     /// Succeeds when the token holds at least one of `any_of`.
@@ -188,12 +196,17 @@ pub fn store_token(
     name: &str,
     token: &str,
     scopes: &[String],
+    user_id: i64,
 ) -> Result<(), ApiError> {
     ensure_portal(conn, portal, &format!("portal {}", portal.0))?;
     let hash = hash_token(token);
     let scopes = scopes.join(",");
     let updated = with_conn!(conn, c => diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(&hash)))
-        .set((api_tokens::portal_id.eq(portal.0), api_tokens::scopes.eq(&scopes)))
+        .set((
+            api_tokens::portal_id.eq(portal.0),
+            api_tokens::scopes.eq(&scopes),
+            api_tokens::user_id.eq(user_id),
+        ))
         .execute(c))?;
     if updated == 0 {
         with_conn!(conn, c => diesel::insert_into(api_tokens::table)
@@ -203,6 +216,7 @@ pub fn store_token(
                 api_tokens::token_hash.eq(&hash),
                 api_tokens::scopes.eq(&scopes),
                 api_tokens::created_at.eq(now_ms()),
+                api_tokens::user_id.eq(user_id),
             ))
             .execute(c))?;
     }
@@ -215,9 +229,10 @@ pub fn create_token(
     portal: PortalId,
     name: &str,
     scopes: &[String],
+    user_id: i64,
 ) -> Result<String, ApiError> {
     let token = generate_token();
-    store_token(conn, portal, name, &token, scopes)?;
+    store_token(conn, portal, name, &token, scopes, user_id)?;
     Ok(token)
 }
 
@@ -228,13 +243,14 @@ pub fn count_tokens(conn: &mut Conn) -> Result<i64, ApiError> {
 /// Resolves a presented token. The lookup is by hash, so the secret itself never meets SQL.
 pub fn lookup(conn: &mut Conn, token: &str) -> Result<Option<Principal>, ApiError> {
     let hash = hash_token(token);
-    let row: Option<(i64, String)> = with_conn!(conn, c => api_tokens::table
+    let row: Option<(i64, String, i64)> = with_conn!(conn, c => api_tokens::table
         .filter(api_tokens::token_hash.eq(&hash))
-        .select((api_tokens::portal_id, api_tokens::scopes))
+        .select((api_tokens::portal_id, api_tokens::scopes, api_tokens::user_id))
         .first(c)
         .optional())?;
-    Ok(row.map(|(portal, scopes)| Principal {
+    Ok(row.map(|(portal, scopes, user_id)| Principal {
         portal: PortalId(portal),
         scopes: scopes.split(',').map(str::to_owned).collect(),
+        user_id,
     }))
 }

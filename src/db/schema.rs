@@ -19,6 +19,36 @@ diesel::table! {
         token_hash -> Text,
         scopes -> Text,
         created_at -> BigInt,
+        user_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::json::Props;
+
+    pipedrive_goals (portal_id, id) {
+        portal_id -> BigInt,
+        id -> Text,
+        family_uuid -> Text,
+        owner_id -> BigInt,
+        doc -> Props,
+        horizon -> Nullable<BigInt>,
+        deleted_at -> Nullable<BigInt>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::json::Props;
+
+    lookups (portal_id, kind, id) {
+        portal_id -> BigInt,
+        kind -> Text,
+        id -> BigInt,
+        doc -> Props,
     }
 }
 
@@ -81,5 +111,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_tokens,
     objects,
     property_history,
-    property_definitions
+    property_definitions,
+    pipedrive_goals,
+    lookups
 );

@@ -112,6 +112,17 @@ fn history_rows(id: i64, changes: &Changes, now: i64, source: &Source) -> Vec<Ne
         .collect()
 }
 
+/// When a write's changes happened: the type's event-time property when the write sets it
+/// (importing history with its real times), otherwise now.
+fn event_time(otype: &ObjectType, changes: &Changes, now: i64) -> i64 {
+    otype
+        .event_time_property
+        .and_then(|p| changes.iter().find(|(name, _)| name == p))
+        .and_then(|(_, v)| v.as_deref())
+        .and_then(super::value::parse_instant)
+        .unwrap_or(now)
+}
+
 /// The document holding just these changes' values.
 fn doc_of(changes: &Changes) -> PropsDoc {
     let mut doc = PropsDoc::default();
@@ -196,6 +207,19 @@ pub fn create(
     now: i64,
     source: &Source,
 ) -> Result<Vec<ObjectRow>, ApiError> {
+    create_as(conn, otype, portal, inputs, now, source, WriteKind::Create)
+}
+
+/// As [`create`], telling the rule hook what kind of create this is.
+pub fn create_as(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    portal: PortalId,
+    inputs: &[(usize, Changes)],
+    now: i64,
+    source: &Source,
+    kind: WriteKind,
+) -> Result<Vec<ObjectRow>, ApiError> {
     let scope = Scope {
         portal,
         object_type: otype.name,
@@ -210,7 +234,12 @@ pub fn create(
             .filter(|(_, v)| v.is_some())
             .cloned()
             .collect();
-        history.extend(history_rows(row.id, &set, now, source));
+        history.extend(history_rows(
+            row.id,
+            &set,
+            event_time(otype, changes, now),
+            source,
+        ));
     }
     store::insert_history(conn, &history)?;
     let touched: Vec<Touched> = rows
@@ -223,7 +252,7 @@ pub fn create(
             after: Some(row.properties.clone()),
         })
         .collect();
-    check(conn, otype, portal, WriteKind::Create, &touched)?;
+    check(conn, otype, portal, kind, &touched)?;
     Ok(rows)
 }
 
@@ -275,7 +304,12 @@ pub fn update(
             }
             store::update_doc(conn, *id, &row.properties, now)?;
             row.updated_at = now;
-            history.extend(history_rows(*id, &real, now, source));
+            history.extend(history_rows(
+                *id,
+                &real,
+                event_time(otype, changes, now),
+                source,
+            ));
         }
         touched.push(Touched {
             input: Some(*index),

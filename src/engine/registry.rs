@@ -11,7 +11,11 @@ impl Registry {
     /// Every built-in object type.
     pub fn builtin() -> Self {
         Registry {
-            types: vec![Arc::new(crate::goals::catalogue::goal_targets())],
+            types: vec![
+                Arc::new(crate::goals::catalogue::goal_targets()),
+                Arc::new(crate::crm::catalogue::deals()),
+                Arc::new(crate::crm::catalogue::activities()),
+            ],
         }
     }
 

@@ -10,7 +10,13 @@ use crate::error::ApiError;
 /// What kind of write happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WriteKind {
+    /// New objects, as whole new groups where the type has groups (HubSpot batch create).
     Create,
+    /// New objects forming a new group whose size is set by the caller (a Pipedrive goal's
+    /// duration), not by the type's notion of a whole group.
+    CreateSpan,
+    /// New objects joining existing groups (an open-ended goal growing with time).
+    Extend,
     Update,
     Archive,
     Restore,

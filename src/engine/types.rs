@@ -147,6 +147,9 @@ pub struct ObjectType {
     /// Properties whose tokens the search `query` matches.
     pub text_properties: &'static [&'static str],
     pub properties: Vec<PropertyDef>,
+    /// A datetime property that, when a write sets it, dates that write's history entries
+    /// (deals: `update_time`, so imported stage changes keep their real times).
+    pub event_time_property: Option<&'static str>,
     /// Invariants checked on every write (goal_targets: the goal-family rules).
     pub rules: Option<std::sync::Arc<dyn super::rules::Rules>>,
 }

@@ -35,7 +35,10 @@ pub fn parse_instant(raw: &str) -> Option<i64> {
         s.parse::<i64>().ok()?
     } else if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         t.timestamp_millis()
-    } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f") {
+    } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+        // Pipedrive's form: a space instead of the `T`.
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f"))
+    {
         t.and_utc().timestamp_millis()
     } else if let Ok(t) = NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M") {
         t.and_utc().timestamp_millis()

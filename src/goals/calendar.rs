@@ -38,7 +38,7 @@ impl Milestone {
 }
 
 /// The instant of a local midnight; where midnight falls in a DST gap, the first instant after.
-fn local_midnight(tz: Tz, date: NaiveDate) -> Option<i64> {
+pub fn local_midnight(tz: Tz, date: NaiveDate) -> Option<i64> {
     let naive = date.and_hms_opt(0, 0, 0)?;
     for hour in 0..4 {
         let t: NaiveDateTime = naive + chrono::Duration::hours(hour);

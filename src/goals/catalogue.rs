@@ -1,23 +1,10 @@
 //! The goal_targets property catalogue (reference §5): every property HubSpot's goals guide
 //! documents, plus the ones seen on real records, with type, field type and read-only flag.
 
-use crate::engine::types::{EnumOption, ObjectType, PropertyDef, PropertyType};
+use crate::engine::catalogue::{defs, Row, RO, W};
+use crate::engine::types::{ObjectType, PropertyType};
 
 use PropertyType::{Bool, Datetime, Enumeration, Number, String as Str};
-
-/// Writable by clients.
-const W: bool = false;
-/// Calculated or system-set: writes are a READ_ONLY_VALUE error.
-const RO: bool = true;
-
-/// (name, label, type, read-only, enumeration options)
-type Row = (
-    &'static str,
-    &'static str,
-    PropertyType,
-    bool,
-    &'static [&'static str],
-);
 
 #[rustfmt::skip]
 const GOAL_INFO: &[Row] = &[
@@ -113,71 +100,13 @@ const INDEXED: &[&str] = &[
     "hs_target_amount",
 ];
 
-fn field_type(kind: PropertyType) -> &'static str {
-    match kind {
-        Str => "text",
-        Number => "number",
-        PropertyType::Date | Datetime => "date",
-        Enumeration => "select",
-        Bool => "booleancheckbox",
-    }
-}
-
-fn option(i: usize, label: String, value: &str) -> EnumOption {
-    EnumOption {
-        label,
-        value: value.into(),
-        description: String::new(),
-        display_order: i as i32,
-        hidden: false,
-    }
-}
-
-fn defs(group: &str, rows: &'static [Row]) -> impl Iterator<Item = PropertyDef> {
-    let group = group.to_owned();
-    rows.iter()
-        .map(move |&(name, label, kind, read_only, options)| {
-            let options = if kind == Bool {
-                vec![
-                    option(0, "True".into(), "true"),
-                    option(1, "False".into(), "false"),
-                ]
-            } else {
-                options
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| option(i, v.replace('_', " "), v))
-                    .collect()
-            };
-            PropertyDef {
-                name: name.into(),
-                label: label.into(),
-                kind,
-                field_type: field_type(kind).into(),
-                group_name: group.clone(),
-                description: String::new(),
-                options,
-                has_unique_value: false,
-                read_only_value: read_only,
-                hubspot_defined: true,
-                indexed: INDEXED.contains(&name),
-                display_order: -1,
-                hidden: false,
-                form_field: false,
-                created_at: None,
-                updated_at: None,
-                archived_at: None,
-            }
-        })
-}
-
 /// The `goal_targets` object type (HubSpot object type id `0-74`).
 pub fn goal_targets() -> ObjectType {
-    let properties = defs("goal_target_information", GOAL_INFO)
-        .chain(defs("goal_target_assignees", ASSIGNEES))
-        .chain(defs("goal_target_progress", PROGRESS))
-        .chain(defs("goal_target_notifications", NOTIFICATIONS))
-        .chain(defs("goal_target_information", SYSTEM))
+    let properties = defs("goal_target_information", GOAL_INFO, INDEXED)
+        .chain(defs("goal_target_assignees", ASSIGNEES, INDEXED))
+        .chain(defs("goal_target_progress", PROGRESS, INDEXED))
+        .chain(defs("goal_target_notifications", NOTIFICATIONS, INDEXED))
+        .chain(defs("goal_target_information", SYSTEM, INDEXED))
         .collect();
     ObjectType {
         name: "goal_targets",
@@ -194,6 +123,7 @@ pub fn goal_targets() -> ObjectType {
         schema_write_scopes: &["crm.schemas.goals.write"],
         text_properties: &["hs_goal_name"],
         properties,
+        event_time_property: None,
         rules: Some(std::sync::Arc::new(super::rules::FamilyRules)),
     }
 }

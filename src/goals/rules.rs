@@ -298,7 +298,7 @@ fn check_family(family: &[Member], tz: Tz, out: &mut Vec<Violation>) {
 }
 
 /// Rule 3 on the slices a create adds to one new group.
-fn check_new_group(slices: &[&Member], tz: Tz, out: &mut Vec<Violation>) {
+fn check_new_group(slices: &[&Member], tz: Tz, whole_year: bool, out: &mut Vec<Violation>) {
     let mut sorted: Vec<&&Member> = slices.iter().collect();
     sorted.sort_by_key(|m| (m.instant(START), m.order_key()));
     let Some(first) = sorted.first() else { return };
@@ -334,7 +334,7 @@ fn check_new_group(slices: &[&Member], tz: Tz, out: &mut Vec<Violation>) {
         }
     }
     let allowed = ms.slices_per_year();
-    if !allowed.contains(&slices.len()) {
+    if whole_year && !allowed.contains(&slices.len()) {
         let want = allowed
             .iter()
             .map(|n| n.to_string())
@@ -423,7 +423,7 @@ fn check_write(
         .into_iter()
         .collect();
     let group_rows = members(conn, scope, GROUP, &groups)?;
-    if kind == WriteKind::Create {
+    if matches!(kind, WriteKind::Create | WriteKind::CreateSpan) {
         check_groups_are_new(&group_rows, &live)?;
     }
     check_groups_in_one_family(&group_rows, &inputs, &mut out);
@@ -446,7 +446,7 @@ fn check_write(
     for family in by_family.values() {
         check_family(family, tz, &mut out);
     }
-    if kind == WriteKind::Create {
+    if matches!(kind, WriteKind::Create | WriteKind::CreateSpan) {
         let mut groups: BTreeMap<&str, Vec<&Member>> = BTreeMap::new();
         for m in &live {
             groups
@@ -455,7 +455,7 @@ fn check_write(
                 .push(m);
         }
         for slices in groups.values() {
-            check_new_group(slices, tz, &mut out);
+            check_new_group(slices, tz, kind == WriteKind::Create, &mut out);
         }
     }
     if out.is_empty() {

@@ -3,6 +3,8 @@
 
 pub mod families;
 pub mod hubspot;
+pub mod lookups;
+pub mod pipedrive;
 pub mod query;
 pub mod server;
 
@@ -76,6 +78,33 @@ pub fn route_table() -> Vec<RouteEntry> {
             }),
         ]);
     }
+    for prefix in pipedrive::PREFIXES {
+        let b = |s: &str| format!("{prefix}/goals{s}");
+        routes.extend([
+            entry(Method::POST, b(""), || web::post().to(pipedrive::add)),
+            entry(Method::GET, b("/find"), || web::get().to(pipedrive::find)),
+            entry(Method::PUT, b("/{id}"), || web::put().to(pipedrive::update)),
+            entry(Method::DELETE, b("/{id}"), || {
+                web::delete().to(pipedrive::delete)
+            }),
+            entry(Method::GET, b("/{id}/results"), || {
+                web::get().to(pipedrive::results)
+            }),
+        ]);
+    }
+    let lookup = "/goalpost/v1/lookups/{kind}";
+    routes.extend([
+        entry(Method::GET, lookup.into(), || web::get().to(lookups::list)),
+        entry(Method::GET, format!("{lookup}/{{id}}"), || {
+            web::get().to(lookups::read)
+        }),
+        entry(Method::PUT, format!("{lookup}/{{id}}"), || {
+            web::put().to(lookups::put)
+        }),
+        entry(Method::DELETE, format!("{lookup}/{{id}}"), || {
+            web::delete().to(lookups::delete)
+        }),
+    ]);
     for prefix in hubspot::PROPERTY_PREFIXES {
         use hubspot::properties as p;
         let base = format!("{prefix}/{{objectType}}");

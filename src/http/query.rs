@@ -17,6 +17,11 @@ impl QueryParams {
             .map_err(|e| ApiError::bad_request(format!("Invalid query string: {e}")))
     }
 
+    /// Every `(name, value)` pair, in order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.0
+    }
+
     /// The last value of a parameter.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0

@@ -14,6 +14,7 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     let state: Data<AppState> = Data::new(startup.state);
     let app_state = state.clone();
     spawn_stats_refresh(state.pool.clone(), startup.stats_mark);
+    spawn_goal_horizon(state.pool.clone());
     let server = HttpServer::new(move || {
         App::new()
             // One line per request: method, path (no query, which may hold a token), status, ms.
@@ -64,6 +65,34 @@ fn spawn_stats_refresh(pool: crate::db::Pool, mut mark: i64) {
             }
         }
     });
+}
+
+/// Keeps open-ended Pipedrive goals' slices a year ahead of today: at start, then hourly.
+fn spawn_goal_horizon(pool: crate::db::Pool) {
+    std::thread::spawn(move || loop {
+        if let Ok(mut conn) = pool.get() {
+            match extend_all(&mut conn) {
+                Ok(0) => {}
+                Ok(n) => log::info!("open-ended goals: {n} slice(s) added"),
+                Err(e) => log::warn!("extending open-ended goals: {e}"),
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    });
+}
+
+fn extend_all(conn: &mut crate::db::Conn) -> Result<usize, crate::error::ApiError> {
+    use crate::pipedrive::store::{extend_open_goals, When};
+    let otype = crate::goals::catalogue::goal_targets();
+    let mut added = 0;
+    for portal in crate::auth::portal_ids(conn)? {
+        added += conn.write_tx(|tx| {
+            let settings = crate::auth::portal_settings(tx, portal)?;
+            let tz = crate::goals::calendar::zone(&settings.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+            extend_open_goals(tx, &otype, portal, When::now(tz))
+        })?;
+    }
+    Ok(added)
 }
 
 /// The database URL without its password, for the banner.

@@ -43,14 +43,15 @@ pub struct Compiled {
 pub const COLUMNS: &str =
     "id, portal_id, object_type, properties, created_at, updated_at, archived, archived_at";
 
-struct Builder {
+/// SQL text under construction, numbering placeholders for the dialect as values are bound.
+pub struct Builder {
     dialect: Dialect,
     sql: String,
     binds: Vec<Bind>,
 }
 
 impl Builder {
-    fn new(dialect: Dialect) -> Self {
+    pub fn new(dialect: Dialect) -> Self {
         Builder {
             dialect,
             sql: String::new(),
@@ -58,12 +59,16 @@ impl Builder {
         }
     }
 
-    fn push(&mut self, s: &str) -> &mut Self {
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Self {
         self.sql.push_str(s);
         self
     }
 
-    fn bind(&mut self, b: Bind) -> &mut Self {
+    pub fn bind(&mut self, b: Bind) -> &mut Self {
         self.binds.push(b);
         match self.dialect {
             Dialect::Postgres => {
@@ -75,7 +80,7 @@ impl Builder {
         self
     }
 
-    fn finish(self) -> Statement {
+    pub fn finish(self) -> Statement {
         Statement {
             sql: self.sql,
             binds: self.binds,

@@ -1,16 +1,16 @@
 //! Runs a compiled search: the page and the exact total in one read snapshot.
 
 use super::ast::{Operand, Search, Target};
-use super::compile::{compile, Bind, Statement};
+use super::compile::{compile, Statement};
 use super::cursor::{self, After};
 use crate::db::Conn;
 use crate::engine::store::{ObjectRow, Scope};
 use crate::engine::types::{PropertyDef, PropertyType};
 use crate::engine::value::{normalize, parse_number};
 use crate::error::ApiError;
-use crate::with_conn;
+
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Double, Text};
+use diesel::sql_types::BigInt;
 
 #[derive(QueryableByName)]
 struct Count {
@@ -115,9 +115,13 @@ pub fn by_unique_values(
 }
 
 /// Runs a compiled statement on whichever backend `conn` is, loading rows of type `$row`.
+#[macro_export]
 macro_rules! load_statement {
     ($conn:expr, $st:expr, $row:ty) => {
-        with_conn!($conn, c => {
+        $crate::with_conn!($conn, c => {
+            use $crate::engine::search::compile::Bind;
+            use diesel::sql_types::{BigInt, Double, Text};
+            use diesel::RunQueryDsl;
             let mut q = diesel::sql_query($st.sql).into_boxed();
             for b in $st.binds {
                 q = match b {

@@ -133,6 +133,7 @@ impl TestApp {
             goalpost::engine::store::PortalId(portal),
             "test",
             &scopes,
+            goalpost::auth::DEFAULT_USER,
         )
         .expect("token")
     }

@@ -1,0 +1,279 @@
+//! Goal progress (reference §6), computed in SQL over the deals and activities object types:
+//! one statement counts and sums the qualifying records of every requested range at once.
+//!
+//! | type | records | dated by | owner |
+//! |---|---|---|---|
+//! | deals_started | deals not deleted | `add_time` (else created) | `user_id` |
+//! | deals_won | `status = won` | `won_time` (else last change) | `user_id` |
+//! | deals_progressed | deals entering `stage_id` | the stage change in history | `user_id` now |
+//! | activities_added | activities, type filter | `add_time` (else created) | `user_id` |
+//! | activities_completed | `done = true`, type filter | `marked_as_done_time` (else last change) | `user_id` |
+//! | revenue_forecast | won, and open by close date | `won_time` / `expected_close_date` | `user_id` |
+//!
+//! Sums count only deals in the goal's currency; revenue_forecast weighs open deals by their
+//! probability, else their stage's, else 100 %.
+
+use super::model::{AssigneeKind, GoalSpec, GoalType};
+use crate::crm::lookups;
+use crate::db::Conn;
+use crate::engine::search::compile::{compare_expr, raw_text, Bind, Builder};
+use crate::engine::search::Target;
+use crate::engine::store::PortalId;
+use crate::engine::types::PropertyType;
+use crate::engine::value::format_ms;
+use crate::error::ApiError;
+use crate::load_statement;
+use chrono::TimeZone;
+use chrono_tz::Tz;
+use diesel::sql_types::{BigInt, Double};
+use diesel::QueryableByName;
+use serde_json::Value;
+
+#[derive(QueryableByName)]
+struct Tally {
+    #[diesel(sql_type = BigInt)]
+    k: i64,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+    #[diesel(sql_type = Double)]
+    total: f64,
+}
+
+/// What a goal counts, resolved against the lookup tables once per computation.
+struct Resolved {
+    /// `None`: every user (company goals).
+    users: Option<Vec<i64>>,
+    /// Sum goals: the currency code deals must have (`None`: unknown currency, nothing counts).
+    currency: Option<Option<String>>,
+    /// Activity goals with a type filter: the activity `type` keys (may be empty).
+    activity_keys: Option<Vec<String>>,
+}
+
+fn resolve(conn: &mut Conn, portal: PortalId, spec: &GoalSpec) -> Result<Resolved, ApiError> {
+    let users = match spec.assignee_kind {
+        AssigneeKind::Person => Some(vec![spec.assignee_id]),
+        AssigneeKind::Company => None,
+        AssigneeKind::Team => Some(
+            lookups::get_many(conn, portal, "teams", &[spec.assignee_id])?
+                .into_iter()
+                .flat_map(|(_, doc)| {
+                    doc.0
+                        .get("users")
+                        .and_then(Value::as_array)
+                        .map(|a| a.iter().filter_map(Value::as_i64).collect::<Vec<_>>())
+                        .unwrap_or_default()
+                })
+                .collect(),
+        ),
+    };
+    let currency = match (spec.sum, spec.currency_id) {
+        (true, Some(id)) => Some(
+            lookups::get_many(conn, portal, "currencies", &[id])?
+                .into_iter()
+                .find_map(|(_, doc)| doc.0.get("code").and_then(Value::as_str).map(str::to_owned)),
+        ),
+        _ => None,
+    };
+    let activity_keys = match (&spec.activity_type_ids, spec.goal_type.is_activity()) {
+        (Some(ids), true) => Some(
+            lookups::get_many(conn, portal, "activity_types", ids)?
+                .into_iter()
+                .filter_map(|(_, doc)| {
+                    doc.0.get("key_string").and_then(Value::as_str).map(str::to_owned)
+                })
+                .collect(),
+        ),
+        _ => None,
+    };
+    Ok(Resolved {
+        users,
+        currency,
+        activity_keys,
+    })
+}
+
+fn num(b: &Builder, name: &str) -> String {
+    compare_expr(b.dialect(), &Target::Doc(name.into(), PropertyType::Number))
+}
+
+fn time(b: &Builder, name: &str) -> String {
+    compare_expr(b.dialect(), &Target::Doc(name.into(), PropertyType::Datetime))
+}
+
+/// `property` within the range, or, where it is not set, the row column `fallback`.
+fn dated(b: &Builder, property: &str, fallback: &str) -> String {
+    let p = time(b, property);
+    format!(
+        "(({p} IS NOT NULL AND {p} >= iv.s_ts AND {p} <= iv.e_ts) \
+          OR ({p} IS NULL AND o.{fallback} BETWEEN iv.s_ms AND iv.e_ms))"
+    )
+}
+
+fn in_list(b: &mut Builder, expr: &str, values: Vec<Bind>) {
+    if values.is_empty() {
+        b.push(" AND 1 = 0");
+        return;
+    }
+    b.push(&format!(" AND {expr} IN ("));
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        b.bind(v);
+    }
+    b.push(")");
+}
+
+fn ids(v: &[i64]) -> Vec<Bind> {
+    v.iter().map(|i| Bind::Num(*i as f64)).collect()
+}
+
+/// The goal's progress in each range `(start, end)` (epoch ms, inclusive): the count of
+/// qualifying records, or for sum goals the sum of their (weighted) values.
+pub fn compute(
+    conn: &mut Conn,
+    portal: PortalId,
+    spec: &GoalSpec,
+    tz: Tz,
+    ranges: &[(i64, i64)],
+) -> Result<Vec<f64>, ApiError> {
+    if ranges.is_empty() {
+        return Ok(Vec::new());
+    }
+    let r = resolve(conn, portal, spec)?;
+    let mut b = Builder::new(conn.dialect());
+    let date = |ms: i64| {
+        tz.timestamp_millis_opt(ms)
+            .single()
+            .map(|t| t.date_naive().to_string())
+            .unwrap_or_default()
+    };
+    b.push("WITH iv(k, s_ms, e_ms, s_ts, e_ts, s_d, e_d) AS (VALUES ");
+    for (k, (s, e)) in ranges.iter().enumerate() {
+        b.push(if k > 0 { ", (" } else { "(" });
+        for (i, v) in [
+            Bind::Int(k as i64),
+            Bind::Int(*s),
+            Bind::Int(*e),
+            Bind::Text(format_ms(*s)),
+            Bind::Text(format_ms(*e)),
+            Bind::Text(date(*s)),
+            Bind::Text(date(*e)),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.bind(v);
+        }
+        b.push(")");
+    }
+    let g = spec.goal_type;
+    let value = format!("COALESCE({}, 0.0)", num(&b, "value"));
+    let amount = match g {
+        _ if !spec.sum => "0.0".to_owned(),
+        GoalType::RevenueForecast => {
+            let stage_probability = format!(
+                "(SELECT {} FROM lookups l WHERE l.portal_id = o.portal_id AND l.kind = 'stages' \
+                   AND l.id = CAST({} AS BIGINT))",
+                match b.dialect() {
+                    crate::db::Dialect::Postgres => "(l.doc ->> 'deal_probability')::float8",
+                    crate::db::Dialect::Sqlite => "CAST(l.doc ->> 'deal_probability' AS REAL)",
+                },
+                num(&b, "stage_id")
+            );
+            format!(
+                "{value} * (CASE WHEN {status} = 'won' THEN 100.0 \
+                   ELSE COALESCE({}, {stage_probability}, 100.0) END) / 100.0",
+                num(&b, "probability"),
+                status = raw_text("status"),
+            )
+        }
+        _ => value,
+    };
+    let object_type = if g.is_activity() { "activities" } else { "deals" };
+    b.push(&format!(
+        ") SELECT k, COUNT(*) AS n, COALESCE(SUM(amount), 0.0) AS total FROM (\
+         SELECT DISTINCT iv.k AS k, o.id AS rid, {amount} AS amount FROM iv, objects o"
+    ));
+    if g == GoalType::DealsProgressed {
+        b.push(&format!(
+            " JOIN property_history h ON h.object_id = o.id AND h.name = 'stage_id' \
+               AND h.changed_at BETWEEN iv.s_ms AND iv.e_ms AND {} = ",
+            match b.dialect() {
+                crate::db::Dialect::Postgres => "h.value::float8",
+                crate::db::Dialect::Sqlite => "CAST(h.value AS REAL)",
+            }
+        ))
+        .bind(Bind::Num(spec.stage_id.unwrap_or(0) as f64));
+    }
+    b.push(" WHERE o.portal_id = ")
+        .bind(Bind::Int(portal.0))
+        .push(&format!(
+            " AND o.object_type = '{object_type}' AND o.archived = FALSE"
+        ));
+    let status = format!("COALESCE({}, 'open')", raw_text("status"));
+    let when = match g {
+        GoalType::DealsStarted => format!("{status} <> 'deleted' AND {}", dated(&b, "add_time", "created_at")),
+        GoalType::DealsWon => format!("{status} = 'won' AND {}", dated(&b, "won_time", "updated_at")),
+        GoalType::DealsProgressed => format!("{status} <> 'deleted'"),
+        GoalType::RevenueForecast => format!(
+            "(({status} = 'won' AND {}) OR ({status} = 'open' AND {} BETWEEN iv.s_d AND iv.e_d))",
+            dated(&b, "won_time", "updated_at"),
+            raw_text("expected_close_date")
+        ),
+        GoalType::ActivitiesAdded => dated(&b, "add_time", "created_at"),
+        GoalType::ActivitiesCompleted => format!(
+            "{} = 'true' AND {}",
+            raw_text("done"),
+            dated(&b, "marked_as_done_time", "updated_at")
+        ),
+    };
+    b.push(&format!(" AND {when}"));
+    if g.is_activity() {
+        b.push(&format!(" AND COALESCE({}, 'true') <> 'false'", raw_text("active_flag")));
+    }
+    if let Some(users) = &r.users {
+        let user = num(&b, "user_id");
+        in_list(&mut b, &user, ids(users));
+    }
+    if let Some(pipelines) = &spec.pipeline_ids {
+        let pipeline = num(&b, "pipeline_id");
+        if g.is_activity() {
+            // An activity is in a pipeline through its deal.
+            b.push(&format!(
+                " AND CAST({} AS BIGINT) IN (SELECT id FROM objects WHERE portal_id = ",
+                num(&b, "deal_id")
+            ))
+            .bind(Bind::Int(portal.0))
+            .push(" AND object_type = 'deals' AND archived = FALSE");
+            in_list(&mut b, &pipeline, ids(pipelines));
+            b.push(")");
+        } else {
+            in_list(&mut b, &pipeline, ids(pipelines));
+        }
+    }
+    if let Some(keys) = r.activity_keys {
+        in_list(&mut b, &raw_text("type"), keys.into_iter().map(Bind::Text).collect());
+    }
+    if let Some(code) = r.currency {
+        let currency = format!("upper({})", raw_text("currency"));
+        in_list(
+            &mut b,
+            &currency,
+            code.map(|c| Bind::Text(c.to_ascii_uppercase())).into_iter().collect(),
+        );
+    }
+    b.push(") x GROUP BY k");
+    let st = b.finish();
+    let tallies = load_statement!(conn, st, Tally)?;
+    let mut out = vec![0.0; ranges.len()];
+    for t in tallies {
+        if let Some(slot) = usize::try_from(t.k).ok().and_then(|k| out.get_mut(k)) {
+            *slot = if spec.sum { t.total } else { t.n as f64 };
+        }
+    }
+    Ok(out)
+}
