@@ -1,4 +1,5 @@
-//! Compatibility: HubSpot's official Python client against a real `goalpost serve`.
+//! Compatibility: HubSpot's official Python client and Pipedrive's official Node client against
+//! a real `goalpost serve`.
 
 use crate::support::server::Server;
 use crate::support::{Backend, TOKEN};
@@ -65,4 +66,36 @@ fn hubspot_python_client_properties_on_sqlite() {
 #[test]
 fn hubspot_python_client_properties_on_postgres() {
     run_script(Backend::Postgres, "hubspot_properties.py");
+}
+
+/// Runs `tests/compat/pipedrive_goals.js` (Pipedrive's `pipedrive` npm client, v1 GoalsApi).
+fn run_node(backend: Backend, script: &str) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/compat");
+    assert!(
+        dir.join("node_modules/pipedrive").is_dir(),
+        "no Pipedrive client: run scripts/test (it runs npm ci in tests/compat)"
+    );
+    let server = Server::start(backend);
+    let out = Command::new("node")
+        .arg(dir.join(script))
+        .args([&server.base_url, TOKEN])
+        .current_dir(&dir)
+        .output()
+        .expect("run node");
+    assert!(
+        out.status.success(),
+        "{script} failed on {backend:?}:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn pipedrive_node_client_goals_on_sqlite() {
+    run_node(Backend::Sqlite, "pipedrive_goals.js");
+}
+
+#[test]
+fn pipedrive_node_client_goals_on_postgres() {
+    run_node(Backend::Postgres, "pipedrive_goals.js");
 }
