@@ -31,8 +31,14 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     who.require(READ)?;
     let kind = lookups::kind(&kind)?;
-    let rows = db::run(&state.pool, move |conn| lookups::list(conn, who.portal, kind.name)).await?;
-    let results: Vec<Value> = rows.iter().map(|(id, doc)| lookups::render(*id, doc)).collect();
+    let rows = db::run(&state.pool, move |conn| {
+        lookups::list(conn, who.portal, kind.name)
+    })
+    .await?;
+    let results: Vec<Value> = rows
+        .iter()
+        .map(|(id, doc)| lookups::render(*id, doc))
+        .collect();
     Ok(HttpResponse::Ok().json(json!({ "results": results })))
 }
 

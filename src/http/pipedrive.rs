@@ -54,7 +54,10 @@ impl ResponseError for PdError {
         let message = match &self.0 {
             ApiError::Unauthenticated => "unauthorized access".to_owned(),
             ApiError::MissingScopes(s) => {
-                format!("Scope and URL mismatch: this call needs one of the scopes {}", s.join(", "))
+                format!(
+                    "Scope and URL mismatch: this call needs one of the scopes {}",
+                    s.join(", ")
+                )
             }
             ApiError::PayloadTooLarge(limit) => {
                 format!("The request body is larger than the limit of {limit} bytes")
@@ -106,11 +109,15 @@ fn ok(data: Option<Value>) -> HttpResponse {
 }
 
 /// Reads a JSON object body under the configured limit.
-async fn body(state: &AppState, mut payload: actix_web::web::Payload) -> Result<Map<String, Value>, PdError> {
+async fn body(
+    state: &AppState,
+    mut payload: actix_web::web::Payload,
+) -> Result<Map<String, Value>, PdError> {
     let limit = state.config.body_limit;
     let mut bytes = actix_web::web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| ApiError::bad_request(format!("Could not read the body: {e}")))?;
+        let chunk =
+            chunk.map_err(|e| ApiError::bad_request(format!("Could not read the body: {e}")))?;
         if bytes.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge(limit).into());
         }
@@ -137,7 +144,13 @@ fn when(conn: &mut db::Conn, portal: PortalId) -> Result<When, ApiError> {
 fn render(goal: &StoredGoal, at: &When) -> Result<Value, ApiError> {
     let spec = goal.spec()?;
     let active = spec.end.is_none_or(|e| e >= at.today);
-    Ok(goal_json(&goal.id, goal.owner_id, &spec, active, &goal.report_ids()))
+    Ok(goal_json(
+        &goal.id,
+        goal.owner_id,
+        &spec,
+        active,
+        &goal.report_ids(),
+    ))
 }
 
 /// `POST /goals` — add a goal.
@@ -201,8 +214,8 @@ pub async fn update(
         conn.write_tx(|tx| {
             let at = when(tx, who.portal)?;
             let goal = store::find(tx, who.portal, &id)?;
-            let spec = model::parse(&model::merge(&goal.spec()?, &body))
-                .map_err(ApiError::bad_request)?;
+            let spec =
+                model::parse(&model::merge(&goal.spec()?, &body)).map_err(ApiError::bad_request)?;
             store::update(tx, &otype, who.portal, &goal, &spec, at)?;
             render(&store::find(tx, who.portal, &goal.id)?, &at)
         })
@@ -223,7 +236,13 @@ pub async fn delete(
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             let goal = store::find(tx, who.portal, &id)?;
-            store::delete(tx, &otype, who.portal, &goal, crate::engine::value::now_ms())
+            store::delete(
+                tx,
+                &otype,
+                who.portal,
+                &goal,
+                crate::engine::value::now_ms(),
+            )
         })
     })
     .await?;

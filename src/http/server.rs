@@ -88,7 +88,8 @@ fn extend_all(conn: &mut crate::db::Conn) -> Result<usize, crate::error::ApiErro
     for portal in crate::auth::portal_ids(conn)? {
         added += conn.write_tx(|tx| {
             let settings = crate::auth::portal_settings(tx, portal)?;
-            let tz = crate::goals::calendar::zone(&settings.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+            let tz =
+                crate::goals::calendar::zone(&settings.time_zone).unwrap_or(chrono_tz::Tz::UTC);
             extend_open_goals(tx, &otype, portal, When::now(tz))
         })?;
     }

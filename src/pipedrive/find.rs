@@ -21,7 +21,13 @@ const WIDENING: &[&str] = &[
 ];
 
 /// Further leaves that may be matched (they widen too: they are about any goal).
-const OTHER_LEAVES: &[&str] = &["id", "owner_id", "interval", "duration.start", "duration.end"];
+const OTHER_LEAVES: &[&str] = &[
+    "id",
+    "owner_id",
+    "interval",
+    "duration.start",
+    "duration.end",
+];
 
 /// A checked find query.
 #[derive(Debug, Default)]
@@ -38,7 +44,10 @@ fn enum_check(name: &str, v: &str, allowed: &[&str]) -> Result<(), String> {
     if allowed.contains(&v) {
         Ok(())
     } else {
-        Err(format!("{name} must be one of {}, not {v:?}", allowed.join(", ")))
+        Err(format!(
+            "{name} must be one of {}, not {v:?}",
+            allowed.join(", ")
+        ))
     }
 }
 
@@ -73,7 +82,11 @@ impl Query {
                 .collect()
         };
         let last = |key: &str| -> Option<String> {
-            pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.trim().to_owned())
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim().to_owned())
         };
         let mut seen = std::collections::HashSet::new();
         for key in keys {
@@ -94,7 +107,9 @@ impl Query {
                         }
                     }
                 }
-                "title" => q.matches.push(("title".into(), vec![last(key).unwrap_or_default()])),
+                "title" => q
+                    .matches
+                    .push(("title".into(), vec![last(key).unwrap_or_default()])),
                 "assignee.id" => {
                     let v = last(key).unwrap_or_default();
                     number_check(key, &v, true)?;
@@ -129,14 +144,21 @@ impl Query {
         match (last("period.start"), last("period.end")) {
             (None, None) => {}
             (Some(s), Some(e)) => {
-                let (s, e) = (parse_date("period.start", &s)?, parse_date("period.end", &e)?);
+                let (s, e) = (
+                    parse_date("period.start", &s)?,
+                    parse_date("period.end", &e)?,
+                );
                 if e < s {
                     return Err("period.end must be on or after period.start".into());
                 }
                 q.period = Some((s, e));
             }
-            (Some(_), None) => return Err("period.end is required when period.start is given".into()),
-            (None, Some(_)) => return Err("period.start is required when period.end is given".into()),
+            (Some(_), None) => {
+                return Err("period.end is required when period.start is given".into())
+            }
+            (None, Some(_)) => {
+                return Err("period.start is required when period.end is given".into())
+            }
         }
         Ok(q)
     }
@@ -167,9 +189,7 @@ impl Query {
             }
         }
         self.matches.iter().all(|(path, wanted)| match at(path) {
-            Some(Value::Array(have)) => wanted.iter().all(|w| {
-                have.iter().any(|h| same(h, w))
-            }),
+            Some(Value::Array(have)) => wanted.iter().all(|w| have.iter().any(|h| same(h, w))),
             Some(v) => wanted.iter().any(|w| same(v, w)),
             None => false,
         })
@@ -215,7 +235,9 @@ mod tests {
     #[test]
     fn widening_filters_and_both_array_encodings() {
         let g = goal(9, 9, json!([1, 2, 3]), true);
-        assert!(q("type.params.pipeline_id=1&type.params.pipeline_id=2").unwrap().selects(&g, 1));
+        assert!(q("type.params.pipeline_id=1&type.params.pipeline_id=2")
+            .unwrap()
+            .selects(&g, 1));
         assert!(q("type.params.pipeline_id=1,3").unwrap().selects(&g, 1));
         assert!(!q("type.params.pipeline_id=4").unwrap().selects(&g, 1));
         assert!(q("type.name=deals_won&is_active=1").unwrap().selects(&g, 1));

@@ -2,9 +2,9 @@
 //! one slice per interval of its duration) plus a row for what the slices do not hold; its
 //! progress is computed in SQL from the deals and activities object types.
 
+pub mod find;
 pub mod model;
-pub mod schedule;
-pub mod store;
 pub mod progress;
 pub mod results;
-pub mod find;
+pub mod schedule;
+pub mod store;

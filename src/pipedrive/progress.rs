@@ -79,7 +79,10 @@ fn resolve(conn: &mut Conn, portal: PortalId, spec: &GoalSpec) -> Result<Resolve
             lookups::get_many(conn, portal, "activity_types", ids)?
                 .into_iter()
                 .filter_map(|(_, doc)| {
-                    doc.0.get("key_string").and_then(Value::as_str).map(str::to_owned)
+                    doc.0
+                        .get("key_string")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
                 })
                 .collect(),
         ),
@@ -97,7 +100,10 @@ fn num(b: &Builder, name: &str) -> String {
 }
 
 fn time(b: &Builder, name: &str) -> String {
-    compare_expr(b.dialect(), &Target::Doc(name.into(), PropertyType::Datetime))
+    compare_expr(
+        b.dialect(),
+        &Target::Doc(name.into(), PropertyType::Datetime),
+    )
 }
 
 /// `property` within the range, or, where it is not set, the row column `fallback`.
@@ -173,7 +179,8 @@ pub fn compute(
     let g = spec.goal_type;
     let value = format!("COALESCE({}, 0.0)", num(&b, "value"));
     let amount = match g {
-        _ if !spec.sum => "0.0".to_owned(),
+        // A typed zero: PostgreSQL reads a bare 0.0 as numeric, and SUM(numeric) is not float8.
+        _ if !spec.sum => "CAST(0 AS DOUBLE PRECISION)".to_owned(),
         GoalType::RevenueForecast => {
             let stage_probability = format!(
                 "(SELECT {} FROM lookups l WHERE l.portal_id = o.portal_id AND l.kind = 'stages' \
@@ -193,10 +200,14 @@ pub fn compute(
         }
         _ => value,
     };
-    let object_type = if g.is_activity() { "activities" } else { "deals" };
+    let object_type = if g.is_activity() {
+        "activities"
+    } else {
+        "deals"
+    };
     b.push(&format!(
         ") SELECT k, COUNT(*) AS n, COALESCE(SUM(amount), 0.0) AS total FROM (\
-         SELECT DISTINCT iv.k AS k, o.id AS rid, {amount} AS amount FROM iv, objects o"
+         SELECT DISTINCT iv.k AS k, o.id AS rid, {amount} AS amount FROM iv CROSS JOIN objects o"
     ));
     if g == GoalType::DealsProgressed {
         b.push(&format!(
@@ -216,8 +227,14 @@ pub fn compute(
         ));
     let status = format!("COALESCE({}, 'open')", raw_text("status"));
     let when = match g {
-        GoalType::DealsStarted => format!("{status} <> 'deleted' AND {}", dated(&b, "add_time", "created_at")),
-        GoalType::DealsWon => format!("{status} = 'won' AND {}", dated(&b, "won_time", "updated_at")),
+        GoalType::DealsStarted => format!(
+            "{status} <> 'deleted' AND {}",
+            dated(&b, "add_time", "created_at")
+        ),
+        GoalType::DealsWon => format!(
+            "{status} = 'won' AND {}",
+            dated(&b, "won_time", "updated_at")
+        ),
         GoalType::DealsProgressed => format!("{status} <> 'deleted'"),
         GoalType::RevenueForecast => format!(
             "(({status} = 'won' AND {}) OR ({status} = 'open' AND {} BETWEEN iv.s_d AND iv.e_d))",
@@ -233,7 +250,10 @@ pub fn compute(
     };
     b.push(&format!(" AND {when}"));
     if g.is_activity() {
-        b.push(&format!(" AND COALESCE({}, 'true') <> 'false'", raw_text("active_flag")));
+        b.push(&format!(
+            " AND COALESCE({}, 'true') <> 'false'",
+            raw_text("active_flag")
+        ));
     }
     if let Some(users) = &r.users {
         let user = num(&b, "user_id");
@@ -256,14 +276,20 @@ pub fn compute(
         }
     }
     if let Some(keys) = r.activity_keys {
-        in_list(&mut b, &raw_text("type"), keys.into_iter().map(Bind::Text).collect());
+        in_list(
+            &mut b,
+            &raw_text("type"),
+            keys.into_iter().map(Bind::Text).collect(),
+        );
     }
     if let Some(code) = r.currency {
         let currency = format!("upper({})", raw_text("currency"));
         in_list(
             &mut b,
             &currency,
-            code.map(|c| Bind::Text(c.to_ascii_uppercase())).into_iter().collect(),
+            code.map(|c| Bind::Text(c.to_ascii_uppercase()))
+                .into_iter()
+                .collect(),
         );
     }
     b.push(") x GROUP BY k");

@@ -81,7 +81,10 @@ pub fn compute(
         .iter()
         .map(|r| {
             let get = |p| r.properties.get(p).and_then(parse_instant).unwrap_or(0);
-            (get("hs_start_datetime").max(d_from), get("hs_end_datetime").min(d_to))
+            (
+                get("hs_start_datetime").max(d_from),
+                get("hs_end_datetime").min(d_to),
+            )
         })
         .collect();
     let mut ranges = vec![(from, to)];
@@ -113,7 +116,10 @@ pub fn compute(
                 vec![
                     ("hs_kpi_value".into(), Some(text)),
                     ("hs_kpi_progress_percent".into(), Some(pct)),
-                    ("hs_kpi_value_last_calculated_at".into(), Some(format_ms(at.now))),
+                    (
+                        "hs_kpi_value_last_calculated_at".into(),
+                        Some(format_ms(at.now)),
+                    ),
                 ],
             ));
         }

@@ -67,7 +67,11 @@ impl StoredGoal {
             .0
             .get("report_ids")
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -105,7 +109,11 @@ fn hex_id() -> String {
 }
 
 /// Live goals of a portal (or the one with `id`), each with its first live slice, in one query.
-pub fn load(conn: &mut Conn, portal: PortalId, id: Option<&str>) -> Result<Vec<StoredGoal>, ApiError> {
+pub fn load(
+    conn: &mut Conn,
+    portal: PortalId,
+    id: Option<&str>,
+) -> Result<Vec<StoredGoal>, ApiError> {
     let dialect = conn.dialect();
     let family = compare_expr(
         dialect,
@@ -138,7 +146,10 @@ pub fn load(conn: &mut Conn, portal: PortalId, id: Option<&str>) -> Result<Vec<S
         }
     })?;
     // A family archived from the HubSpot side takes its goal with it.
-    Ok(rows.into_iter().filter(|g| g.first_slice.is_some()).collect())
+    Ok(rows
+        .into_iter()
+        .filter(|g| g.first_slice.is_some())
+        .collect())
 }
 
 /// The one live goal with `id`, or Pipedrive's 404.
@@ -165,13 +176,22 @@ fn goal_properties(
     let person = spec.assignee_kind == AssigneeKind::Person;
     let team = spec.assignee_kind == AssigneeKind::Team;
     let values: [(&str, Option<String>); 9] = [
-        ("hs_goal_name", Some(spec.title.clone()).filter(|t| !t.is_empty())),
+        (
+            "hs_goal_name",
+            Some(spec.title.clone()).filter(|t| !t.is_empty()),
+        ),
         ("hs_goal_type", Some(spec.goal_type.as_str().to_owned())),
-        ("hs_target_amount", Some(model::number_json(spec.target).to_string())),
+        (
+            "hs_target_amount",
+            Some(model::number_json(spec.target).to_string()),
+        ),
         (
             "hs_pipeline_ids",
             spec.pipeline_ids.as_ref().map(|p| {
-                p.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(";")
+                p.iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(";")
             }),
         ),
         ("hubspot_owner_id", person.then(|| id.clone())),
@@ -190,9 +210,8 @@ fn goal_properties(
             None => changes.push((name.into(), None)),
         }
     }
-    let valid = objects::validate(otype, &set).map_err(|errors| {
-        ApiError::bad_request(objects::invalid_values_message(&errors))
-    })?;
+    let valid = objects::validate(otype, &set)
+        .map_err(|errors| ApiError::bad_request(objects::invalid_values_message(&errors)))?;
     changes.extend(valid);
     Ok(changes)
 }
@@ -220,8 +239,14 @@ fn slice_inputs(
         .map(|(i, (s, e))| {
             let mut c = shared.clone();
             c.extend([
-                ("hs_group_correlation_uuid".to_owned(), Some(family_uuid.to_owned())),
-                ("hs_goal_target_group_id".to_owned(), Some(group_id.to_owned())),
+                (
+                    "hs_group_correlation_uuid".to_owned(),
+                    Some(family_uuid.to_owned()),
+                ),
+                (
+                    "hs_goal_target_group_id".to_owned(),
+                    Some(group_id.to_owned()),
+                ),
                 ("hs_milestone".to_owned(), Some(milestone.clone())),
                 ("hs_start_datetime".to_owned(), Some(format_ms(*s))),
                 ("hs_end_datetime".to_owned(), Some(format_ms(*e))),
@@ -256,7 +281,15 @@ pub fn create(
     let family_uuid = uuid::Uuid::new_v4().to_string();
     let periods = schedule::slices(spec, tz, today).map_err(bad)?;
     let inputs = slice_inputs(otype, spec, (&family_uuid, &id), owner_id, &periods)?;
-    objects::create_as(conn, otype, portal, &inputs, now, &source(), WriteKind::CreateSpan)?;
+    objects::create_as(
+        conn,
+        otype,
+        portal,
+        &inputs,
+        now,
+        &source(),
+        WriteKind::CreateSpan,
+    )?;
     let doc = PropsDoc(
         json!({"request": model::request_form(spec), "report_ids": [hex_id()]})
             .as_object()
@@ -308,9 +341,27 @@ pub fn update(
         let ids: Vec<i64> = slices.iter().map(|r| r.id).collect();
         objects::archive(conn, otype, portal, &ids, now)?;
         let periods = schedule::slices(spec, tz, today).map_err(bad)?;
-        let inputs = slice_inputs(otype, spec, (&goal.family_uuid, &goal.group_id()), goal.owner_id, &periods)?;
-        objects::create_as(conn, otype, portal, &inputs, now, &source(), WriteKind::CreateSpan)?;
-        horizon = spec.end.is_none().then(|| periods.last().map(|p| p.1)).flatten();
+        let inputs = slice_inputs(
+            otype,
+            spec,
+            (&goal.family_uuid, &goal.group_id()),
+            goal.owner_id,
+            &periods,
+        )?;
+        objects::create_as(
+            conn,
+            otype,
+            portal,
+            &inputs,
+            now,
+            &source(),
+            WriteKind::CreateSpan,
+        )?;
+        horizon = spec
+            .end
+            .is_none()
+            .then(|| periods.last().map(|p| p.1))
+            .flatten();
     } else {
         let changes = goal_properties(otype, spec, goal.owner_id)?;
         let updates: Vec<(usize, i64, Changes)> = slices
@@ -321,7 +372,8 @@ pub fn update(
         objects::update(conn, otype, portal, &updates, now, &source())?;
     }
     let mut doc = goal.doc.clone();
-    doc.0.insert("request".into(), Value::Object(model::request_form(spec)));
+    doc.0
+        .insert("request".into(), Value::Object(model::request_form(spec)));
     with_conn!(conn, c => diesel::update(pipedrive_goals::table.find((portal.0, &goal.id)))
         .set((
             pipedrive_goals::doc.eq(&doc),
@@ -374,9 +426,23 @@ pub fn extend_open_goals(
         if periods.is_empty() {
             continue;
         }
-        let inputs = slice_inputs(otype, &spec, (&goal.family_uuid, &goal.group_id()), goal.owner_id, &periods)?;
+        let inputs = slice_inputs(
+            otype,
+            &spec,
+            (&goal.family_uuid, &goal.group_id()),
+            goal.owner_id,
+            &periods,
+        )?;
         conn.lock_keys(&[format!("family:{}", goal.family_uuid)])?;
-        objects::create_as(conn, otype, portal, &inputs, now, &source(), WriteKind::Extend)?;
+        objects::create_as(
+            conn,
+            otype,
+            portal,
+            &inputs,
+            now,
+            &source(),
+            WriteKind::Extend,
+        )?;
         let last = periods.last().map(|p| p.1);
         with_conn!(conn, c => diesel::update(pipedrive_goals::table.find((portal.0, &goal.id)))
             .set(pipedrive_goals::horizon.eq(last))

@@ -10,5 +10,6 @@ mod compat;
 mod families;
 mod migrations;
 mod openapi;
+mod pipedrive;
 mod properties;
 mod search;

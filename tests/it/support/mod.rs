@@ -82,6 +82,8 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        // Server logs (e.g. an internal error's detail) show with RUST_LOG=error.
+        let _ = env_logger::builder().is_test(true).try_init();
         let db = TestDb::new(backend);
         let mut config = Config::new(&db.url);
         config.bootstrap_token = Some(TOKEN.into());
