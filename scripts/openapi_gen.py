@@ -4,7 +4,6 @@ both path prefixes; edit this file and re-run it (python3 scripts/openapi_gen.py
 import json, pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-TYPE = "goal_targets"
 READ, WRITE = "crm.objects.goals.read", "crm.objects.goals.write"
 
 def ref(name): return {"$ref": f"#/components/schemas/{name}"}
@@ -25,7 +24,7 @@ def errs(*codes):
 def arr_param(name, desc):
     return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
             "description": desc + " Comma-separated or repeated.", "schema": {"type": "array", "items": {"type": "string"}}}
-ID = {"name": "goalTargetId", "in": "path", "required": True, "schema": {"type": "string"}}
+ID = {"name": "objectId", "in": "path", "required": True, "schema": {"type": "string"}}
 PROPS = arr_param("properties", "Properties to return besides hs_createdate, hs_lastmodifieddate and hs_object_id; unknown names are ignored.")
 HIST = arr_param("propertiesWithHistory", "Properties to return with their history, newest first.")
 ASSOC = arr_param("associations", "Accepted for compatibility; goal targets have no associations.")
@@ -35,63 +34,64 @@ IDPROP = {"name": "idProperty", "in": "query", "required": False, "schema": {"ty
           "description": "The property the path id is a value of; hs_object_id (the default) is the record id."}
 SEC = lambda s: [{"bearer": [s]}]
 
-def object_paths(prefix, suffix):
-    base = f"{prefix}/{TYPE}"
+def object_paths(prefix, suffix, t):
+    base = f"{prefix}/{t['name']}"
+    READ, WRITE = t["read"], t["write"]
     common = errs(400, 401, 403, 413)
     return {
         base: {
-            "get": {"operationId": "list" + suffix, "summary": "List goal targets", "security": SEC(READ),
+            "get": {"operationId": "list" + suffix, "summary": f"List {t['nouns']}", "security": SEC(READ),
                     "parameters": [{"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 10},
                                     "description": "Page size; values over 100 are read as 100."},
                                    {"name": "after", "in": "query", "schema": {"type": "string"},
                                     "description": "paging.next.after of the previous page."},
                                    PROPS, HIST, ASSOC, ARCH],
                     "responses": {**ok(200, "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging"), **errs(400, 401, 403)}},
-            "post": {"operationId": "create" + suffix, "summary": "Create a goal target", "security": SEC(WRITE),
+            "post": {"operationId": "create" + suffix, "summary": f"Create a {t['noun']}", "security": SEC(WRITE),
                      "requestBody": body("SimplePublicObjectInputForCreate"),
                      "responses": {**ok(201, "SimplePublicObject", "Created"), **common}},
         },
-        f"{base}/{{goalTargetId}}": {
-            "get": {"operationId": "read" + suffix, "summary": "Read a goal target", "security": SEC(READ),
+        f"{base}/{{objectId}}": {
+            "get": {"operationId": "read" + suffix, "summary": f"Read a {t['noun']}", "security": SEC(READ),
                     "parameters": [ID, PROPS, HIST, ASSOC, ARCH, IDPROP],
                     "responses": {**ok(200, "SimplePublicObjectWithAssociations"), **errs(400, 401, 403, 404)}},
-            "patch": {"operationId": "update" + suffix, "summary": "Update a goal target; an empty string clears a value",
+            "patch": {"operationId": "update" + suffix, "summary": f"Update a {t['noun']}; an empty string clears a value",
                       "security": SEC(WRITE), "parameters": [ID, IDPROP], "requestBody": body("SimplePublicObjectInput"),
                       "responses": {**ok(200, "SimplePublicObject"), **errs(400, 401, 403, 404, 413)}},
-            "delete": {"operationId": "archive" + suffix, "summary": "Archive a goal target (idempotent)",
+            "delete": {"operationId": "archive" + suffix, "summary": f"Archive a {t['noun']} (idempotent)",
                        "security": SEC(WRITE), "parameters": [ID],
                        "responses": {**ok(204, None, "Archived"), **errs(401, 403, 404)}},
         },
         f"{base}/batch/read": {"post": {
-            "operationId": "batchRead" + suffix, "summary": "Read a batch of goal targets (at most 100; 50 with history)",
+            "operationId": "batchRead" + suffix, "summary": f"Read a batch of {t['nouns']} (at most 100; 50 with history)",
             "security": SEC(READ), "parameters": [ARCH], "requestBody": body("BatchReadInputSimplePublicObjectId"),
             "responses": {**ok(200, "BatchResponseSimplePublicObject"),
                           **ok(207, "BatchResponseSimplePublicObjectWithErrors", "Some ids were not found"), **common}}},
         f"{base}/batch/create": {"post": {
-            "operationId": "batchCreate" + suffix, "summary": "Create a batch of goal targets in one transaction",
+            "operationId": "batchCreate" + suffix, "summary": f"Create a batch of {t['nouns']} in one transaction",
             "security": SEC(WRITE), "requestBody": body("BatchInputSimplePublicObjectBatchInputForCreate"),
             "responses": {**ok(201, "BatchResponseSimplePublicObject", "Created"),
                           **ok(207, "BatchResponseSimplePublicObjectWithErrors", "Every input had objectWriteTraceId; the valid ones were written"),
                           **common}}},
         f"{base}/batch/update": {"post": {
-            "operationId": "batchUpdate" + suffix, "summary": "Update a batch of goal targets in one transaction",
+            "operationId": "batchUpdate" + suffix, "summary": f"Update a batch of {t['nouns']} in one transaction",
             "security": SEC(WRITE), "requestBody": body("BatchInputSimplePublicObjectBatchInput"),
             "responses": {**ok(200, "BatchResponseSimplePublicObject"),
                           **ok(207, "BatchResponseSimplePublicObjectWithErrors", "Every input had objectWriteTraceId; the valid ones were written"),
                           **errs(400, 401, 403, 404, 413)}}},
         f"{base}/batch/upsert": {"post": {
-            "operationId": "batchUpsert" + suffix, "summary": "Create or update a batch of goal targets by idProperty",
+            "operationId": "batchUpsert" + suffix, "summary": f"Create or update a batch of {t['nouns']} by idProperty",
             "security": SEC(WRITE), "requestBody": body("BatchInputSimplePublicObjectBatchInputUpsert"),
             "responses": {**ok(200, "BatchResponseSimplePublicUpsertObject"),
                           **ok(207, "BatchResponseSimplePublicUpsertObjectWithErrors", "Every input had objectWriteTraceId; the valid ones were written"),
                           **errs(400, 401, 403, 404, 413)}}},
         f"{base}/search": {"post": {
             "operationId": "search" + suffix,
-            "summary": "Search goal targets: filterGroups OR-ed, filters AND-ed, run in SQL; strongly consistent, keyset paging, exact total",
+            "summary": f"Search {t['nouns']}: filterGroups OR-ed, filters AND-ed, run in SQL; strongly consistent, keyset paging, exact total",
             "security": SEC(READ), "requestBody": body("PublicObjectSearchRequest"),
             "responses": {**ok(200, "CollectionResponseWithTotalSimplePublicObjectForwardPaging"), **common}}},
         f"{base}/batch/archive": {"post": {
-            "operationId": "batchArchive" + suffix, "summary": "Archive a batch of goal targets in one transaction",
+            "operationId": "batchArchive" + suffix, "summary": f"Archive a batch of {t['nouns']} in one transaction",
             "security": SEC(WRITE), "requestBody": body("BatchInputSimplePublicObjectId"),
             "responses": {**ok(204, None, "Archived"), **common}}},
     }
@@ -269,8 +269,9 @@ PNAME = {"name": "propertyName", "in": "path", "required": True, "schema": {"typ
 PARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
          "description": "true lists the portal's archived custom properties."}
 
-def property_paths(prefix, suffix):
-    base = f"{prefix}/{TYPE}"
+def property_paths(prefix, suffix, t):
+    base = f"{prefix}/{t['name']}"
+    SREAD, SWRITE = t["sread"], t["swrite"]
     return {
         base: {
             "get": {"operationId": "listProperties" + suffix, "summary": "Every property definition (built-in and custom)",
@@ -308,22 +309,179 @@ def property_paths(prefix, suffix):
         },
     }
 
-paths.update(property_paths("/crm/v3/properties", ""))
-paths.update(property_paths("/crm/properties/2026-03", "V202603"))
-paths.update(object_paths("/crm/v3/objects", ""))
-paths.update(object_paths("/crm/objects/2026-03", "V202603"))
+# Every engine object type is served by the same routes; operation ids carry the type.
+OBJECT_TYPES = [
+    {"name": "goal_targets", "op": "", "noun": "goal target", "nouns": "goal targets", "Noun": "Goal target",
+     "read": READ, "write": WRITE, "sread": SREAD, "swrite": SWRITE},
+    {"name": "deals", "op": "Deal", "noun": "deal", "nouns": "deals", "Noun": "Deal",
+     "read": "crm.objects.deals.read", "write": "crm.objects.deals.write",
+     "sread": "crm.objects.deals.read", "swrite": SWRITE},
+    {"name": "activities", "op": "Activity", "noun": "activity", "nouns": "activities", "Noun": "Activity",
+     "read": "crm.objects.activities.read", "write": "crm.objects.activities.write",
+     "sread": "crm.objects.activities.read", "swrite": SWRITE},
+]
+for t in OBJECT_TYPES:
+    paths.update(property_paths("/crm/v3/properties", t["op"], t))
+    paths.update(property_paths("/crm/properties/2026-03", t["op"] + "V202603", t))
+    paths.update(object_paths("/crm/v3/objects", t["op"], t))
+    paths.update(object_paths("/crm/objects/2026-03", t["op"] + "V202603", t))
+
+# Pipedrive's Goals API v1 (under /v1 and /api/v1) and goalpost's lookup tables.
+PD_SEC_READ = [{"api_key": []}, {"api_token": []}, {"bearer": ["goals:read"]}]
+PD_SEC_FULL = [{"api_key": []}, {"api_token": []}, {"bearer": ["goals:full"]}]
+def pd_errs(*codes):
+    return {str(c): {"description": {400: "Invalid input; the message names the field", 401: "Missing or unknown token",
+                                     403: "Missing scope", 404: "Goal not found", 413: "Body too large",
+                                     503: "Database unavailable"}[c],
+                     "content": {"application/json": {"schema": ref("PdError")}}} for c in codes}
+INT_OR_STR = {"oneOf": [{"type": "integer"}, {"type": "string"}]}
+NUM_OR_STR = {"oneOf": [{"type": "number"}, {"type": "string"}]}
+IDS = {"type": "array", "items": INT_OR_STR, "nullable": True}
+GOAL_TYPES = ["deals_won", "deals_progressed", "activities_completed", "activities_added", "deals_started", "revenue_forecast"]
+PD_ENVELOPE = {"success": {"type": "boolean"}, "statusCode": {"type": "integer"}, "statusText": {"type": "string"},
+               "service": {"type": "string"}}
+SCHEMAS.update({
+    "PdGoalType": {"type": "object", "required": ["name"], "properties": {
+        "name": {"type": "string", "enum": GOAL_TYPES},
+        "params": {"type": "object", "nullable": True, "properties": {
+            "pipeline_id": IDS, "stage_id": {**INT_OR_STR, "nullable": True}, "activity_type_id": IDS}}}},
+    "PdAssignee": {"type": "object", "required": ["id", "type"], "properties": {
+        "id": INT_OR_STR, "type": {"type": "string", "enum": ["person", "company", "team"]}}},
+    "PdOutcome": {"type": "object", "required": ["target", "tracking_metric"], "properties": {
+        "target": NUM_OR_STR, "tracking_metric": {"type": "string", "enum": ["quantity", "sum"]},
+        "currency_id": {**INT_OR_STR, "nullable": True}}},
+    "PdDuration": {"type": "object", "required": ["start"], "properties": {
+        "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date", "nullable": True}}},
+    "PdAddGoalRequest": {"type": "object", "required": ["assignee", "type", "expected_outcome", "duration", "interval"],
+        "additionalProperties": False, "properties": {
+        "title": {"type": "string", "maxLength": 255}, "assignee": ref("PdAssignee"), "type": ref("PdGoalType"),
+        "expected_outcome": ref("PdOutcome"), "duration": ref("PdDuration"),
+        "interval": {"type": "string", "enum": ["weekly", "monthly", "quarterly", "yearly"]}}},
+    "PdBasicGoalRequest": {"type": "object", "additionalProperties": False, "properties": {
+        "title": {"type": "string", "maxLength": 255}, "assignee": {"type": "object"}, "type": ref("PdGoalType"),
+        "expected_outcome": {"type": "object"}, "duration": {"type": "object"},
+        "interval": {"type": "string", "enum": ["weekly", "monthly", "quarterly", "yearly"]}}},
+    "PdGoal": {"type": "object", "required": ["id", "owner_id", "title", "type", "assignee", "interval", "duration",
+                                              "expected_outcome", "is_active", "report_ids"], "properties": {
+        "id": {"type": "string", "pattern": "^[0-9a-f]{32}$"}, "owner_id": {"type": "integer"}, "title": {"type": "string"},
+        "type": {"type": "object", "required": ["name", "params"], "properties": {
+            "name": {"type": "string", "enum": GOAL_TYPES},
+            "params": {"type": "object", "properties": {
+                "pipeline_id": {"type": "array", "items": {"type": "integer"}, "nullable": True},
+                "stage_id": {"type": "integer"},
+                "activity_type_id": {"type": "array", "items": {"type": "integer"}, "nullable": True}}}}},
+        "assignee": {"type": "object", "required": ["id", "type"], "properties": {
+            "id": {"type": "integer"}, "type": {"type": "string", "enum": ["person", "company", "team"]}}},
+        "interval": {"type": "string", "enum": ["weekly", "monthly", "quarterly", "yearly"]},
+        "duration": {"type": "object", "required": ["start", "end"], "properties": {
+            "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date", "nullable": True}}},
+        "expected_outcome": {"type": "object", "required": ["target", "tracking_metric"], "properties": {
+            "target": {"type": "number"}, "tracking_metric": {"type": "string", "enum": ["quantity", "sum"]},
+            "currency_id": {"type": "integer"}}},
+        "is_active": {"type": "boolean"}, "report_ids": {"type": "array", "items": {"type": "string"}}}},
+    "PdUpsertGoalResponse": {"type": "object", "required": ["success", "data"], "properties": {**PD_ENVELOPE,
+        "data": {"type": "object", "required": ["goal"], "properties": {"goal": ref("PdGoal")}}}},
+    "PdGetGoalsResponse": {"type": "object", "required": ["success", "data"], "properties": {**PD_ENVELOPE,
+        "data": {"type": "object", "required": ["goals"], "properties": {"goals": {"type": "array", "items": ref("PdGoal")}}}}},
+    "PdGoalResultResponse": {"type": "object", "required": ["success", "data"], "properties": {**PD_ENVELOPE,
+        "data": {"type": "object", "required": ["progress", "goal"], "properties": {
+            "progress": {"type": "number"}, "goal": ref("PdGoal"),
+            "intervals": {"type": "array", "description": "Extension: progress and target per interval of the period.",
+                          "items": {"type": "object", "required": ["start", "end", "progress", "target"], "properties": {
+                              "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date"},
+                              "progress": {"type": "number"}, "target": {"type": "number"}}}}}}}},
+    "PdDeleteGoalResponse": {"type": "object", "required": ["success"], "properties": PD_ENVELOPE},
+    "PdError": {"type": "object", "required": ["success", "error"], "properties": {
+        "success": {"type": "boolean", "enum": [False]}, "error": {"type": "string"}, "error_info": {"type": "string"},
+        "data": {"nullable": True}, "additional_data": {"nullable": True}, "errorCode": {"type": "integer"}}},
+    "Lookup": {"type": "object", "required": ["id"], "additionalProperties": True,
+               "description": "A lookup record: its id and its kind's fields (pipelines: name, active; stages: name, "
+                              "pipeline_id, order_nr, deal_probability; activity_types: key_string, name; currencies: "
+                              "code, name, decimal_points, symbol; teams: name, users).",
+               "properties": {"id": {"type": "integer"}}},
+    "LookupInput": {"type": "object", "additionalProperties": True, "description": "The kind's fields."},
+    "CollectionResponseLookup": {"type": "object", "required": ["results"], "properties": {
+        "results": {"type": "array", "items": ref("Lookup")}}},
+})
+GOAL_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}, "description": "The goal's 32-hex id."}
+def q(name, schema, desc, required=False, array=False):
+    p = {"name": name, "in": "query", "required": required, "description": desc,
+         "schema": {"type": "array", "items": schema} if array else schema}
+    if array:
+        p.update({"style": "form", "explode": True})
+    return p
+DATE = {"type": "string", "format": "date"}
+for prefix, op in [("/v1", ""), ("/api/v1", "Api")]:
+    paths[f"{prefix}/goals"] = {"post": {
+        "operationId": "addGoal" + op, "summary": "Add a goal (stored as a goal family: one group, a slice per interval)",
+        "security": PD_SEC_FULL, "requestBody": body("PdAddGoalRequest"),
+        "responses": {**ok(200, "PdUpsertGoalResponse"), **pd_errs(400, 401, 403, 413)}}}
+    paths[f"{prefix}/goals/find"] = {"get": {
+        "operationId": "getGoals" + op,
+        "summary": "Find goals; without assignee.id or a widening filter only the caller's goals",
+        "security": PD_SEC_READ, "parameters": [
+            q("type.name", {"type": "string", "enum": GOAL_TYPES}, "Goal type; widens to everyone's goals."),
+            q("title", {"type": "string"}, "Exact title."),
+            q("is_active", {"type": "string", "enum": ["true", "false", "1", "0", "all"], "default": "true"},
+              "Active (not ended) goals; all is an extension."),
+            q("assignee.id", {"type": "integer"}, "One assignee's goals."),
+            q("assignee.type", {"type": "string", "enum": ["person", "company", "team"]}, "Widens."),
+            q("expected_outcome.target", {"type": "number"}, "Widens."),
+            q("expected_outcome.tracking_metric", {"type": "string", "enum": ["quantity", "sum"]}, "Widens."),
+            q("expected_outcome.currency_id", {"type": "integer"}, "Widens."),
+            q("type.params.pipeline_id", {"type": "integer"}, "Goals tracking every id given (comma-separated or repeated); widens.", array=True),
+            q("type.params.stage_id", {"type": "integer"}, "Widens."),
+            q("type.params.activity_type_id", {"type": "integer"}, "Comma-separated or repeated; widens.", array=True),
+            q("period.start", DATE, "With period.end: goals whose duration overlaps the period."),
+            q("period.end", DATE, "With period.start."),
+        ],
+        "responses": {**ok(200, "PdGetGoalsResponse"), **pd_errs(400, 401, 403)}}}
+    paths[f"{prefix}/goals/{{id}}"] = {
+        "put": {"operationId": "updateGoal" + op, "summary": "Update a goal; fields left out stay (type is replaced whole)",
+                "security": PD_SEC_FULL, "parameters": [GOAL_ID], "requestBody": body("PdBasicGoalRequest"),
+                "responses": {**ok(200, "PdUpsertGoalResponse"), **pd_errs(400, 401, 403, 404, 413)}},
+        "delete": {"operationId": "deleteGoal" + op, "summary": "Mark a goal deleted; its slices are archived",
+                   "security": PD_SEC_FULL, "parameters": [GOAL_ID],
+                   "responses": {**ok(200, "PdDeleteGoalResponse"), **pd_errs(401, 403, 404)}}}
+    paths[f"{prefix}/goals/{{id}}/results"] = {"get": {
+        "operationId": "getGoalResult" + op,
+        "summary": "Progress over a period inside the goal's duration, computed in SQL from deals and activities",
+        "security": PD_SEC_READ, "parameters": [GOAL_ID, q("period.start", DATE, "First day.", required=True),
+                                                 q("period.end", DATE, "Last day.", required=True)],
+        "responses": {**ok(200, "PdGoalResultResponse"), **pd_errs(400, 401, 403, 404)}}}
+
+KIND = {"name": "kind", "in": "path", "required": True,
+        "schema": {"type": "string", "enum": ["pipelines", "stages", "activity_types", "currencies", "teams"]}}
+LOOKUP_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+LREAD = [{"bearer": ["goals:read"]}, {"bearer": ["goals:full"]}, {"bearer": ["crm.objects.deals.read"]}]
+LWRITE = [{"bearer": ["goals:full"]}, {"bearer": ["crm.objects.deals.write"]}]
+paths["/goalpost/v1/lookups/{kind}"] = {"get": {
+    "operationId": "listLookups", "summary": "Every record of a lookup kind", "security": LREAD, "parameters": [KIND],
+    "responses": {**ok(200, "CollectionResponseLookup"), **errs(401, 403, 404)}}}
+paths["/goalpost/v1/lookups/{kind}/{id}"] = {
+    "get": {"operationId": "readLookup", "summary": "One lookup record", "security": LREAD, "parameters": [KIND, LOOKUP_ID],
+            "responses": {**ok(200, "Lookup"), **errs(401, 403, 404)}},
+    "put": {"operationId": "putLookup", "summary": "Create or replace a lookup record (fields checked per kind)",
+            "security": LWRITE, "parameters": [KIND, LOOKUP_ID], "requestBody": body("LookupInput"),
+            "responses": {**ok(200, "Lookup"), **errs(400, 401, 403, 404, 413)}},
+    "delete": {"operationId": "deleteLookup", "summary": "Remove a lookup record", "security": LWRITE,
+               "parameters": [KIND, LOOKUP_ID], "responses": {**ok(204, None, "Removed"), **errs(401, 403, 404)}}}
 
 spec = {
     "openapi": "3.0.3",
     "info": {"title": "goalpost", "version": "0.1.0",
-             "description": "Self-hosted CRM store for sales goals: HubSpot CRM v3 goal_targets, wire-compatible. "
+             "description": "Self-hosted CRM store for sales goals: HubSpot CRM v3 goal_targets (and deals, activities), wire-compatible, and Pipedrive Goals API v1. "
                             "Every route served is listed here; tests/it/openapi.rs keeps this file and the route table in step. "
                             "Generated by scripts/openapi_gen.py."},
     "servers": [{"url": "http://127.0.0.1:8080"}],
     "security": [{"bearer": []}],
     "paths": paths,
     "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
-                                                  "description": "A goalpost token (goalpost token create)."}},
+                                                  "description": "A goalpost token (goalpost token create)."},
+                                       "api_key": {"type": "apiKey", "in": "header", "name": "x-api-token",
+                                                   "description": "The same token, as Pipedrive's clients send it."},
+                                       "api_token": {"type": "apiKey", "in": "query", "name": "api_token",
+                                                     "description": "The same token, as older Pipedrive clients send it."}},
                    "schemas": SCHEMAS},
 }
 

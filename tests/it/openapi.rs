@@ -146,3 +146,34 @@ both!(lenient: responses_carry_only_documented_fields,
         assert_keys_declared(&err, &spec, "Error");
     }
 );
+
+both!(
+    pipedrive_responses_carry_only_documented_fields,
+    |app: crate::support::TestApp| async move {
+        let spec = spec();
+        let added = app
+            .post(
+                "/v1/goals",
+                serde_json::json!({"title": "t", "assignee": {"id": 1, "type": "person"},
+                "type": {"name": "deals_progressed", "params": {"stage_id": 2, "pipeline_id": [1]}},
+                "expected_outcome": {"target": 5, "tracking_metric": "sum", "currency_id": 1},
+                "duration": {"start": "2026-01-01", "end": "2026-02-28"}, "interval": "monthly"}),
+            )
+            .await
+            .body;
+        assert_keys_declared(&added, &spec, "PdUpsertGoalResponse");
+        assert_keys_declared(&added["data"]["goal"], &spec, "PdGoal");
+        let id = added["data"]["goal"]["id"].as_str().unwrap();
+        let found = app.get("/v1/goals/find?is_active=false").await.body;
+        assert_keys_declared(&found, &spec, "PdGetGoalsResponse");
+        let results = app
+            .get(&format!(
+                "/v1/goals/{id}/results?period.start=2026-01-01&period.end=2026-01-31"
+            ))
+            .await
+            .body;
+        assert_keys_declared(&results, &spec, "PdGoalResultResponse");
+        let error = app.get("/v1/goals/find?period.start=2026-01-01").await.body;
+        assert_keys_declared(&error, &spec, "PdError");
+    }
+);

@@ -301,6 +301,16 @@ both!(
     }
 );
 
+/// A bad request: method, path, body, token (default: every scope), status, error text.
+type Case = (
+    Method,
+    String,
+    Option<Value>,
+    Option<String>,
+    StatusCode,
+    &'static str,
+);
+
 /// Every goal row and object, for "nothing changed".
 fn state(app: &TestApp) -> (crate::support::Snapshot, i64) {
     use diesel::prelude::*;
@@ -344,14 +354,7 @@ both!(
         };
         let reader = app.token(1, &["goals:read"]);
         let other_portal = app.token(2, &["goals:full"]);
-        let cases: Vec<(
-            Method,
-            String,
-            Option<Value>,
-            Option<String>,
-            StatusCode,
-            &str,
-        )> = vec![
+        let cases: Vec<Case> = vec![
             (
                 Method::POST,
                 GOALS.into(),
@@ -738,7 +741,7 @@ both!(open_ended_goals_grow_with_time, |app: TestApp| async move {
                 object_type: "goal_targets",
             },
             "hs_goal_target_group_id",
-            &[id.clone()],
+            std::slice::from_ref(&id),
         )
         .unwrap()
         .len()
