@@ -1,6 +1,7 @@
 //! Configuration as a value, built by the CLI from flags and environment and passed in.
 //! Environment variables (read by clap in `main.rs`): DATABASE_URL, GOALPOST_BIND,
-//! GOALPOST_BOOTSTRAP_TOKEN, GOALPOST_BODY_LIMIT, GOALPOST_POOL_SIZE.
+//! GOALPOST_BOOTSTRAP_TOKEN, GOALPOST_BODY_LIMIT, GOALPOST_POOL_SIZE, GOALPOST_RATE_LIMIT,
+//! GOALPOST_RATE_WINDOW_MS, GOALPOST_MAX_CONNECTIONS.
 
 /// Everything `serve` needs.
 #[derive(Debug, Clone)]
@@ -17,6 +18,10 @@ pub struct Config {
     pub body_limit: usize,
     /// Database connections in the pool.
     pub pool_size: u32,
+    /// Per-token rate limit (`None`: off, the default).
+    pub rate_limit: Option<crate::http::limits::RateLimit>,
+    /// Open connections at most, per worker; more wait to be accepted.
+    pub max_connections: usize,
 }
 
 impl Config {
@@ -29,6 +34,8 @@ impl Config {
             bootstrap_token: None,
             body_limit: 1024 * 1024,
             pool_size: default_pool_size(),
+            rate_limit: None,
+            max_connections: 4096,
         }
     }
 }

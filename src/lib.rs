@@ -25,6 +25,8 @@ pub struct AppState {
     pub registry: Registry,
     pub tokens: TokenCache,
     pub config: Config,
+    /// Per-token rate limits, when configured.
+    pub limiter: Option<Arc<http::limits::Limiter>>,
     /// Per-portal object types (built-in plus custom properties), dropped when a portal's
     /// definitions change.
     types: RwLock<HashMap<(i64, &'static str), Arc<ObjectType>>>,
@@ -142,6 +144,9 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
             pool,
             registry,
             tokens: TokenCache::default(),
+            limiter: config
+                .rate_limit
+                .map(|l| Arc::new(http::limits::Limiter::new(l))),
             config,
             types: RwLock::new(HashMap::new()),
         },

@@ -91,6 +91,15 @@ struct ServeArgs {
     /// Database connections in the pool (default: twice the cores).
     #[arg(long, env = "GOALPOST_POOL_SIZE")]
     pool_size: Option<u32>,
+    /// Requests per token per window; 0 turns limits off (the default).
+    #[arg(long, env = "GOALPOST_RATE_LIMIT", default_value_t = 0)]
+    rate_limit: u32,
+    /// The rate-limit window in milliseconds (HubSpot's is ten seconds).
+    #[arg(long, env = "GOALPOST_RATE_WINDOW_MS", default_value_t = 10_000)]
+    rate_window_ms: u64,
+    /// Open connections at most, per worker thread; further ones wait to be accepted.
+    #[arg(long, env = "GOALPOST_MAX_CONNECTIONS", default_value_t = 4096)]
+    max_connections: usize,
 }
 
 #[derive(Subcommand)]
@@ -147,6 +156,11 @@ fn serve(database_url: String, args: ServeArgs) -> Result<(), String> {
         bootstrap_token: args.bootstrap_token.filter(|t| !t.is_empty()),
         body_limit: args.body_limit,
         pool_size: args.pool_size.unwrap_or_else(default_pool_size),
+        rate_limit: (args.rate_limit > 0).then_some(goalpost::http::limits::RateLimit {
+            max: args.rate_limit,
+            window_ms: args.rate_window_ms.max(1),
+        }),
+        max_connections: args.max_connections.max(1),
     };
     actix_web::rt::System::new()
         .block_on(http::server::run(config))

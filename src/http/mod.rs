@@ -3,6 +3,7 @@
 
 pub mod families;
 pub mod hubspot;
+pub mod limits;
 pub mod lookups;
 pub mod pipedrive;
 pub mod query;

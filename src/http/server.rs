@@ -17,6 +17,9 @@ pub async fn run(config: Config) -> std::io::Result<()> {
     spawn_goal_horizon(state.pool.clone());
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(actix_web::middleware::from_fn(
+                crate::http::limits::rate_limit,
+            ))
             // One line per request: method, path (no query, which may hold a token), status, ms.
             .wrap(
                 Logger::new("%{method}xi %U %s %Dms")
@@ -25,6 +28,11 @@ pub async fn run(config: Config) -> std::io::Result<()> {
             .configure(|cfg| crate::http::configure(cfg, app_state.clone()))
     })
     .shutdown_timeout(30)
+    // Slow or hostile clients: a request's head must arrive within 10 s, and a worker holds
+    // at most this many connections.
+    .client_request_timeout(std::time::Duration::from_secs(10))
+    .client_disconnect_timeout(std::time::Duration::from_secs(5))
+    .max_connections(state.config.max_connections)
     .bind(&bind)?;
     let addrs = server.addrs();
     let mut out = std::io::stdout().lock();

@@ -13,3 +13,4 @@ mod openapi;
 mod pipedrive;
 mod properties;
 mod search;
+mod security;

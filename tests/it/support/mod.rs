@@ -92,13 +92,20 @@ impl TestApp {
         let startup = goalpost::prepare(config).expect("app starts");
         let state = web::Data::new(startup.state);
         let s = state.clone();
-        let app =
-            test::init_service(App::new().configure(move |cfg| goalpost::http::configure(cfg, s)))
-                .await;
+        let app = test::init_service(
+            App::new()
+                .wrap(actix_web::middleware::from_fn(
+                    goalpost::http::limits::rate_limit,
+                ))
+                .configure(move |cfg| goalpost::http::configure(cfg, s)),
+        )
+        .await;
         TestApp {
             _db: db,
             state,
-            svc: actix_service::boxed::service(app),
+            svc: actix_service::boxed::service(actix_service::ServiceExt::map(app, |r| {
+                r.map_into_boxed_body()
+            })),
         }
     }
 
