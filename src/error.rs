@@ -221,8 +221,39 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
                 ApiError::Conflict("An object with that unique value already exists.".into())
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => ApiError::Unavailable,
+            Error::DatabaseError(kind, info) if unavailable(&kind, info.message()) => {
+                log::warn!("database unavailable: {}", info.message());
+                ApiError::Unavailable
+            }
+            // The connection died inside a transaction and its rollback failed too.
+            Error::BrokenTransactionManager => ApiError::Unavailable,
+            Error::RollbackErrorOnCommit { commit_error, .. } => ApiError::from(*commit_error),
             other => ApiError::Internal(other.to_string()),
         }
     }
+}
+
+/// Whether a database error means the database cannot serve now (gone, restarting, out of
+/// space, read-only) rather than that the request or the code is wrong: a 503, not a 500.
+fn unavailable(kind: &diesel::result::DatabaseErrorKind, message: &str) -> bool {
+    use diesel::result::DatabaseErrorKind as K;
+    if matches!(kind, K::ClosedConnection | K::UnableToSendCommand) {
+        return true;
+    }
+    let m = message.to_ascii_lowercase();
+    [
+        "no connection to the server",
+        "server closed the connection",
+        "terminating connection",
+        "connection refused",
+        "could not connect",
+        "the database system is",
+        "broken pipe",
+        "database or disk is full",
+        "readonly database",
+        "disk i/o error",
+        "unable to open database",
+    ]
+    .iter()
+    .any(|p| m.contains(p))
 }

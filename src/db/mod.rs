@@ -27,7 +27,8 @@ pub enum Dialect {
 /// One pooled connection of either backend. Queries are written once and run on whichever
 /// variant this is through [`with_conn!`](crate::with_conn).
 pub enum Conn {
-    Pg(PgConnection),
+    /// The connection, and whether it was seen to have lost its server (then the pool drops it).
+    Pg(PgConnection, bool),
     /// The connection and its database's in-process writer lock.
     Sqlite(SqliteConnection, WriterLock),
 }
@@ -55,7 +56,7 @@ fn writer_lock(path: &str) -> WriterLock {
 macro_rules! with_conn {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
-            $crate::db::Conn::Pg($c) => $body,
+            $crate::db::Conn::Pg($c, _) => $body,
             $crate::db::Conn::Sqlite($c, _) => $body,
         }
     };
@@ -64,7 +65,7 @@ macro_rules! with_conn {
 impl Conn {
     pub fn dialect(&self) -> Dialect {
         match self {
-            Conn::Pg(_) => Dialect::Postgres,
+            Conn::Pg(..) => Dialect::Postgres,
             Conn::Sqlite(..) => Dialect::Sqlite,
         }
     }
@@ -90,7 +91,7 @@ impl Conn {
     ) -> Result<T, ApiError> {
         let lock = match self {
             Conn::Sqlite(_, lock) => Some(lock.clone()),
-            Conn::Pg(_) => None,
+            Conn::Pg(..) => None,
         };
         let _writer = lock
             .as_ref()
@@ -118,7 +119,7 @@ impl Conn {
         f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
         match self {
-            Conn::Pg(c) => AnsiTransactionManager::begin_transaction_sql(c, pg_begin)?,
+            Conn::Pg(c, _) => AnsiTransactionManager::begin_transaction_sql(c, pg_begin)?,
             Conn::Sqlite(c, _) => AnsiTransactionManager::begin_transaction_sql(c, sqlite_begin)?,
         }
         let result = f(self);
@@ -137,7 +138,7 @@ impl Conn {
     /// deadlock. PostgreSQL: advisory locks on the keys' hashes (a collision only serialises
     /// more). SQLite: nothing to do, since `BEGIN IMMEDIATE` already serialises writers.
     pub fn lock_keys(&mut self, keys: &[String]) -> Result<(), ApiError> {
-        let Conn::Pg(c) = self else { return Ok(()) };
+        let Conn::Pg(c, _) = self else { return Ok(()) };
         let mut keys = keys.to_vec();
         keys.sort();
         keys.dedup();
@@ -179,7 +180,7 @@ impl Conn {
     /// Runs pending migrations of this backend's tree.
     pub fn migrate(&mut self) -> Result<usize, String> {
         let done = match self {
-            Conn::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
+            Conn::Pg(c, _) => c.run_pending_migrations(PG_MIGRATIONS).map(|v| v.len()),
             Conn::Sqlite(c, _) => c.run_pending_migrations(SQLITE_MIGRATIONS).map(|v| v.len()),
         };
         done.map_err(|e| format!("migration failed: {e}"))
@@ -188,7 +189,7 @@ impl Conn {
     /// Reverts every migration (used by the test that proves each `down.sql` undoes its `up.sql`).
     pub fn revert_all(&mut self) -> Result<(), String> {
         let done = match self {
-            Conn::Pg(c) => c.revert_all_migrations(PG_MIGRATIONS).map(|_| ()),
+            Conn::Pg(c, _) => c.revert_all_migrations(PG_MIGRATIONS).map(|_| ()),
             Conn::Sqlite(c, _) => c.revert_all_migrations(SQLITE_MIGRATIONS).map(|_| ()),
         };
         done.map_err(|e| format!("revert failed: {e}"))
@@ -207,7 +208,7 @@ pub fn connect(url: &str) -> Result<Conn, String> {
              SET statement_timeout = '30s'; SET lock_timeout = '10s'",
         )
         .map_err(|e| format!("PostgreSQL session settings: {e}"))?;
-        Ok(Conn::Pg(c))
+        Ok(Conn::Pg(c, false))
     } else if let Some(path) = sqlite_path(url) {
         let mut c = SqliteConnection::establish(path).map_err(|e| format!("SQLite: {e}"))?;
         c.batch_execute(
@@ -248,8 +249,9 @@ impl r2d2::ManageConnection for Manager {
     }
 
     fn has_broken(&self, conn: &mut Conn) -> bool {
-        // A connection handed back mid-transaction (a panic in a handler) is dropped, not reused.
-        conn.in_transaction()
+        // A connection handed back mid-transaction (a panic in a handler), or one that lost its
+        // server, is dropped, not reused; the pool opens fresh ones when the server is back.
+        matches!(conn, Conn::Pg(_, true)) || conn.in_transaction()
     }
 }
 
@@ -262,7 +264,7 @@ pub fn pool(url: &str, size: u32) -> Result<Pool, String> {
     r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(Duration::from_secs(5))
         .test_on_check_out(false)
         .build(Manager {
             url: url.to_owned(),
@@ -279,8 +281,19 @@ where
 {
     let pool = pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
-        f(&mut conn)
+        // With no connection left (the server went away), answer at once instead of waiting
+        // out the pool's timeout; the pool keeps reconnecting in the background.
+        let got = if pool.state().connections == 0 {
+            pool.try_get().ok_or(())
+        } else {
+            pool.get().map_err(|_| ())
+        };
+        let mut conn = got.map_err(|_| ApiError::Unavailable)?;
+        let out = f(&mut conn);
+        if let (Err(ApiError::Unavailable), Conn::Pg(_, broken)) = (&out, &mut *conn) {
+            *broken = true;
+        }
+        out
     })
     .await
     .map_err(|e| ApiError::Internal(format!("blocking task failed: {e}")))?

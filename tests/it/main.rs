@@ -12,5 +12,6 @@ mod migrations;
 mod openapi;
 mod pipedrive;
 mod properties;
+mod reliability;
 mod search;
 mod security;

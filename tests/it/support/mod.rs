@@ -1,6 +1,7 @@
 //! Test harness: every test gets its own database on each backend (a temp SQLite file, or a
 //! fresh database in a throwaway PostgreSQL cluster this harness starts once) and the real app.
 
+pub mod http;
 pub mod pg;
 pub mod server;
 
@@ -41,6 +42,11 @@ impl TestDb {
                 _dir: None,
             },
         }
+    }
+
+    /// A database someone else owns (e.g. a cluster a test starts itself).
+    pub fn at(url: String) -> TestDb {
+        TestDb { url, _dir: None }
     }
 }
 

@@ -54,6 +54,72 @@ fn start() -> Result<Cluster, String> {
             url_template: format!("{base}/{{db}}{q}"),
         });
     }
+    let own = launch()?;
+    let url_template = own.url_template.clone();
+    // The shared cluster lives until the test process ends (the watchdog stops it).
+    std::mem::forget(own);
+    Ok(Cluster { url_template })
+}
+
+/// A cluster a test starts for itself, to stop and start it (fault injection).
+pub struct OwnCluster {
+    /// URL with `{db}` where a database name goes.
+    pub url_template: String,
+    bin: PathBuf,
+    data: PathBuf,
+    opts: String,
+    log: String,
+    root: bool,
+}
+
+impl OwnCluster {
+    fn pg_ctl(&self, args: &[&str]) -> Result<(), String> {
+        let mut cmd = if self.root {
+            let mut c = Command::new("runuser");
+            c.args(["-u", "postgres", "--"])
+                .arg(self.bin.join("pg_ctl"));
+            c
+        } else {
+            Command::new(self.bin.join("pg_ctl"))
+        };
+        let out = cmd
+            .args(["-D", &self.data.to_string_lossy()])
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).into_owned())
+        }
+    }
+
+    /// Stops the server (fast shutdown: sessions are cut).
+    pub fn stop(&self) {
+        self.pg_ctl(&["-m", "fast", "-w", "stop"])
+            .expect("pg_ctl stop");
+    }
+
+    /// Starts it again.
+    pub fn start(&self) {
+        self.pg_ctl(&["-o", &self.opts, "-l", &self.log, "-w", "start"])
+            .expect("pg_ctl start");
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let _ = self.pg_ctl(&["-m", "immediate", "stop"]);
+    }
+}
+
+/// Starts a new cluster of its own, or says why it cannot.
+pub fn own_cluster() -> OwnCluster {
+    launch().unwrap_or_else(|e| panic!("*** PostgreSQL fault tests cannot run: {e}"))
+}
+
+fn launch() -> Result<OwnCluster, String> {
     let bin = find_bin_dir()
         .ok_or("initdb and pg_ctl were not found on PATH or under /usr/lib/postgresql/*/bin")?;
     let root = is_root();
@@ -116,8 +182,13 @@ fn start() -> Result<Cluster, String> {
         "pg_ctl", "-D", &data_s, "-o", &opts, "-l", &log, "-w", "start",
     ])?;
     spawn_watchdog(&bin, &data, &dir, root);
-    Ok(Cluster {
+    Ok(OwnCluster {
         url_template: format!("postgres://postgres@localhost/{{db}}?host={dir_s}"),
+        bin,
+        data,
+        opts,
+        log,
+        root,
     })
 }
 
