@@ -180,7 +180,7 @@ impl ApiError {
             ApiError::MissingScopes(_) => "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.".into(),
             ApiError::PayloadTooLarge(limit) => format!("The request body is larger than the limit of {limit} bytes"),
             ApiError::RateLimited => "You have reached your ten_secondly_rolling limit.".into(),
-            ApiError::Unavailable => "The database is unavailable; try again shortly.".into(),
+            ApiError::Unavailable => "The database is unavailable or cannot be written (stopped, restarting, read-only or full); try again shortly.".into(),
             ApiError::Internal(_) => "An internal error occurred.".into(),
             other => other.to_string(),
         }

@@ -109,9 +109,11 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
     let migrations_run = if config.migrate { conn.migrate()? } else { 0 };
     let registry = Registry::builtin();
     engine::indexes::ensure(&mut conn, &registry).map_err(|e| format!("indexes: {e}"))?;
-    let stats_mark = conn
-        .refresh_stats(0)
-        .map_err(|e| format!("statistics: {e}"))?;
+    // A read-only database still serves reads; fresh statistics are an optimisation.
+    let stats_mark = conn.refresh_stats(0).unwrap_or_else(|e| {
+        log::warn!("planner statistics not refreshed: {e}");
+        0
+    });
     let portal = PortalId(DEFAULT_PORTAL);
     let first_token = (|| -> Result<Option<String>, error::ApiError> {
         auth::ensure_portal(&mut conn, portal, "default")?;

@@ -63,7 +63,7 @@ impl ResponseError for PdError {
                 format!("The request body is larger than the limit of {limit} bytes")
             }
             ApiError::RateLimited => "Request over limit".to_owned(),
-            ApiError::Unavailable => "The database is unavailable; try again shortly.".to_owned(),
+            ApiError::Unavailable => "The database is unavailable or cannot be written (stopped, restarting, read-only or full); try again shortly.".to_owned(),
             ApiError::Internal(detail) => {
                 log::error!("internal error: {detail}");
                 "Internal server error".to_owned()

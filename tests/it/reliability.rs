@@ -423,3 +423,165 @@ fn postgres_going_away_is_a_503_and_coming_back_recovers() {
         back.elapsed()
     );
 }
+
+/// The SQLite database opened read-only (a read-only disk): reads work, writes are a clear 503,
+/// and the database is intact afterwards.
+#[test]
+fn sqlite_read_only_database_refuses_writes_clearly() {
+    let server = Server::start(Backend::Sqlite);
+    assert_eq!(
+        send(
+            &server.base_url,
+            "POST",
+            "/crm/v3/objects/goal_targets/batch/create",
+            TOKEN,
+            Some(&family_body("ro-family", "kept")),
+            TIMEOUT
+        )
+        .unwrap()
+        .0,
+        201
+    );
+    let db = server.into_db();
+    let path = db.url.trim_start_matches("sqlite://").to_owned();
+    let ro = Server::start_on(
+        TestDb::at(format!("sqlite://file:{path}?mode=ro")),
+        &[("GOALPOST_BOOTSTRAP_TOKEN", "")],
+    );
+    let before = std::fs::read(&path).unwrap();
+    let (status, body) = send(
+        &ro.base_url,
+        "GET",
+        "/goalpost/v1/families/ro-family",
+        TOKEN,
+        None,
+        TIMEOUT,
+    )
+    .unwrap();
+    assert_eq!(status, 200, "{body}");
+    for (method, path, body) in [
+        (
+            "POST",
+            "/crm/v3/objects/goal_targets/batch/create",
+            Some(family_body("ro-2", "new")),
+        ),
+        ("POST", "/goalpost/v1/families/ro-family/archive", None),
+    ] {
+        let (status, resp) =
+            send(&ro.base_url, method, path, TOKEN, body.as_ref(), TIMEOUT).unwrap();
+        assert_eq!(status, 503, "{path}: {resp}");
+        assert!(
+            resp["message"].as_str().unwrap().contains("read-only"),
+            "{resp}"
+        );
+    }
+    drop(ro);
+    assert_eq!(
+        std::fs::read(&path).unwrap(),
+        before,
+        "the read-only server changed the file"
+    );
+    let server = Server::start_on(db, &[]);
+    assert_eq!(slices(&server.base_url, "ro-family", false).len(), 12);
+}
+
+/// Unmounts the small file system of the full-disk test.
+struct Mount(std::path::PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// The SQLite database on a full disk: writes fail with a clear 503 (never a 500), reads keep
+/// working, every acknowledged family is complete and the database passes integrity_check.
+#[test]
+fn sqlite_full_disk_is_a_clear_503_and_the_database_stays_intact() {
+    let dir = tempfile::tempdir().unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=3m", "tmpfs"])
+        .arg(dir.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!(
+            "*** full-disk test NOT RUN: this machine does not let the test mount a small tmpfs"
+        );
+        return;
+    }
+    let _mount = Mount(dir.path().to_owned());
+    let url = format!("sqlite://{}/full.db", dir.path().display());
+    let server = Server::start_on(TestDb::at(url.clone()), &[]);
+    let mut known = Vec::new();
+    let mut full_at = None;
+    for i in 0..2000 {
+        let uuid = format!("full-{i}");
+        let (status, body) = send(
+            &server.base_url,
+            "POST",
+            "/crm/v3/objects/goal_targets/batch/create",
+            TOKEN,
+            Some(&family_body(&uuid, &format!("n{i}"))),
+            TIMEOUT,
+        )
+        .unwrap();
+        match status {
+            201 => known.push(Known {
+                uuid,
+                created: true,
+                name: format!("n{i}"),
+                ..Known::default()
+            }),
+            503 => {
+                assert!(body["message"].as_str().unwrap().contains("full"), "{body}");
+                full_at = Some(i);
+                break;
+            }
+            other => panic!("family {i}: {other} {body}"),
+        }
+    }
+    let full_at = full_at.expect("the disk never filled");
+    // Reads still answer; a second write is refused the same way.
+    assert_eq!(
+        send(
+            &server.base_url,
+            "GET",
+            "/crm/v3/objects/goal_targets?limit=3",
+            TOKEN,
+            None,
+            TIMEOUT
+        )
+        .unwrap()
+        .0,
+        200
+    );
+    assert_eq!(
+        send(
+            &server.base_url,
+            "POST",
+            "/crm/v3/objects/goal_targets/batch/create",
+            TOKEN,
+            Some(&family_body("one-more", "x")),
+            TIMEOUT
+        )
+        .unwrap()
+        .0,
+        503
+    );
+    verify(&server.base_url, &known);
+    drop(server);
+    let mut conn = goalpost::db::connect(&url).unwrap();
+    let check: String = goalpost::with_conn!(&mut conn, c => {
+        use diesel::RunQueryDsl;
+        #[derive(diesel::QueryableByName)]
+        struct R {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            integrity_check: String,
+        }
+        diesel::sql_query("PRAGMA integrity_check").get_result::<R>(c).map(|r| r.integrity_check)
+    })
+    .unwrap();
+    assert_eq!(check, "ok");
+    eprintln!("full disk: refused cleanly after {full_at} families; integrity_check ok");
+}
