@@ -121,7 +121,10 @@ def batch(item, with_errors):
         p["errors"] = {"type": "array", "items": ref("StandardError")}
     return {"type": "object", "required": req, "properties": p}
 WIRE_ID = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
-ASSOC_IN = {"type": "array", "items": {"type": "object"}, "description": "Accepted and ignored."}
+ASSOC_IN = {"type": "array", "items": {}, "nullable": True, "description": "Accepted and ignored (goalpost keeps no associations)."}
+
+# A filter value: text, or a JSON number or boolean read as its text.
+SCALAR = [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]
 
 SCHEMAS = {
     "SimplePublicObject": spo(),
@@ -132,15 +135,15 @@ SCHEMAS = {
         "properties": IN_MAP, "associations": ASSOC_IN}},
     "SimplePublicObjectInput": {"type": "object", "required": ["properties"], "properties": {"properties": IN_MAP}},
     "SimplePublicObjectBatchInputForCreate": {"type": "object", "required": ["properties"], "properties": {
-        "properties": IN_MAP, "associations": ASSOC_IN, "objectWriteTraceId": {"type": "string"}}},
+        "properties": IN_MAP, "associations": ASSOC_IN, "objectWriteTraceId": {"type": "string", "nullable": True}}},
     "SimplePublicObjectBatchInput": {"type": "object", "required": ["id", "properties"], "properties": {
-        "id": WIRE_ID, "properties": IN_MAP, "idProperty": {"type": "string"}, "objectWriteTraceId": {"type": "string"}}},
+        "id": WIRE_ID, "properties": IN_MAP, "idProperty": {"type": "string", "nullable": True}, "objectWriteTraceId": {"type": "string", "nullable": True}}},
     "SimplePublicObjectId": {"type": "object", "required": ["id"], "properties": {"id": WIRE_ID}},
     "BatchReadInputSimplePublicObjectId": {"type": "object", "required": ["inputs"], "properties": {
         "inputs": {"type": "array", "items": ref("SimplePublicObjectId")},
-        "properties": {"type": "array", "items": {"type": "string"}},
-        "propertiesWithHistory": {"type": "array", "items": {"type": "string"}},
-        "idProperty": {"type": "string"}}},
+        "properties": {"type": "array", "items": {"type": "string"}, "nullable": True},
+        "propertiesWithHistory": {"type": "array", "items": {"type": "string"}, "nullable": True},
+        "idProperty": {"type": "string", "nullable": True}}},
     "BatchInputSimplePublicObjectBatchInputForCreate": {"type": "object", "required": ["inputs"], "properties": {
         "inputs": {"type": "array", "maxItems": 100, "items": ref("SimplePublicObjectBatchInputForCreate")}}},
     "BatchInputSimplePublicObjectBatchInput": {"type": "object", "required": ["inputs"], "properties": {
@@ -159,23 +162,24 @@ SCHEMAS = {
         "propertyName": {"type": "string"},
         "operator": {"type": "string", "enum": ["EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN",
                                                  "HAS_PROPERTY", "NOT_HAS_PROPERTY", "CONTAINS_TOKEN", "NOT_CONTAINS_TOKEN"]},
-        "value": {"type": "string", "description": "Numbers compare numerically, dates and datetimes as instants (epoch ms or ISO 8601), strings case-insensitively, enumerations exactly."},
-        "highValue": {"type": "string", "description": "Upper bound of BETWEEN (inclusive)."},
-        "values": {"type": "array", "items": {"type": "string"}}}},
+        "value": {"oneOf": SCALAR, "nullable": True, "description": "Numbers compare numerically, dates and datetimes as instants (epoch ms or ISO 8601), strings case-insensitively, enumerations exactly."},
+        "highValue": {"oneOf": SCALAR, "nullable": True, "description": "Upper bound of BETWEEN (inclusive)."},
+        "values": {"type": "array", "items": {"oneOf": SCALAR}, "nullable": True}}},
     "FilterGroup": {"type": "object", "required": ["filters"], "properties": {
-        "filters": {"type": "array", "maxItems": 10, "items": ref("Filter")}}},
+        "filters": {"type": "array", "maxItems": 10, "items": ref("Filter"), "nullable": True}}},
     "PublicObjectSearchRequest": {"type": "object", "properties": {
-        "filterGroups": {"type": "array", "maxItems": 6, "items": ref("FilterGroup"),
+        "filterGroups": {"type": "array", "maxItems": 6, "items": ref("FilterGroup"), "nullable": True,
                          "description": "At most 6 groups, 10 filters a group, 25 filters in all."},
-        "sorts": {"type": "array", "items": {"oneOf": [
+        "sorts": {"type": "array", "nullable": True, "items": {"oneOf": [
             {"type": "string", "description": "A property name, with a leading - for descending."},
             {"type": "object", "required": ["propertyName"], "properties": {
                 "propertyName": {"type": "string"}, "direction": {"type": "string", "enum": ["ASCENDING", "DESCENDING"]}}}]},
             "description": "The first sort applies; default order is by creation."},
-        "query": {"type": "string", "maxLength": 3000, "description": "Every word must prefix-match a word of hs_goal_name."},
-        "properties": {"type": "array", "items": {"type": "string"}},
-        "limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 10},
-        "after": {"type": "string", "description": "paging.next.after of the previous page (a number is read as an offset)."}}},
+        "query": {"type": "string", "maxLength": 3000, "nullable": True, "description": "Every word must prefix-match a word of hs_goal_name."},
+        "properties": {"type": "array", "items": {"type": "string"}, "nullable": True},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 200, "default": 10, "nullable": True},
+        "after": {"oneOf": [{"type": "string"}, {"type": "integer", "minimum": 0}], "nullable": True,
+                  "description": "paging.next.after of the previous page (a number is read as an offset)."}}},
     "CollectionResponseWithTotalSimplePublicObjectForwardPaging": {"type": "object", "required": ["total", "results"], "properties": {
         "total": {"type": "integer"}, "results": {"type": "array", "items": ref("SimplePublicObject")}, "paging": ref("ForwardPaging")}},
     "ForwardPaging": {"type": "object", "properties": {"next": {"type": "object", "required": ["after"], "properties": {
@@ -300,7 +304,7 @@ def property_paths(prefix, suffix, t):
             "security": SEC(SREAD), "responses": {**ok(200, "CollectionResponsePropertyGroup"), **errs(401, 403)}}},
         f"{base}/{{propertyName}}": {
             "get": {"operationId": "readProperty" + suffix, "summary": "One property definition", "security": SEC(SREAD),
-                    "parameters": [PNAME, PARCH], "responses": {**ok(200, "Property"), **errs(401, 403, 404)}},
+                    "parameters": [PNAME, PARCH], "responses": {**ok(200, "Property"), **errs(400, 401, 403, 404)}},
             "patch": {"operationId": "updateProperty" + suffix, "summary": "Change a custom property (HubSpot-defined ones are read-only)",
                       "security": SEC(SWRITE), "parameters": [PNAME], "requestBody": body("PropertyUpdate"),
                       "responses": {**ok(200, "Property"), **errs(400, 401, 403, 404)}},
@@ -334,8 +338,8 @@ def pd_errs(*codes):
                                      403: "Missing scope", 404: "Goal not found", 413: "Body too large",
                                      503: "Database unavailable"}[c],
                      "content": {"application/json": {"schema": ref("PdError")}}} for c in codes}
-INT_OR_STR = {"oneOf": [{"type": "integer"}, {"type": "string"}]}
-NUM_OR_STR = {"oneOf": [{"type": "number"}, {"type": "string"}]}
+INT_OR_STR = {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "pattern": "^ *0*[1-9][0-9]{0,17} *$"}]}
+NUM_OR_STR = {"oneOf": [{"type": "number", "minimum": 0, "maximum": 1e14}, {"type": "string", "pattern": "^[0-9]{1,14}(\\.[0-9]+)?$"}]}
 IDS = {"type": "array", "items": INT_OR_STR, "nullable": True}
 GOAL_TYPES = ["deals_won", "deals_progressed", "activities_completed", "activities_added", "deals_started", "revenue_forecast"]
 PD_ENVELOPE = {"success": {"type": "boolean"}, "statusCode": {"type": "integer"}, "statusText": {"type": "string"},

@@ -9,24 +9,29 @@ use actix_web::{web, FromRequest, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
 
-/// The token a request presents: `Authorization: Bearer …`, or Pipedrive's `x-api-token`
-/// header or `api_token` query parameter.
+/// The token a request presents: Pipedrive's `x-api-token` header or `api_token` query
+/// parameter, or `Authorization: Bearer …`. An API token wins over a bearer token, as in
+/// Pipedrive's clients; a request presenting two different tokens is judged by that one, so an
+/// invalid API token is a 401 even beside a valid bearer token.
 pub fn presented_token(req: &HttpRequest) -> Option<String> {
     let headers = req.headers();
-    if let Some(v) = headers.get("authorization").and_then(|v| v.to_str().ok()) {
-        let v = v.trim();
-        if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
-            return Some(v[7..].trim().to_owned());
-        }
+    if let Some(v) = headers.get("x-api-token") {
+        // A header that is not visible text presents a token no one holds.
+        return Some(v.to_str().map(|s| s.trim().to_owned()).unwrap_or_default());
     }
-    if let Some(v) = headers.get("x-api-token").and_then(|v| v.to_str().ok()) {
-        return Some(v.trim().to_owned());
+    let query = serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
+        .ok()
+        .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "api_token"));
+    if let Some((_, v)) = query {
+        return Some(v);
     }
-    serde_urlencoded::from_str::<Vec<(String, String)>>(req.query_string())
-        .ok()?
-        .into_iter()
-        .find(|(k, _)| k == "api_token")
-        .map(|(_, v)| v)
+    let v = headers.get("authorization")?.to_str().ok()?.trim();
+    if v.len() > 7 && v[..7].eq_ignore_ascii_case("bearer ") {
+        Some(v[7..].trim().to_owned())
+    } else {
+        // Another scheme (Basic, …) presents no token we accept.
+        Some(String::new())
+    }
 }
 
 impl FromRequest for Principal {

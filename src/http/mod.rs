@@ -148,8 +148,27 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
         .app_data(
             web::PathConfig::default().error_handler(|_, _| ApiError::resource_not_found().into()),
         );
+    // One resource per path, so a known path asked with a method it does not serve is a 405
+    // naming the methods it does (`Allow`), not a 404.
+    let mut paths: Vec<(String, Vec<RouteEntry>)> = Vec::new();
     for r in route_table() {
-        cfg.route(&r.path, (r.route)());
+        match paths.iter_mut().find(|(p, _)| *p == r.path) {
+            Some((_, list)) => list.push(r),
+            None => paths.push((r.path.clone(), vec![r])),
+        }
+    }
+    for (path, entries) in paths {
+        let allow: Vec<String> = entries.iter().map(|e| e.method.to_string()).collect();
+        let mut resource = web::resource(path.as_str());
+        for e in &entries {
+            resource = resource.route((e.route)());
+        }
+        let pipedrive = pipedrive::PREFIXES
+            .iter()
+            .any(|p| path.starts_with(&format!("{p}/")));
+        cfg.service(resource.default_service(web::to(move || {
+            method_not_allowed(allow.join(", "), pipedrive)
+        })));
     }
     cfg.default_service(web::to(not_found));
 }
@@ -189,6 +208,23 @@ async fn health(state: Data<AppState>) -> HttpResponse {
 /// bare HTTP stack, for benchmarks and liveness probes). No auth.
 async fn live() -> HttpResponse {
     HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
+}
+
+/// A served path asked with another method: 405 with `Allow`, in the path's API's shape.
+async fn method_not_allowed(allow: String, pipedrive: bool) -> HttpResponse {
+    let error = ApiError::bad_request(
+        format!("Method not allowed; this path accepts {allow}"),
+    );
+    let mut resp = if pipedrive {
+        actix_web::ResponseError::error_response(&pipedrive::PdError(error))
+    } else {
+        actix_web::ResponseError::error_response(&error)
+    };
+    *resp.status_mut() = actix_web::http::StatusCode::METHOD_NOT_ALLOWED;
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        resp.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    resp
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {

@@ -50,7 +50,7 @@ impl QueryParams {
     /// A boolean parameter (`true`/`false`, any case); absent is `default`.
     pub fn bool(&self, name: &str, default: bool) -> Result<bool, ApiError> {
         match self.get(name) {
-            None | Some("") => Ok(default),
+            None => Ok(default),
             Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
             Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
             Some(v) => Err(ApiError::bad_request(format!(

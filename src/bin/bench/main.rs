@@ -8,6 +8,7 @@
 
 mod client;
 mod load;
+mod soak;
 mod seed;
 
 use clap::Parser;
@@ -60,6 +61,10 @@ struct Args {
     /// The goalpost binary (default: next to this one).
     #[arg(long)]
     server: Option<String>,
+    /// Soak instead of the table: the W8 mix for this many seconds (after a quick seed), with
+    /// server memory sampled; exits 1 on any failed request or if memory keeps growing.
+    #[arg(long)]
+    soak: Option<f64>,
 }
 
 struct Server {
@@ -325,6 +330,11 @@ fn main() {
     if args.quick {
         args.goal_targets = args.goal_targets.min(100_000);
         args.seconds = args.seconds.min(2.0);
+    }
+    if args.soak.is_some() {
+        // The soak measures the mix only; the single workloads run for a blink.
+        args.goal_targets = args.goal_targets.min(20_000);
+        args.seconds = 0.05;
     }
     let backend = if args.database_url.starts_with("postgres") {
         "PostgreSQL"
@@ -598,19 +608,21 @@ fn main() {
         None,
     ));
     let (a, b, c3, d4, e, f7) = (w1, w2h, w3h, w4h, w6, w7);
+    let mix: HttpOp = Arc::new(move |c, t, i| match i % 20 {
+        0 => e(c, t, i),
+        1 => f7(c, t, i),
+        k if k % 4 == 0 => a(c, t, i),
+        k if k % 4 == 1 => b(c, t, i),
+        k if k % 4 == 2 => c3(c, t, i),
+        _ => d4(c, t, i),
+    });
+    if let Some(soak_secs) = args.soak {
+        let failed = soak::run(server.child.id(), &addr, conns, soak_secs, mix);
+        std::process::exit(i32::from(failed));
+    }
     rows.push((
         "W8 mix: 90% W1–W4, 10% W6–W7".into(),
-        http(
-            conns,
-            Arc::new(move |c, t, i| match i % 20 {
-                0 => e(c, t, i),
-                1 => f7(c, t, i),
-                k if k % 4 == 0 => a(c, t, i),
-                k if k % 4 == 1 => b(c, t, i),
-                k if k % 4 == 2 => c3(c, t, i),
-                _ => d4(c, t, i),
-            }),
-        ),
+        http(conns, mix),
         None,
     ));
 

@@ -9,7 +9,7 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
-/// An object id as clients send it: a string, or (leniently) a JSON number.
+/// An object id as clients send it: a string, or (leniently) a whole JSON number.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct WireId(pub String);
 
@@ -17,7 +17,7 @@ impl<'de> Deserialize<'de> for WireId {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         match Value::deserialize(d)? {
             Value::String(s) => Ok(WireId(s)),
-            Value::Number(n) => Ok(WireId(n.to_string())),
+            Value::Number(n) if n.is_i64() || n.is_u64() => Ok(WireId(n.to_string())),
             other => Err(de::Error::custom(format!(
                 "id must be a string, not {other}"
             ))),
