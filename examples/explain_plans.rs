@@ -79,7 +79,7 @@ fn plan(conn: &mut Conn, st: &Statement) -> Vec<String> {
         }};
     }
     match conn {
-        Conn::Pg(c) => bound!(diesel::sql_query(format!(
+        Conn::Pg(c, _) => bound!(diesel::sql_query(format!(
             "EXPLAIN (ANALYZE, COSTS OFF, SUMMARY ON) {}",
             st.sql
         )))

@@ -212,9 +212,7 @@ async fn live() -> HttpResponse {
 
 /// A served path asked with another method: 405 with `Allow`, in the path's API's shape.
 async fn method_not_allowed(allow: String, pipedrive: bool) -> HttpResponse {
-    let error = ApiError::bad_request(
-        format!("Method not allowed; this path accepts {allow}"),
-    );
+    let error = ApiError::bad_request(format!("Method not allowed; this path accepts {allow}"));
     let mut resp = if pipedrive {
         actix_web::ResponseError::error_response(&pipedrive::PdError(error))
     } else {

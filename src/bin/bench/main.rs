@@ -8,8 +8,8 @@
 
 mod client;
 mod load;
-mod soak;
 mod seed;
+mod soak;
 
 use clap::Parser;
 use client::Client;
