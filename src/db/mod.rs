@@ -186,6 +186,15 @@ impl Conn {
         done.map_err(|e| format!("migration failed: {e}"))
     }
 
+    /// Reverts the newest migration (used by the test that upgrades a database holding data).
+    pub fn revert_last(&mut self) -> Result<(), String> {
+        let done = match self {
+            Conn::Pg(c, _) => c.revert_last_migration(PG_MIGRATIONS).map(|_| ()),
+            Conn::Sqlite(c, _) => c.revert_last_migration(SQLITE_MIGRATIONS).map(|_| ()),
+        };
+        done.map_err(|e| format!("revert failed: {e}"))
+    }
+
     /// Reverts every migration (used by the test that proves each `down.sql` undoes its `up.sql`).
     pub fn revert_all(&mut self) -> Result<(), String> {
         let done = match self {

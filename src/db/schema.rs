@@ -71,6 +71,7 @@ diesel::table! {
 diesel::table! {
     property_history (id) {
         id -> BigInt,
+        portal_id -> BigInt,
         object_id -> BigInt,
         name -> Text,
         value -> Nullable<Text>,

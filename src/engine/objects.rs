@@ -98,10 +98,17 @@ pub fn invalid_values_message(errors: &[ErrorDetail]) -> String {
     format!("Property values were not valid: {}", Value::Array(list))
 }
 
-fn history_rows(id: i64, changes: &Changes, now: i64, source: &Source) -> Vec<NewHistory> {
+fn history_rows(
+    scope: Scope<'_>,
+    id: i64,
+    changes: &Changes,
+    now: i64,
+    source: &Source,
+) -> Vec<NewHistory> {
     changes
         .iter()
         .map(|(name, value)| NewHistory {
+            portal_id: scope.portal.0,
             object_id: id,
             name: name.clone(),
             value: value.clone(),
@@ -235,6 +242,7 @@ pub fn create_as(
             .cloned()
             .collect();
         history.extend(history_rows(
+            scope,
             row.id,
             &set,
             event_time(otype, changes, now),
@@ -305,6 +313,7 @@ pub fn update(
             store::update_doc(conn, *id, &row.properties, now)?;
             row.updated_at = now;
             history.extend(history_rows(
+                scope,
                 *id,
                 &real,
                 event_time(otype, changes, now),

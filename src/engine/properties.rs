@@ -258,7 +258,7 @@ fn unique_index(
     let name = format!("objects_unique_{}", &digest[..24]);
     let expr = compare_expr(conn.dialect(), &Target::of(def));
     let sql = format!(
-        "CREATE UNIQUE INDEX {name} ON objects (({expr})) \
+        "CREATE UNIQUE INDEX {name} ON objects (portal_id, ({expr})) \
          WHERE portal_id = {} AND object_type = '{object_type}' AND archived = FALSE",
         portal.0
     );

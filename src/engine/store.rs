@@ -60,6 +60,7 @@ pub struct HistoryRow {
 #[diesel(table_name = property_history)]
 #[diesel(treat_none_as_default_value = false)]
 pub struct NewHistory {
+    pub portal_id: i64,
     pub object_id: i64,
     pub name: String,
     pub value: Option<String>,
@@ -217,12 +218,18 @@ pub fn insert_history(conn: &mut Conn, rows: &[NewHistory]) -> Result<(), ApiErr
 pub type History = HashMap<(i64, String), Vec<HistoryRow>>;
 
 /// History of the named properties of the given objects, newest first per property.
-pub fn history(conn: &mut Conn, ids: &[i64], names: &[String]) -> Result<History, ApiError> {
+pub fn history(
+    conn: &mut Conn,
+    portal: PortalId,
+    ids: &[i64],
+    names: &[String],
+) -> Result<History, ApiError> {
     let mut out = History::new();
     if ids.is_empty() || names.is_empty() {
         return Ok(out);
     }
     let rows: Vec<HistoryRow> = with_conn!(conn, c => property_history::table
+        .filter(property_history::portal_id.eq(portal.0))
         .filter(property_history::object_id.eq_any(ids))
         .filter(property_history::name.eq_any(names))
         .order((property_history::object_id, property_history::name, property_history::id.desc()))

@@ -211,7 +211,7 @@ pub fn compute(
     ));
     if g == GoalType::DealsProgressed {
         b.push(&format!(
-            " JOIN property_history h ON h.object_id = o.id AND h.name = 'stage_id' \
+            " JOIN property_history h ON h.portal_id = o.portal_id AND h.object_id = o.id AND h.name = 'stage_id' \
                AND h.changed_at BETWEEN iv.s_ms AND iv.e_ms AND {} = ",
             match b.dialect() {
                 crate::db::Dialect::Postgres => "h.value::float8",

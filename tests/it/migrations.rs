@@ -21,3 +21,74 @@ fn migrations_apply_and_revert_on_sqlite() {
 fn migrations_apply_and_revert_on_postgres() {
     check(Backend::Postgres);
 }
+
+/// The portal-key migration on a database that already holds objects, history and a unique
+/// custom property: history rows get their object's portal, the unique index is rebuilt with
+/// the portal first (PostgreSQL), and nothing is lost.
+fn upgrade_with_data(backend: Backend) {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    use goalpost::db::Conn;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    #[derive(QueryableByName)]
+    struct Def {
+        #[diesel(sql_type = Text)]
+        def: String,
+    }
+    const SETUP: &str =
+        "INSERT INTO portals (id, name, created_at) VALUES (7, 'p7', 0), (8, 'p8', 0);
+        INSERT INTO objects (id, portal_id, object_type, properties, created_at, updated_at)
+            VALUES (1, 7, 'goal_targets', '{\"k\":\"a\"}', 0, 0),
+                   (2, 8, 'goal_targets', '{\"k\":\"a\"}', 0, 0);
+        INSERT INTO property_history (object_id, name, value, changed_at, source_type)
+            VALUES (1, 'k', 'a', 0, 'API'), (2, 'k', 'a', 0, 'API'), (2, 'k', 'b', 1, 'API');";
+    const PG_INDEX: &str =
+        "CREATE UNIQUE INDEX objects_unique_test ON objects ((properties ->> 'k'))
+        WHERE portal_id = 7 AND object_type = 'goal_targets' AND archived = FALSE;";
+    // History rows whose portal is their object's portal, per portal.
+    const MATCHED: &str = "SELECT COUNT(*) AS n FROM property_history h JOIN objects o
+        ON o.id = h.object_id AND o.portal_id = h.portal_id WHERE h.portal_id = 8";
+
+    let db = TestDb::new(backend);
+    let mut conn = goalpost::db::connect(&db.url).expect("connect");
+    conn.migrate().expect("up");
+    conn.revert_last().expect("down one");
+    match &mut conn {
+        Conn::Pg(c, _) => c.batch_execute(&format!("{SETUP}{PG_INDEX}")),
+        Conn::Sqlite(c, _) => c.batch_execute(SETUP),
+    }
+    .expect("old-schema data");
+    assert_eq!(conn.migrate().expect("upgrade"), 1);
+    let matched = match &mut conn {
+        Conn::Pg(c, _) => diesel::sql_query(MATCHED).get_result::<Count>(c),
+        Conn::Sqlite(c, _) => diesel::sql_query(MATCHED).get_result::<Count>(c),
+    }
+    .expect("count")
+    .n;
+    assert_eq!(matched, 2, "portal 8's history rows carry portal 8");
+    if let Conn::Pg(c, _) = &mut conn {
+        let def = diesel::sql_query(
+            "SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'objects_unique_test'",
+        )
+        .get_result::<Def>(c)
+        .expect("unique index kept")
+        .def;
+        assert!(def.contains("btree (portal_id, "), "{def}");
+        assert!(def.contains("WHERE"), "{def}");
+    }
+}
+
+#[test]
+fn portal_key_upgrade_keeps_data_on_sqlite() {
+    upgrade_with_data(Backend::Sqlite);
+}
+
+#[test]
+fn portal_key_upgrade_keeps_data_on_postgres() {
+    upgrade_with_data(Backend::Postgres);
+}

@@ -55,7 +55,10 @@ pub async fn list(
         let hist = match &history {
             Some(names) => {
                 let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-                Some((names.clone(), store::history(conn, &ids, names)?))
+                Some((
+                    names.clone(),
+                    store::history(conn, who.portal, &ids, names)?,
+                ))
             }
             None => None,
         };
@@ -115,7 +118,7 @@ pub async fn read(
             .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
         let hist = match history {
             Some(names) => {
-                let h = store::history(conn, &[id], &names)?;
+                let h = store::history(conn, who.portal, &[id], &names)?;
                 Some((names, h))
             }
             None => None,

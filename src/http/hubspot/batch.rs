@@ -149,7 +149,7 @@ pub async fn read(
         let ids: Vec<i64> = found.values().copied().collect();
         let rows = store::load(conn, scope, &ids, archived)?;
         let hist = match &hist_names {
-            Some(names) => Some(store::history(conn, &ids, names)?),
+            Some(names) => Some(store::history(conn, who.portal, &ids, names)?),
             None => None,
         };
         Ok((rows, hist, found))
