@@ -358,11 +358,11 @@ SCHEMAS.update({
         "start": {"type": "string", "format": "date"}, "end": {"type": "string", "format": "date", "nullable": True}}},
     "PdAddGoalRequest": {"type": "object", "required": ["assignee", "type", "expected_outcome", "duration", "interval"],
         "additionalProperties": False, "properties": {
-        "title": {"type": "string", "maxLength": 255}, "assignee": ref("PdAssignee"), "type": ref("PdGoalType"),
+        "title": {"type": "string", "maxLength": 255, "nullable": True}, "assignee": ref("PdAssignee"), "type": ref("PdGoalType"),
         "expected_outcome": ref("PdOutcome"), "duration": ref("PdDuration"),
         "interval": {"type": "string", "enum": ["weekly", "monthly", "quarterly", "yearly"]}}},
     "PdBasicGoalRequest": {"type": "object", "additionalProperties": False, "properties": {
-        "title": {"type": "string", "maxLength": 255}, "assignee": {"type": "object"}, "type": ref("PdGoalType"),
+        "title": {"type": "string", "maxLength": 255, "nullable": True}, "assignee": {"type": "object"}, "type": ref("PdGoalType"),
         "expected_outcome": {"type": "object"}, "duration": {"type": "object"},
         "interval": {"type": "string", "enum": ["weekly", "monthly", "quarterly", "yearly"]}}},
     "PdGoal": {"type": "object", "required": ["id", "owner_id", "title", "type", "assignee", "interval", "duration",

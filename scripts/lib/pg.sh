@@ -11,7 +11,10 @@ pg_run() {
 pg_start() {
   PG_DIR=$1
   mkdir -p "$PG_DIR/data"
-  [ "$(id -u)" = 0 ] && chown -R postgres "$PG_DIR"
+  if [ "$(id -u)" = 0 ]; then
+    chown -R postgres "$PG_DIR"
+    chmod a+x "$(dirname "$PG_DIR")"   # mktemp -d is 0700; the postgres user must reach PG_DIR
+  fi
   pg_run initdb -D "$PG_DIR/data" -A trust -U postgres --no-sync >/dev/null
   pg_run pg_ctl -D "$PG_DIR/data" -o "-k $PG_DIR -c listen_addresses='' -c fsync=off -c max_connections=200" \
     -l "$PG_DIR/log" -w start >/dev/null

@@ -6,8 +6,9 @@ use crate::auth::Principal;
 use crate::crm::lookups;
 use crate::db;
 use crate::error::ApiError;
+use crate::http::body::Json;
 use crate::AppState;
-use actix_web::web::{Data, Json, Path};
+use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 

@@ -1,6 +1,7 @@
 //! The HTTP layer: the route table, body and error handling shared by every route, and the
 //! server. Handlers call the engine through `db::run`; none writes SQL.
 
+pub mod body;
 pub mod families;
 pub mod hubspot;
 pub mod limits;
@@ -139,12 +140,7 @@ pub fn route_table() -> Vec<RouteEntry> {
 pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
     let limit = state.config.body_limit;
     cfg.app_data(state)
-        .app_data(
-            web::JsonConfig::default()
-                .limit(limit)
-                .content_type_required(false)
-                .error_handler(move |err, _req| json_error(err, limit).into()),
-        )
+        .app_data(web::PayloadConfig::new(limit))
         .app_data(
             web::PathConfig::default().error_handler(|_, _| ApiError::resource_not_found().into()),
         );
@@ -171,22 +167,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
         })));
     }
     cfg.default_service(web::to(not_found));
-}
-
-/// Body errors in HubSpot's shape: too large is a 413, anything else a 400 naming the problem.
-fn json_error(err: actix_web::error::JsonPayloadError, limit: usize) -> ApiError {
-    use actix_web::error::JsonPayloadError as E;
-    match err {
-        E::Overflow { .. } | E::OverflowKnownLength { .. } => ApiError::PayloadTooLarge(limit),
-        E::Deserialize(e) => ApiError::bad_request(format!(
-            "Invalid input JSON on line {}, column {}: {}",
-            e.line(),
-            e.column(),
-            e
-        )),
-        E::ContentType => ApiError::bad_request("Content-Type must be application/json"),
-        other => ApiError::bad_request(format!("Invalid input JSON: {other}")),
-    }
 }
 
 /// `GET /health`: 200 when the database answers, 503 otherwise. No auth.

@@ -407,6 +407,10 @@ both!(lenient: bad_searches_are_400s_naming_the_problem,
                 "one group",
             ),
             (json!({"filterGroups": too_many}), "Too many filters"),
+            // Found by schemathesis: a group without `filters` (required by the schema).
+            (json!({"filterGroups": [{}]}), "filters"),
+            // Also schemathesis: serde reads a struct from an array by position.
+            (json!([null, null]), "JSON object"),
             (json!({"limit": 201}), "limit"),
             (json!({"limit": 0}), "limit"),
             (json!({"sorts": ["nope"]}), "nope"),

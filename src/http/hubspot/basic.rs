@@ -8,9 +8,10 @@ use crate::engine::objects::{self, Source};
 use crate::engine::store::{self, Archived};
 use crate::engine::value::now_ms;
 use crate::error::ApiError;
+use crate::http::body::Json;
 use crate::http::query::QueryParams;
 use crate::AppState;
-use actix_web::web::{Data, Json, Path};
+use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde_json::json;
 

@@ -9,9 +9,10 @@ use crate::engine::properties::{self, property_not_found, PropertyCreate, Proper
 use crate::engine::types::{ObjectType, PropertyDef};
 use crate::engine::value::{format_ms, now_ms};
 use crate::error::ApiError;
+use crate::http::body::Json;
 use crate::http::query::QueryParams;
 use crate::AppState;
-use actix_web::web::{Data, Json, Path};
+use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::{json, Value};

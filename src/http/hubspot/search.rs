@@ -9,8 +9,9 @@ use crate::engine::search::ast::{self, RawFilter, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::engine::search::{cursor, run, Search, Sort, Target};
 use crate::engine::types::ObjectType;
 use crate::error::ApiError;
+use crate::http::body::Json;
 use crate::AppState;
-use actix_web::web::{Data, Json, Path};
+use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -30,7 +31,9 @@ pub struct WireFilter {
 
 #[derive(Debug, Deserialize)]
 pub struct WireFilterGroup {
-    #[serde(default)]
+    /// Required (HubSpot's `FilterGroup` schema), though it may be null: `deserialize_with`
+    /// turns off serde's rule that a missing `Option` is `None`.
+    #[serde(deserialize_with = "Option::deserialize")]
     pub filters: Option<Vec<WireFilter>>,
 }
 
