@@ -273,7 +273,7 @@ pub fn pool(url: &str, size: u32) -> Result<Pool, String> {
     r2d2::Pool::builder()
         .max_size(size)
         .min_idle(Some(1))
-        .connection_timeout(Duration::from_secs(5))
+        .connection_timeout(Duration::from_secs(30))
         .test_on_check_out(false)
         .build(Manager {
             url: url.to_owned(),

@@ -310,7 +310,7 @@ pub fn update(
             for (name, value) in &real {
                 row.properties.set(name, value.clone());
             }
-            store::update_doc(conn, *id, &row.properties, now)?;
+            store::update_doc(conn, scope.portal, *id, &row.properties, now)?;
             row.updated_at = now;
             history.extend(history_rows(
                 scope,

@@ -172,8 +172,19 @@ pub fn page(
 }
 
 /// Writes a new document for one object and stamps `updated_at`.
-pub fn update_doc(conn: &mut Conn, id: i64, doc: &PropsDoc, now: i64) -> Result<(), ApiError> {
-    with_conn!(conn, c => diesel::update(objects::table.find(id))
+pub fn update_doc(
+    conn: &mut Conn,
+    portal: PortalId,
+    id: i64,
+    doc: &PropsDoc,
+    now: i64,
+) -> Result<(), ApiError> {
+    // By (portal_id, id): that is the primary key on PostgreSQL, so `id` alone would scan.
+    with_conn!(conn, c => diesel::update(
+        objects::table
+            .filter(objects::portal_id.eq(portal.0))
+            .filter(objects::id.eq(id)),
+    )
         .set((objects::properties.eq(doc), objects::updated_at.eq(now)))
         .execute(c))?;
     Ok(())

@@ -618,6 +618,8 @@ fn main() {
     });
     if let Some(soak_secs) = args.soak {
         let failed = soak::run(server.child.id(), &addr, conns, soak_secs, mix);
+        // `exit` runs no destructors: stop the server first, or it outlives the soak.
+        drop(server);
         std::process::exit(i32::from(failed));
     }
     rows.push((
