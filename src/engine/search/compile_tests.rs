@@ -312,3 +312,48 @@ fn equality_in_every_group_fences_the_filter_before_the_sort() {
         );
     }
 }
+
+#[test]
+fn selective_or_groups_are_a_union_on_sqlite_and_a_plain_or_on_postgres() {
+    let owner = doc("hubspot_owner_id", P::Number);
+    let milestone = doc("hs_milestone", P::Enumeration);
+    let search = Search {
+        groups: vec![
+            vec![Filter {
+                target: owner.clone(),
+                op: Op::Eq(Operand::Num(7.0)),
+            }],
+            vec![Filter {
+                target: milestone.clone(),
+                op: Op::Eq(Operand::Text("yearly".into())),
+            }],
+        ],
+        query_terms: vec![],
+        text_properties: vec![],
+        sort: None,
+        limit: 10,
+    };
+    let scope =
+        |p: &str| format!("portal_id = {p} AND object_type = 'goal_targets' AND archived = FALSE");
+    let lite = compile(Lite, 1, "goal_targets", &search, &After::Start);
+    let (o, m) = (compare_expr(Lite, &owner), compare_expr(Lite, &milestone));
+    assert_eq!(
+        lite.count.sql,
+        format!(
+            "SELECT COUNT(*) AS n FROM objects WHERE {} AND id IN (SELECT id FROM objects WHERE {} \
+             AND {o} = ? UNION ALL SELECT id FROM objects WHERE {} AND {m} = ?)",
+            scope("?"),
+            scope("?"),
+            scope("?")
+        )
+    );
+    let pg = compile(Pg, 1, "goal_targets", &search, &After::Start);
+    let (o, m) = (compare_expr(Pg, &owner), compare_expr(Pg, &milestone));
+    assert_eq!(
+        pg.count.sql,
+        format!(
+            "SELECT COUNT(*) AS n FROM objects WHERE {} AND (({o} = $2) OR ({m} = $3))",
+            scope("$1")
+        )
+    );
+}
