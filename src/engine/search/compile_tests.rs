@@ -314,7 +314,7 @@ fn equality_in_every_group_fences_the_filter_before_the_sort() {
 }
 
 #[test]
-fn selective_or_groups_are_a_union_on_sqlite_and_a_plain_or_on_postgres() {
+fn selective_or_groups_are_a_union_only_in_the_lite_dialect() {
     let owner = doc("hubspot_owner_id", P::Number);
     let milestone = doc("hs_milestone", P::Enumeration);
     let search = Search {
