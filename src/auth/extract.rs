@@ -52,7 +52,7 @@ impl FromRequest for Principal {
                 return Ok(p);
             }
             let t = token.clone();
-            let found = db::run(&state.pool, move |conn| lookup(conn, &t)).await?;
+            let found = db::run_point(&state.pool, move |conn| lookup(conn, &t)).await?;
             let principal = found.ok_or(ApiError::Unauthenticated)?;
             state.tokens.put(token, principal.clone());
             Ok(principal)

@@ -109,7 +109,7 @@ pub async fn read(
     let history = q.list("propertiesWithHistory");
     let wanted = wanted(&q);
     let t = otype.clone();
-    let (row, hist) = db::run(&state.pool, move |conn| {
+    let (row, hist) = db::run_point(&state.pool, move |conn| {
         let scope = scope(who.portal, &t);
         let id = *resolve(conn, scope, &by, std::slice::from_ref(&raw_id), archived)?
             .get(&raw_id)

@@ -144,7 +144,7 @@ pub async fn read(
     };
     let t = otype.clone();
     let hist_names = history.clone();
-    let (rows, hist, found) = db::run(&state.pool, move |conn| {
+    let (rows, hist, found) = db::run_point(&state.pool, move |conn| {
         let scope = scope(who.portal, &t);
         let found = resolve(conn, scope, &by, &raw, archived)?;
         let ids: Vec<i64> = found.values().copied().collect();
