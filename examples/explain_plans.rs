@@ -127,6 +127,7 @@ fn main() {
         with_conn!(&mut conn, c => c.batch_execute(&seed_sql(dialect, n))).expect("seed");
         with_conn!(&mut conn, c => c.batch_execute("ANALYZE")).expect("analyze");
     }
+    let sorted = goalpost::goals::catalogue::goal_targets().sorted_indexes;
     let eq = |t: Target, v: Operand| Filter {
         target: t,
         op: Op::Eq(v),
@@ -141,6 +142,7 @@ fn main() {
                 )]],
                 query_terms: vec![],
                 text_properties: vec![],
+                sorted_indexes: sorted,
                 sort: None,
                 limit: 100,
             },
@@ -161,6 +163,7 @@ fn main() {
                 ]],
                 query_terms: vec![],
                 text_properties: vec![],
+                sorted_indexes: sorted,
                 sort: Some(Sort {
                     target: doc("hs_start_datetime", P::Datetime),
                     descending: false,
@@ -187,6 +190,7 @@ fn main() {
                 ],
                 query_terms: vec![],
                 text_properties: vec![],
+                sorted_indexes: sorted,
                 sort: Some(Sort {
                     target: doc("hs_target_amount", P::Number),
                     descending: true,
@@ -201,6 +205,7 @@ fn main() {
                 groups: vec![],
                 query_terms: vec![],
                 text_properties: vec![],
+                sorted_indexes: sorted,
                 sort: None,
                 limit: 200,
             },

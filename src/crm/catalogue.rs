@@ -71,6 +71,7 @@ fn object_type(
         schema_read_scopes: scopes[0],
         schema_write_scopes: &["crm.schemas.goals.write"],
         text_properties: &[],
+        sorted_indexes: &[],
         properties,
         event_time_property: Some("update_time"),
         rules: None,

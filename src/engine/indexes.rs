@@ -11,23 +11,36 @@ use crate::error::ApiError;
 use crate::with_conn;
 use diesel::connection::SimpleConnection;
 
-/// The CREATE INDEX statements for one type.
+/// The CREATE INDEX statements for one type: one per indexed property, and one per
+/// `(equality, sort)` pair in `sorted_indexes`.
 pub fn statements(dialect: Dialect, otype: &ObjectType) -> Vec<String> {
-    otype
+    let index = |suffix: String, exprs: Vec<String>| {
+        let mut name = format!("objects_{}_{suffix}", otype.name);
+        name.truncate(63);
+        let cols: Vec<String> = exprs.iter().map(|e| format!("({e})")).collect();
+        format!(
+            "CREATE INDEX IF NOT EXISTS {name} ON objects (portal_id, {}, id) \
+             WHERE object_type = '{}' AND archived = FALSE",
+            cols.join(", "),
+            otype.name
+        )
+    };
+    let expr = |name: &str| {
+        otype
+            .property(name)
+            .filter(|d| d.storage() == Storage::Document)
+            .map(|d| compare_expr(dialect, &Target::of(d)))
+    };
+    let single = otype
         .properties
         .iter()
         .filter(|d| d.indexed && d.storage() == Storage::Document)
-        .map(|d| {
-            let expr = compare_expr(dialect, &Target::of(d));
-            let mut name = format!("objects_{}_{}", otype.name, d.name);
-            name.truncate(63);
-            format!(
-                "CREATE INDEX IF NOT EXISTS {name} ON objects (portal_id, ({expr}), id) \
-                 WHERE object_type = '{}' AND archived = FALSE",
-                otype.name
-            )
-        })
-        .collect()
+        .map(|d| index(d.name.clone(), vec![compare_expr(dialect, &Target::of(d))]));
+    let pairs = otype
+        .sorted_indexes
+        .iter()
+        .filter_map(|(eq, by)| Some(index(format!("{eq}__{by}"), vec![expr(eq)?, expr(by)?])));
+    single.chain(pairs).collect()
 }
 
 /// Creates any missing index of every registered type.

@@ -146,6 +146,10 @@ pub struct ObjectType {
     pub schema_write_scopes: &'static [&'static str],
     /// Properties whose tokens the search `query` matches.
     pub text_properties: &'static [&'static str],
+    /// Two-property indexes `(equality, sort)` for the type's common "one owner, in date order"
+    /// searches: a search with an EQ on the first, sorted by the second, reads its page straight
+    /// from the index in order instead of fetching and sorting every match.
+    pub sorted_indexes: &'static [SortedIndex],
     pub properties: Vec<PropertyDef>,
     /// A datetime property that, when a write sets it, dates that write's history entries
     /// (deals: `update_time`, so imported stage changes keep their real times).
@@ -153,6 +157,9 @@ pub struct ObjectType {
     /// Invariants checked on every write (goal_targets: the goal-family rules).
     pub rules: Option<std::sync::Arc<dyn super::rules::Rules>>,
 }
+
+/// `(equality property, sort property)`, see [`ObjectType::sorted_indexes`].
+pub type SortedIndex = (&'static str, &'static str);
 
 impl ObjectType {
     pub fn property(&self, name: &str) -> Option<&PropertyDef> {

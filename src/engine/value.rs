@@ -16,10 +16,26 @@ pub fn now_ms() -> i64 {
 /// The wire and storage form of an instant: fixed-width ISO 8601 UTC with milliseconds, so text
 /// order is time order.
 pub fn format_ms(ms: i64) -> String {
-    match Utc.timestamp_millis_opt(ms).single() {
-        Some(t) => t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
-        None => String::new(),
-    }
+    use chrono::{Datelike, Timelike};
+    use std::fmt::Write;
+    // Written field by field: chrono's `format` re-parses its pattern on every call, which was
+    // 7 % of the server's time rendering 100-row search pages (four instants per row).
+    let Some(t) = Utc.timestamp_millis_opt(ms).single() else {
+        return String::new();
+    };
+    let mut s = String::with_capacity(24);
+    let _ = write!(
+        s,
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        t.month(),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.timestamp_subsec_millis()
+    );
+    s
 }
 
 /// Parses an instant given as epoch milliseconds, an ISO 8601 date-time (with or without an
@@ -159,6 +175,27 @@ mod tests {
         assert_eq!(format_ms(1_798_761_600_000), "2027-01-01T00:00:00.000Z");
         assert_eq!(parse_instant("tomorrow"), None);
         assert_eq!(parse_instant("99999999999999999"), None);
+    }
+
+    #[test]
+    fn instants_format_as_chrono_formats_them() {
+        // Every millisecond field, both sides of the epoch, and the year bounds parse allows.
+        let samples = [
+            0,
+            1,
+            -1,
+            999,
+            86_399_999,
+            1_709_164_800_123,
+            -62_135_596_800_000,
+            253_402_300_799_999,
+        ];
+        for ms in samples {
+            let t = Utc.timestamp_millis_opt(ms).single().expect("in range");
+            let want = t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+            assert_eq!(format_ms(ms), want, "{ms}");
+            assert_eq!(parse_instant(&want), Some(ms));
+        }
     }
 
     #[test]

@@ -122,6 +122,8 @@ pub fn goal_targets() -> ObjectType {
         ],
         schema_write_scopes: &["crm.schemas.goals.write"],
         text_properties: &["hs_goal_name"],
+        // An owner's goals over a period, in date order: the goals dashboard's query.
+        sorted_indexes: &[("hubspot_owner_id", "hs_start_datetime")],
         properties,
         event_time_property: None,
         rules: Some(std::sync::Arc::new(super::rules::FamilyRules)),

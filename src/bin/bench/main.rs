@@ -239,6 +239,10 @@ fn owner(t: usize, i: u64) -> u32 {
     (h % 500) as u32 + 1
 }
 
+/// goal_targets' two-property indexes, so the raw searches compile to the server's SQL.
+static SORTED: std::sync::LazyLock<&'static [goalpost::engine::types::SortedIndex]> =
+    std::sync::LazyLock::new(|| goalpost::goals::catalogue::goal_targets().sorted_indexes);
+
 fn w2(family: &str) -> Search {
     Search {
         groups: vec![vec![Filter {
@@ -247,6 +251,7 @@ fn w2(family: &str) -> Search {
         }]],
         query_terms: vec![],
         text_properties: vec![],
+        sorted_indexes: *SORTED,
         sort: None,
         limit: 100,
     }
@@ -269,6 +274,7 @@ fn w3(owner: u32) -> Search {
         ]],
         query_terms: vec![],
         text_properties: vec![],
+        sorted_indexes: *SORTED,
         sort: Some(Sort {
             target: Target::Doc("hs_start_datetime".into(), P::Datetime),
             descending: false,
@@ -297,6 +303,7 @@ fn w4(owner: u32) -> Search {
         ],
         query_terms: vec![],
         text_properties: vec![],
+        sorted_indexes: *SORTED,
         sort: Some(Sort {
             target: Target::Doc("hs_target_amount".into(), P::Number),
             descending: true,

@@ -2,7 +2,7 @@
 //! the exact form the SQL compares (numbers as f64, instants as stored text, strings folded
 //! to ASCII lower case), so the compiler only arranges SQL.
 
-use crate::engine::types::{ObjectType, PropertyDef, PropertyType, Storage};
+use crate::engine::types::{ObjectType, PropertyDef, PropertyType, SortedIndex, Storage};
 use crate::engine::value::{format_ms, parse_instant, parse_number};
 use crate::error::ApiError;
 
@@ -83,6 +83,8 @@ pub struct Search {
     /// Every term must prefix-match a token of one of the type's text properties.
     pub query_terms: Vec<String>,
     pub text_properties: Vec<String>,
+    /// The type's `(equality, sort)` indexes (see `ObjectType::sorted_indexes`).
+    pub sorted_indexes: &'static [SortedIndex],
     /// `None`: creation order (id).
     pub sort: Option<Sort>,
     pub limit: i64,

@@ -223,6 +223,25 @@ fn selective(search: &Search) -> bool {
             .all(|g| g.iter().any(|f| matches!(f.op, Op::Eq(_) | Op::In(_))))
 }
 
+/// Whether the search's page can be read in order from one of the type's `(equality, sort)`
+/// indexes: one AND group with an EQ on the index's first property, sorted by its second. Then
+/// the planner walks that index within the equal value and stops after the page, reading only
+/// the page's rows (W3 at 1M on SQLite: 12 ms fenced, under 1 ms walking the index).
+fn walks_sorted_index(search: &Search) -> bool {
+    let (Some(sort), [group]) = (&search.sort, search.groups.as_slice()) else {
+        return false;
+    };
+    let Target::Doc(by, _) = &sort.target else {
+        return false;
+    };
+    search.sorted_indexes.iter().any(|(eq, s)| {
+        s == by
+            && group
+                .iter()
+                .any(|f| matches!((&f.target, &f.op), (Target::Doc(n, _), Op::Eq(_)) if n == eq))
+    })
+}
+
 fn scope_conditions(b: &mut Builder, portal: i64, object_type: &str) {
     // The type name is a registry constant; written as a literal so partial indexes apply.
     b.push("portal_id = ")
@@ -349,6 +368,7 @@ pub fn members(
         }]],
         query_terms: Vec::new(),
         text_properties: Vec::new(),
+        sorted_indexes: &[],
         sort: None,
         limit: 0,
     };
@@ -378,8 +398,9 @@ pub fn compile(
     // When every OR group has an equality, the matches are few: let the planner pick the index
     // for the filters and sort them, instead of walking the sort column's index and filtering
     // (both planners otherwise favour an index that yields the ORDER BY, and scan). The
-    // subquery with OFFSET 0 is a fence neither planner flattens.
-    let fenced = selective(search);
+    // subquery with OFFSET 0 is a fence neither planner flattens. Not when an (equality, sort)
+    // index yields both the filter and the order: walking it reads only the page.
+    let fenced = selective(search) && !walks_sorted_index(search);
     let mut page = Builder::new(dialect);
     if fenced {
         page.push(&format!(

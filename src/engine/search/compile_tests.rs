@@ -58,6 +58,7 @@ fn fragment(dialect: Dialect, f: Filter) -> (String, Vec<Bind>) {
         groups: vec![vec![f]],
         query_terms: vec![],
         text_properties: vec![],
+        sorted_indexes: &[],
         sort: None,
         limit: 10,
     };
@@ -214,6 +215,7 @@ fn whole_statements_with_groups_query_sort_and_keyset() {
         ],
         query_terms: vec!["q1".into()],
         text_properties: vec!["hs_goal_name".into()],
+        sorted_indexes: &[],
         sort: Some(Sort {
             target: amount,
             descending: true,
@@ -263,6 +265,7 @@ fn whole_statements_with_groups_query_sort_and_keyset() {
             groups: vec![],
             query_terms: vec![],
             text_properties: vec![],
+            sorted_indexes: &[],
             sort: None,
             limit: 10,
         },
@@ -289,6 +292,7 @@ fn equality_in_every_group_fences_the_filter_before_the_sort() {
         }]],
         query_terms: vec![],
         text_properties: vec![],
+        sorted_indexes: &[],
         sort: Some(Sort {
             target: start.clone(),
             descending: false,
@@ -314,6 +318,62 @@ fn equality_in_every_group_fences_the_filter_before_the_sort() {
 }
 
 #[test]
+fn an_equality_and_sort_index_is_walked_unfenced_only_for_its_own_pair() {
+    let owner = doc("hubspot_owner_id", P::Number);
+    let start = doc("hs_start_datetime", P::Datetime);
+    let search = |op: Op, sort_by: &Target| Search {
+        groups: vec![vec![Filter {
+            target: owner.clone(),
+            op,
+        }]],
+        query_terms: vec![],
+        text_properties: vec![],
+        sorted_indexes: &[("hubspot_owner_id", "hs_start_datetime")],
+        sort: Some(Sort {
+            target: sort_by.clone(),
+            descending: true,
+        }),
+        limit: 100,
+    };
+    for dialect in [Pg, Lite] {
+        let walk = compile(
+            dialect,
+            1,
+            "goal_targets",
+            &search(Op::Eq(Operand::Num(7.0)), &start),
+            &After::Start,
+        );
+        let (o, s) = (compare_expr(dialect, &owner), compare_expr(dialect, &start));
+        let (p1, p2, p3) = match dialect {
+            Pg => ("$1", "$2", "$3"),
+            Lite => ("?", "?", "?"),
+        };
+        assert_eq!(
+            walk.page.sql,
+            format!(
+                "SELECT {COLUMNS} FROM objects WHERE portal_id = {p1} AND object_type = \
+                 'goal_targets' AND archived = FALSE AND (({o} = {p2})) \
+                 ORDER BY {s} DESC NULLS FIRST, id DESC LIMIT {p3}"
+            )
+        );
+        // Several owners, or another sort: no index yields the order, so the fence stays.
+        let many = search(Op::In(vec![Operand::Num(7.0), Operand::Num(8.0)]), &start);
+        let other = search(
+            Op::Eq(Operand::Num(7.0)),
+            &doc("hs_target_amount", P::Number),
+        );
+        for s in [many, other] {
+            let c = compile(dialect, 1, "goal_targets", &s, &After::Start);
+            assert!(
+                c.page.sql.contains(") AS matches ORDER BY"),
+                "{}",
+                c.page.sql
+            );
+        }
+    }
+}
+
+#[test]
 fn selective_or_groups_are_a_union_only_in_the_lite_dialect() {
     let owner = doc("hubspot_owner_id", P::Number);
     let milestone = doc("hs_milestone", P::Enumeration);
@@ -330,6 +390,7 @@ fn selective_or_groups_are_a_union_only_in_the_lite_dialect() {
         ],
         query_terms: vec![],
         text_properties: vec![],
+        sorted_indexes: &[],
         sort: None,
         limit: 10,
     };

@@ -161,6 +161,7 @@ pub fn parse(
             .iter()
             .map(|s| s.to_string())
             .collect(),
+        sorted_indexes: otype.sorted_indexes,
         sort: sort(otype, req.sorts.as_deref().unwrap_or_default())?,
         limit: limit(req.limit.as_ref())?,
     };
