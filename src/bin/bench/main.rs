@@ -407,11 +407,11 @@ fn main() {
     let ok = |r: std::io::Result<(u16, Vec<u8>)>, want: u16| matches!(r, Ok((s, _)) if s == want);
 
     let mut rows: Vec<(String, Stats, Option<Stats>)> = Vec::new();
-    let bare = http(
-        conns,
-        Arc::new(move |c, _, _| ok(c.request("GET", "/health/live", None), 200)),
-    );
+    let live: HttpOp = Arc::new(move |c, _, _| ok(c.request("GET", "/health/live", None), 200));
+    let bare = http(conns, live.clone());
     rows.push(("bare HTTP: GET /health/live".into(), bare, None));
+    // The floor under every 1-connection latency: one HTTP exchange that does nothing.
+    rows.push(("bare HTTP, 1 connection".into(), http(1, live), None));
 
     // W1–W4, over HTTP and raw.
     let d = data.clone();
