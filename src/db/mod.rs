@@ -315,15 +315,20 @@ where
     F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    match pool.try_get() {
-        Some(conn) if conn.dialect() == Dialect::Sqlite => {
+    if let Some(conn) = pool.try_get() {
+        if conn.dialect() == Dialect::Sqlite {
             // A panic in `f` becomes a 500 as it would on the blocking pool; the connection,
             // possibly mid-transaction, is dropped by the pool's broken check.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| with_pooled(conn, f)))
-                .unwrap_or_else(|_| Err(ApiError::Internal("read task panicked".into())))
+            return std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| with_pooled(conn, f)))
+                .unwrap_or_else(|_| Err(ApiError::Internal("read task panicked".into())));
         }
-        _ => run(pool, f).await,
+        // Handed back before `run` takes one: holding it across the await (as a `match` on
+        // `try_get()` does, its temporary lives to the end) let concurrent reads hold every
+        // connection while each waited for another — PostgreSQL W1 at 16 connections stalled
+        // into the pool's 30 s timeout.
+        drop(conn);
     }
+    run(pool, f).await
 }
 
 fn with_pooled<T>(

@@ -231,3 +231,34 @@ both!(lenient: health_answers_without_a_token,
         assert_eq!(r.body["status"], "ok");
     }
 );
+
+// Reads by id with a one-connection pool, one after another and then several at once: each
+// must be answered. A read that kept the connection it peeked at while waiting for one from
+// the pool (a regression on PostgreSQL) waits out the pool timeout and fails with 503.
+async fn reads_with_one_connection(backend: crate::support::Backend) {
+    let app = crate::support::TestApp::start_with(backend, |c| c.pool_size = 1).await;
+    app.set_mode("lenient");
+    let id = app.post(BASE, slice("Q", 1)).await.body["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let p = format!("{BASE}/{id}");
+    let one = app.get(&p).await;
+    assert_eq!(one.status, StatusCode::OK, "{:?}", one.body);
+    let r = tokio::join!(app.get(&p), app.get(&p), app.get(&p), app.get(&p));
+    for r in [r.0, r.1, r.2, r.3] {
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.body);
+        assert_eq!(r.body["id"], id.as_str());
+    }
+}
+
+mod reads_by_id_with_a_one_connection_pool {
+    #[actix_web::test]
+    async fn sqlite() {
+        super::reads_with_one_connection(crate::support::Backend::Sqlite).await
+    }
+    #[actix_web::test]
+    async fn postgres() {
+        super::reads_with_one_connection(crate::support::Backend::Postgres).await
+    }
+}
