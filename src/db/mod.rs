@@ -331,6 +331,19 @@ where
     run(pool, f).await
 }
 
+/// [`run_point`] when `point` (the caller knows the read is a few rows by key), else [`run`].
+pub async fn run_maybe_point<T, F>(pool: &Pool, point: bool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    if point {
+        run_point(pool, f).await
+    } else {
+        run(pool, f).await
+    }
+}
+
 fn with_pooled<T>(
     mut conn: r2d2::PooledConnection<Manager>,
     f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,

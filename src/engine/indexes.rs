@@ -5,7 +5,7 @@
 use super::registry::Registry;
 use super::search::compile::compare_expr;
 use super::search::Target;
-use super::types::{ObjectType, Storage};
+use super::types::{ObjectType, PropertyDef, Storage};
 use crate::db::{Conn, Dialect};
 use crate::error::ApiError;
 use crate::with_conn;
@@ -25,21 +25,21 @@ pub fn statements(dialect: Dialect, otype: &ObjectType) -> Vec<String> {
             otype.name
         )
     };
-    let expr = |name: &str| {
+    let expr = |d: &PropertyDef| compare_expr(dialect, &Target::of(d));
+    let document = |name: &str| {
         otype
             .property(name)
             .filter(|d| d.storage() == Storage::Document)
-            .map(|d| compare_expr(dialect, &Target::of(d)))
     };
     let single = otype
         .properties
         .iter()
         .filter(|d| d.indexed && d.storage() == Storage::Document)
-        .map(|d| index(d.name.clone(), vec![compare_expr(dialect, &Target::of(d))]));
-    let pairs = otype
-        .sorted_indexes
-        .iter()
-        .filter_map(|(eq, by)| Some(index(format!("{eq}__{by}"), vec![expr(eq)?, expr(by)?])));
+        .map(|d| index(d.name.clone(), vec![expr(d)]));
+    let pairs = otype.sorted_indexes.iter().filter_map(|(eq, by)| {
+        let exprs = vec![expr(document(eq)?), expr(document(by)?)];
+        Some(index(format!("{eq}__{by}"), exprs))
+    });
     single.chain(pairs).collect()
 }
 

@@ -109,7 +109,9 @@ pub async fn read(
     let history = q.list("propertiesWithHistory");
     let wanted = wanted(&q);
     let t = otype.clone();
-    let (row, hist) = db::run_point(&state.pool, move |conn| {
+    // Reads with history have no bound on their rows, so they never run inline.
+    let inline = history.is_none();
+    let (row, hist) = db::run_maybe_point(&state.pool, inline, move |conn| {
         let scope = scope(who.portal, &t);
         let id = *resolve(conn, scope, &by, std::slice::from_ref(&raw_id), archived)?
             .get(&raw_id)

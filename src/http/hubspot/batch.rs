@@ -144,7 +144,9 @@ pub async fn read(
     };
     let t = otype.clone();
     let hist_names = history.clone();
-    let (rows, hist, found) = db::run_point(&state.pool, move |conn| {
+    // Reads with history have no bound on their rows, so they never run inline.
+    let inline = hist_names.is_none();
+    let (rows, hist, found) = db::run_maybe_point(&state.pool, inline, move |conn| {
         let scope = scope(who.portal, &t);
         let found = resolve(conn, scope, &by, &raw, archived)?;
         let ids: Vec<i64> = found.values().copied().collect();
