@@ -1,7 +1,7 @@
 //! The object store: plain synchronous queries over a pooled [`Conn`], each written once and
 //! compiled for both backends by `with_conn!`.
 
-use crate::db::json::PropsDoc;
+use crate::db::json::{PropsDoc, RawDoc};
 use crate::db::schema::{objects, property_history};
 use crate::db::Conn;
 use crate::error::ApiError;
@@ -24,6 +24,18 @@ pub struct ObjectRow {
     pub portal_id: i64,
     pub object_type: String,
     pub properties: PropsDoc,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub archived: bool,
+    pub archived_at: Option<i64>,
+}
+
+/// A stored object as read-only paths see it: the document left as text (see [`RawDoc`]).
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
+#[diesel(table_name = objects)]
+pub struct ObjectView {
+    pub id: i64,
+    pub properties: RawDoc,
     pub created_at: i64,
     pub updated_at: i64,
     pub archived: bool,
@@ -122,6 +134,27 @@ pub fn insert(
     Ok(out)
 }
 
+/// Loads rows of type `$row` of one scope by id, live, archived or both.
+macro_rules! load_as {
+    ($conn:expr, $scope:expr, $ids:expr, $archived:expr, $row:ty) => {
+        with_conn!($conn, c => {
+            // The body is compiled per backend, so the boxed query takes that backend's type.
+            let q = objects::table
+                .filter(objects::portal_id.eq($scope.portal.0))
+                .filter(objects::object_type.eq($scope.object_type))
+                .filter(objects::id.eq_any($ids))
+                .select(<$row>::as_select())
+                .into_boxed();
+            let q = match $archived {
+                Archived::Live => q.filter(objects::archived.eq(false)),
+                Archived::Only => q.filter(objects::archived.eq(true)),
+                Archived::Any => q,
+            };
+            q.load::<$row>(c)
+        })
+    };
+}
+
 /// Loads objects of one scope by id.
 pub fn load(
     conn: &mut Conn,
@@ -132,22 +165,20 @@ pub fn load(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows = with_conn!(conn, c => {
-        // The body is compiled per backend, so the boxed query takes that backend's type.
-        let q = objects::table
-            .filter(objects::portal_id.eq(scope.portal.0))
-            .filter(objects::object_type.eq(scope.object_type))
-            .filter(objects::id.eq_any(ids))
-            .select(ObjectRow::as_select())
-            .into_boxed();
-        let q = match archived {
-            Archived::Live => q.filter(objects::archived.eq(false)),
-            Archived::Only => q.filter(objects::archived.eq(true)),
-            Archived::Any => q,
-        };
-        q.load(c)
-    })?;
-    Ok(rows)
+    Ok(load_as!(conn, scope, ids, archived, ObjectRow)?)
+}
+
+/// As [`load`], for reading only: documents stay unparsed.
+pub fn load_views(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    ids: &[i64],
+    archived: Archived,
+) -> Result<Vec<ObjectView>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(load_as!(conn, scope, ids, archived, ObjectView)?)
 }
 
 /// One page of a scope in id order, starting at `from_id`; returns up to `limit + 1` rows so the

@@ -4,10 +4,11 @@ use super::ast::{Operand, Search, Target};
 use super::compile::{compile, Statement};
 use super::cursor::{self, After};
 use crate::db::Conn;
-use crate::engine::store::{ObjectRow, Scope};
+use crate::engine::store::{ObjectRow, ObjectView, Scope};
 use crate::engine::types::{PropertyDef, PropertyType};
 use crate::engine::value::{normalize, parse_number};
 use crate::error::ApiError;
+use std::borrow::Cow;
 
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -21,7 +22,8 @@ struct Count {
 /// One page of results.
 pub struct Page {
     pub total: i64,
-    pub rows: Vec<ObjectRow>,
+    /// Documents left as text: a page is usually rendered, not edited.
+    pub rows: Vec<ObjectView>,
     /// `paging.next.after`, when there is a next page.
     pub next: Option<String>,
 }
@@ -146,18 +148,37 @@ fn load_count(conn: &mut Conn, st: Statement) -> Result<i64, ApiError> {
 
 /// The value a row has for the sort target, in compared form.
 pub fn sort_value(row: &ObjectRow, target: &Target) -> Option<Operand> {
+    compared(target, row.id, row.created_at, row.updated_at, |name| {
+        row.properties.get(name).map(Cow::Borrowed)
+    })
+}
+
+/// As [`sort_value`], for a row whose document is still text.
+pub fn view_sort_value(row: &ObjectView, target: &Target) -> Option<Operand> {
+    compared(target, row.id, row.created_at, row.updated_at, |name| {
+        row.properties.get(name).map(Cow::Owned)
+    })
+}
+
+fn compared<'a>(
+    target: &Target,
+    id: i64,
+    created_at: i64,
+    updated_at: i64,
+    doc_value: impl FnOnce(&str) -> Option<Cow<'a, str>>,
+) -> Option<Operand> {
     match target {
-        Target::Id => Some(Operand::Int(row.id)),
-        Target::TimeColumn("created_at") => Some(Operand::Int(row.created_at)),
-        Target::TimeColumn(_) => Some(Operand::Int(row.updated_at)),
+        Target::Id => Some(Operand::Int(id)),
+        Target::TimeColumn("created_at") => Some(Operand::Int(created_at)),
+        Target::TimeColumn(_) => Some(Operand::Int(updated_at)),
         Target::Doc(name, kind) => {
-            let raw = row.properties.get(name)?;
+            let raw = doc_value(name)?;
             Some(match kind {
-                PropertyType::Number => Operand::Num(parse_number(raw)?),
+                PropertyType::Number => Operand::Num(parse_number(&raw)?),
                 PropertyType::String | PropertyType::Bool => {
                     Operand::Text(raw.to_ascii_lowercase())
                 }
-                _ => Operand::Text(raw.to_owned()),
+                _ => Operand::Text(raw.into_owned()),
             })
         }
     }
@@ -179,7 +200,7 @@ pub fn search(
     );
     let (total, mut rows) = conn.read_tx(|tx| {
         let total = load_count(tx, compiled.count)?;
-        let rows = load_rows(tx, compiled.page)?;
+        let rows = load_statement!(tx, compiled.page, ObjectView)?;
         Ok((total, rows))
     })?;
     let more = rows.len() as i64 > search.limit;
@@ -187,7 +208,7 @@ pub fn search(
     let next = match (more, rows.last()) {
         (true, Some(last)) => Some(match &search.sort {
             None => cursor::encode(None, last.id),
-            Some(s) => cursor::encode(sort_value(last, &s.target).as_ref(), last.id),
+            Some(s) => cursor::encode(view_sort_value(last, &s.target).as_ref(), last.id),
         }),
         _ => None,
     };

@@ -1,5 +1,6 @@
 //! List, read, create, update and archive of single objects.
 
+use super::render::Rendered;
 use super::wire::{render, ObjectInput, Wanted};
 use super::{for_read, for_write, id_by, parse_id, resolve, scope, IdBy};
 use crate::auth::Principal;
@@ -116,7 +117,7 @@ pub async fn read(
         let id = *resolve(conn, scope, &by, std::slice::from_ref(&raw_id), archived)?
             .get(&raw_id)
             .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
-        let row = store::load(conn, scope, &[id], archived)?
+        let row = store::load_views(conn, scope, &[id], archived)?
             .pop()
             .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
         let hist = match history {
@@ -130,7 +131,8 @@ pub async fn read(
     })
     .await?;
     let hist = hist.as_ref().map(|(n, h)| (n.as_slice(), h));
-    Ok(HttpResponse::Ok().json(render(&otype, &row, &wanted, hist)))
+    let shown = wanted.resolve(&otype);
+    Ok(HttpResponse::Ok().json(Rendered::view(&otype, &row, &shown, hist)?))
 }
 
 /// `POST /{objectType}` — 201 with the stored object.

@@ -2,6 +2,7 @@
 //! unless every input carries `objectWriteTraceId`, in which case the valid inputs are written
 //! and the rest come back in a 207.
 
+use super::render::Rendered;
 use super::wire::{
     batch_response, check_batch_size, check_unique_ids, render, Batch, BatchRead, IdInput,
     IdObjectInput, ObjectInput, Wanted,
@@ -19,6 +20,7 @@ use crate::http::query::QueryParams;
 use crate::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 use std::collections::{HashMap, HashSet};
 
@@ -107,9 +109,15 @@ fn all_traced<T>(inputs: &[T], trace: impl Fn(&T) -> Option<&String>) -> bool {
             .all(|i| trace(i).is_some_and(|t| !t.is_empty()))
 }
 
-fn respond(created: bool, results: Vec<Value>, errors: Vec<Value>, started: i64) -> HttpResponse {
-    let body = batch_response(results, errors.clone(), started, now_ms());
-    if !errors.is_empty() {
+fn respond<T: Serialize>(
+    created: bool,
+    results: Vec<T>,
+    errors: Vec<Value>,
+    started: i64,
+) -> HttpResponse {
+    let failed = !errors.is_empty();
+    let body = batch_response(results, errors, started, now_ms());
+    if failed {
         HttpResponse::MultiStatus().json(body)
     } else if created {
         HttpResponse::Created().json(body)
@@ -150,7 +158,7 @@ pub async fn read(
         let scope = scope(who.portal, &t);
         let found = resolve(conn, scope, &by, &raw, archived)?;
         let ids: Vec<i64> = found.values().copied().collect();
-        let rows = store::load(conn, scope, &ids, archived)?;
+        let rows = store::load_views(conn, scope, &ids, archived)?;
         let hist = match &hist_names {
             Some(names) => Some(store::history(conn, who.portal, &ids, names)?),
             None => None,
@@ -162,6 +170,7 @@ pub async fn read(
         .properties
         .map(Wanted::Names)
         .unwrap_or(Wanted::Defaults);
+    let shown = wanted.resolve(&otype);
     let mut results = Vec::new();
     let mut missing = Vec::new();
     for input in &body.inputs {
@@ -169,7 +178,7 @@ pub async fn read(
         match rows.iter().find(|r| Some(&r.id) == id) {
             Some(row) => {
                 let h = history.as_deref().zip(hist.as_ref());
-                results.push(render(&otype, row, &wanted, h));
+                results.push(Rendered::view(&otype, row, &shown, h)?);
             }
             None => missing.push(input.id.0.clone()),
         }

@@ -4,6 +4,7 @@
 pub mod basic;
 pub mod batch;
 pub mod properties;
+pub mod render;
 pub mod search;
 pub mod wire;
 

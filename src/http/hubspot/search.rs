@@ -1,7 +1,7 @@
 //! `POST /{objectType}/search`: the wire request is read into the engine's search AST, run in
 //! SQL, and rendered as `CollectionResponseWithTotalSimplePublicObjectForwardPaging`.
 
-use super::wire::{render, Wanted};
+use super::render::{Rendered, Wanted};
 use super::{for_read, scope};
 use crate::auth::Principal;
 use crate::db;
@@ -13,8 +13,8 @@ use crate::http::body::Json;
 use crate::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -192,14 +192,36 @@ pub async fn search(
         run::search(conn, scope(who.portal, &t), &search, &after)
     })
     .await?;
-    let results: Vec<Value> = page
+    let shown = wanted.resolve(&otype);
+    let results = page
         .rows
         .iter()
-        .map(|r| render(&otype, r, &wanted, None))
-        .collect();
-    let mut out = json!({"total": page.total, "results": results});
-    if let Some(next) = page.next {
-        out["paging"] = json!({"next": {"after": next}});
-    }
-    Ok(HttpResponse::Ok().json(out))
+        .map(|r| Rendered::view(&otype, r, &shown, None))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(HttpResponse::Ok().json(SearchPage {
+        total: page.total,
+        results,
+        paging: page.next.map(|after| Paging {
+            next: Next { after },
+        }),
+    }))
+}
+
+/// `CollectionResponseWithTotalSimplePublicObjectForwardPaging`.
+#[derive(Serialize)]
+struct SearchPage<'a> {
+    total: i64,
+    results: Vec<Rendered<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    paging: Option<Paging>,
+}
+
+#[derive(Serialize)]
+struct Paging {
+    next: Next,
+}
+
+#[derive(Serialize)]
+struct Next {
+    after: String,
 }

@@ -1,12 +1,11 @@
-//! HubSpot wire types: request bodies as the official clients send them, and the rendering of
-//! stored objects as `SimplePublicObject`. Wire types never touch Diesel.
+//! HubSpot wire types: request bodies as the official clients send them, and the batch response
+//! envelope (objects themselves are rendered by `render`). Wire types never touch Diesel.
 
-use crate::engine::store::{History, HistoryRow, ObjectRow};
-use crate::engine::types::{ObjectType, DEFAULT_PROPERTIES};
-use crate::engine::value::format_ms;
+pub use super::render::{render, Wanted};
+use crate::engine::value::Instant;
 use crate::error::ApiError;
 use serde::de::{self, Deserializer};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 /// An object id as clients send it: a string, or (leniently) a whole JSON number.
@@ -114,100 +113,32 @@ pub fn check_unique_ids<'a>(ids: impl Iterator<Item = &'a str>) -> Result<(), Ap
     ))
 }
 
-/// Which properties a response carries besides the defaults.
-#[derive(Debug, Clone)]
-pub enum Wanted {
-    /// Only the defaults.
-    Defaults,
-    /// Every property that has a value (write responses).
-    AllSet,
-    /// The named ones; unknown names are ignored, known but empty ones are `null`.
-    Names(Vec<String>),
-}
-
-/// Renders a stored object as `SimplePublicObject`.
-pub fn render(
-    otype: &ObjectType,
-    row: &ObjectRow,
-    wanted: &Wanted,
-    history: Option<(&[String], &History)>,
-) -> Value {
-    let mut props = Map::new();
-    let column_value = |name: &str| -> Option<String> {
-        match name {
-            "hs_object_id" => Some(row.id.to_string()),
-            "hs_createdate" => Some(format_ms(row.created_at)),
-            "hs_lastmodifieddate" => Some(format_ms(row.updated_at)),
-            _ => None,
-        }
-    };
-    for name in DEFAULT_PROPERTIES {
-        props.insert(name.into(), json!(column_value(name)));
-    }
-    match wanted {
-        Wanted::Defaults => {}
-        Wanted::AllSet => {
-            for (k, v) in &row.properties.0 {
-                props.insert(k.clone(), v.clone());
-            }
-        }
-        Wanted::Names(names) => {
-            for name in names {
-                if otype.property(name).is_some() && !props.contains_key(name) {
-                    props.insert(name.clone(), json!(row.properties.get(name)));
-                }
-            }
-        }
-    }
-    let mut obj = Map::new();
-    obj.insert("id".into(), json!(row.id.to_string()));
-    obj.insert("properties".into(), Value::Object(props));
-    obj.insert("createdAt".into(), json!(format_ms(row.created_at)));
-    obj.insert("updatedAt".into(), json!(format_ms(row.updated_at)));
-    obj.insert("archived".into(), json!(row.archived));
-    if let Some(at) = row.archived_at {
-        obj.insert("archivedAt".into(), json!(format_ms(at)));
-    }
-    if let Some((names, hist)) = history {
-        let mut with = Map::new();
-        for name in names.iter().filter(|n| otype.property(n).is_some()) {
-            let entries: Vec<Value> = hist
-                .get(&(row.id, name.clone()))
-                .map(|rows| rows.iter().map(history_entry).collect())
-                .unwrap_or_default();
-            with.insert(name.clone(), Value::Array(entries));
-        }
-        obj.insert("propertiesWithHistory".into(), Value::Object(with));
-    }
-    Value::Object(obj)
-}
-
-fn history_entry(h: &HistoryRow) -> Value {
-    let mut e = Map::new();
-    e.insert("value".into(), json!(h.value.clone().unwrap_or_default()));
-    e.insert("timestamp".into(), json!(format_ms(h.changed_at)));
-    e.insert("sourceType".into(), json!(h.source_type));
-    if let Some(id) = &h.source_id {
-        e.insert("sourceId".into(), json!(id));
-    }
-    Value::Object(e)
-}
-
 /// `BatchResponseSimplePublicObject` (with `numErrors`/`errors` when there are errors).
-pub fn batch_response(
-    results: Vec<Value>,
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BatchResponse<T> {
+    status: &'static str,
+    results: Vec<T>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    num_errors: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<Value>,
+    started_at: Instant,
+    completed_at: Instant,
+}
+
+pub fn batch_response<T: Serialize>(
+    results: Vec<T>,
     errors: Vec<Value>,
     started_at: i64,
     completed_at: i64,
-) -> Value {
-    let mut body = Map::new();
-    body.insert("status".into(), json!("COMPLETE"));
-    body.insert("results".into(), Value::Array(results));
-    if !errors.is_empty() {
-        body.insert("numErrors".into(), json!(errors.len()));
-        body.insert("errors".into(), Value::Array(errors));
+) -> BatchResponse<T> {
+    BatchResponse {
+        status: "COMPLETE",
+        results,
+        num_errors: (!errors.is_empty()).then_some(errors.len()),
+        errors,
+        started_at: Instant(started_at),
+        completed_at: Instant(completed_at),
     }
-    body.insert("startedAt".into(), json!(format_ms(started_at)));
-    body.insert("completedAt".into(), json!(format_ms(completed_at)));
-    Value::Object(body)
 }
