@@ -282,6 +282,49 @@ fn whole_statements_with_groups_query_sort_and_keyset() {
 }
 
 #[test]
+fn the_counted_page_is_the_page_with_the_count_as_a_column_and_its_binds_first() {
+    let search = Search {
+        groups: vec![vec![Filter {
+            target: doc("hs_group_correlation_uuid", P::String),
+            op: Op::Eq(Operand::Text("f".into())),
+        }]],
+        query_terms: vec![],
+        text_properties: vec![],
+        sorted_indexes: &[],
+        sort: None,
+        limit: 100,
+    };
+    let lite = compile(Lite, 1, "goal_targets", &search, &After::Start);
+    let count_where = lite
+        .count
+        .sql
+        .trim_start_matches("SELECT COUNT(*) AS n FROM objects WHERE ");
+    assert_eq!(
+        lite.counted.sql,
+        lite.page.sql.replacen(
+            &format!("SELECT {COLUMNS} FROM "),
+            &format!("SELECT {COLUMNS}, (SELECT COUNT(*) FROM objects WHERE {count_where}) AS total FROM "),
+            1
+        )
+    );
+    let binds = [lite.count.binds.clone(), lite.page.binds.clone()].concat();
+    assert_eq!(lite.counted.binds, binds);
+    // PostgreSQL numbers placeholders through the whole statement: the count's first.
+    let pg = compile(Pg, 1, "goal_targets", &search, &After::Start);
+    assert_eq!(pg.counted.binds, binds);
+    assert_eq!(
+        pg.counted.sql,
+        format!(
+            "SELECT {COLUMNS}, (SELECT COUNT(*) FROM objects WHERE portal_id = $1 AND object_type = 'goal_targets' \
+             AND archived = FALSE AND ((lower((properties ->> 'hs_group_correlation_uuid') COLLATE \"C\") = $2))) AS total \
+             FROM (SELECT {COLUMNS} FROM objects WHERE portal_id = $3 AND object_type = 'goal_targets' AND archived = FALSE \
+             AND ((lower((properties ->> 'hs_group_correlation_uuid') COLLATE \"C\") = $4)) OFFSET 0) AS matches \
+             ORDER BY id ASC LIMIT $5"
+        )
+    );
+}
+
+#[test]
 fn equality_in_every_group_fences_the_filter_before_the_sort() {
     let owner = doc("hubspot_owner_id", P::Number);
     let start = doc("hs_start_datetime", P::Datetime);

@@ -1,4 +1,4 @@
-//! Runs a compiled search: the page and the exact total in one read snapshot.
+//! Runs a compiled search: the page and the exact total from one read snapshot.
 
 use super::ast::{Operand, Search, Target};
 use super::compile::{compile, Statement};
@@ -17,6 +17,15 @@ use diesel::sql_types::BigInt;
 struct Count {
     #[diesel(sql_type = BigInt)]
     n: i64,
+}
+
+/// A page row with the search's total beside it (`Compiled::counted`).
+#[derive(QueryableByName)]
+struct Counted {
+    #[diesel(embed)]
+    view: ObjectView,
+    #[diesel(sql_type = BigInt)]
+    total: i64,
 }
 
 /// One page of results.
@@ -198,11 +207,17 @@ pub fn search(
         search,
         after,
     );
-    let (total, mut rows) = conn.read_tx(|tx| {
-        let total = load_count(tx, compiled.count)?;
-        let rows = load_statement!(tx, compiled.page, ObjectView)?;
-        Ok((total, rows))
-    })?;
+    let counted = load_statement!(conn, compiled.counted, Counted)?;
+    let (total, mut rows) = match counted.first() {
+        Some(first) => (first.total, counted.into_iter().map(|c| c.view).collect()),
+        // An empty page carries no total: count and re-read the page in one snapshot, so an
+        // empty page never comes with a total counted after it.
+        None => conn.read_tx(|tx| {
+            let total = load_count(tx, compiled.count)?;
+            let rows: Vec<ObjectView> = load_statement!(tx, compiled.page, ObjectView)?;
+            Ok((total, rows))
+        })?,
+    };
     let more = rows.len() as i64 > search.limit;
     rows.truncate(search.limit as usize);
     let next = match (more, rows.last()) {
