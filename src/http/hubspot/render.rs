@@ -162,11 +162,25 @@ pub fn render(
 
 impl Serialize for Rendered<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Each of these appears twice per object: formatted once.
+        let mut id = itoa::Buffer::new();
+        let id = id.format(self.id);
+        let created = Instant(self.created_at).text();
+        let updated = Instant(self.updated_at).text();
+        let (created, updated) = (created.as_str(), updated.as_str());
         let mut m = s.serialize_map(None)?;
-        m.serialize_entry("id", &Id(self.id))?;
-        m.serialize_entry("properties", &Properties(self))?;
-        m.serialize_entry("createdAt", &Instant(self.created_at))?;
-        m.serialize_entry("updatedAt", &Instant(self.updated_at))?;
+        m.serialize_entry("id", id)?;
+        m.serialize_entry(
+            "properties",
+            &Properties {
+                r: self,
+                id,
+                created,
+                updated,
+            },
+        )?;
+        m.serialize_entry("createdAt", created)?;
+        m.serialize_entry("updatedAt", updated)?;
         m.serialize_entry("archived", &self.archived)?;
         if let Some(at) = self.archived_at {
             m.serialize_entry("archivedAt", &Instant(at))?;
@@ -186,27 +200,25 @@ impl Serialize for Rendered<'_> {
     }
 }
 
-/// An id as HubSpot sends it: a string.
-struct Id(i64);
-
-impl Serialize for Id {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(&self.0)
-    }
+/// The `properties` map, with the object's id and instants already formatted.
+struct Properties<'r> {
+    r: &'r Rendered<'r>,
+    id: &'r str,
+    created: &'r str,
+    updated: &'r str,
 }
-
-struct Properties<'r>(&'r Rendered<'r>);
 
 impl Serialize for Properties<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let r = self.0;
+        let r = self.r;
         let mut m = s.serialize_map(None)?;
         for name in DEFAULT_PROPERTIES {
-            match name {
-                "hs_object_id" => m.serialize_entry(name, &Id(r.id))?,
-                "hs_createdate" => m.serialize_entry(name, &Instant(r.created_at))?,
-                _ => m.serialize_entry(name, &Instant(r.updated_at))?,
-            }
+            let value = match name {
+                "hs_object_id" => self.id,
+                "hs_createdate" => self.created,
+                _ => self.updated,
+            };
+            m.serialize_entry(name, value)?;
         }
         if r.shown.all_set {
             // Defaults are columns, never document keys; skipping them keeps keys unique.
