@@ -141,27 +141,28 @@ macro_rules! load_as {
             // One live object (GET by id): a query of fixed shape, which Diesel prepares once
             // per connection; the boxed form below is parsed and planned again on every call.
             if let ([id], Archived::Live) = ($ids, $archived) {
-                return Ok(objects::table
+                objects::table
                     .filter(objects::portal_id.eq($scope.portal.0))
                     .filter(objects::object_type.eq($scope.object_type))
                     .filter(objects::id.eq(*id))
                     .filter(objects::archived.eq(false))
                     .select(<$row>::as_select())
-                    .load::<$row>(c)?);
+                    .load::<$row>(c)
+            } else {
+                // Compiled per backend, so the boxed query takes that backend's type.
+                let q = objects::table
+                    .filter(objects::portal_id.eq($scope.portal.0))
+                    .filter(objects::object_type.eq($scope.object_type))
+                    .filter(objects::id.eq_any($ids))
+                    .select(<$row>::as_select())
+                    .into_boxed();
+                let q = match $archived {
+                    Archived::Live => q.filter(objects::archived.eq(false)),
+                    Archived::Only => q.filter(objects::archived.eq(true)),
+                    Archived::Any => q,
+                };
+                q.load::<$row>(c)
             }
-            // The body is compiled per backend, so the boxed query takes that backend's type.
-            let q = objects::table
-                .filter(objects::portal_id.eq($scope.portal.0))
-                .filter(objects::object_type.eq($scope.object_type))
-                .filter(objects::id.eq_any($ids))
-                .select(<$row>::as_select())
-                .into_boxed();
-            let q = match $archived {
-                Archived::Live => q.filter(objects::archived.eq(false)),
-                Archived::Only => q.filter(objects::archived.eq(true)),
-                Archived::Any => q,
-            };
-            q.load::<$row>(c)
         })
     };
 }

@@ -410,6 +410,23 @@ pub fn compile(
     }
 }
 
+/// Only [`Compiled::counted`]: what a search runs first (the other two only for an empty page).
+pub fn counted(
+    dialect: Dialect,
+    portal: i64,
+    object_type: &str,
+    search: &Search,
+    after: &After,
+) -> Statement {
+    let at = Where {
+        portal,
+        object_type,
+        search,
+        after,
+    };
+    page(dialect, &at, true)
+}
+
 /// What one search selects.
 struct Where<'a> {
     portal: i64,

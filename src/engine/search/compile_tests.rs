@@ -295,6 +295,11 @@ fn the_counted_page_is_the_page_with_the_count_as_a_column_and_its_binds_first()
         limit: 100,
     };
     let lite = compile(Lite, 1, "goal_targets", &search, &After::Start);
+    // What a search runs first is exactly this statement.
+    assert_eq!(
+        counted(Lite, 1, "goal_targets", &search, &After::Start),
+        lite.counted
+    );
     let count_where = lite
         .count
         .sql

@@ -1,7 +1,7 @@
 //! Runs a compiled search: the page and the exact total from one read snapshot.
 
 use super::ast::{Operand, Search, Target};
-use super::compile::{compile, Statement};
+use super::compile::{compile, counted, Statement};
 use super::cursor::{self, After};
 use crate::db::Conn;
 use crate::engine::store::{ObjectRow, ObjectView, Scope};
@@ -200,19 +200,15 @@ pub fn search(
     search: &Search,
     after: &After,
 ) -> Result<Page, ApiError> {
-    let compiled = compile(
-        conn.dialect(),
-        scope.portal.0,
-        scope.object_type,
-        search,
-        after,
-    );
-    let counted = load_statement!(conn, compiled.counted, Counted)?;
+    let (dialect, portal, otype) = (conn.dialect(), scope.portal.0, scope.object_type);
+    let first = counted(dialect, portal, otype, search, after);
+    let counted = load_statement!(conn, first, Counted)?;
     let (total, mut rows) = match counted.first() {
         Some(first) => (first.total, counted.into_iter().map(|c| c.view).collect()),
         // An empty page carries no total: count and re-read the page in one snapshot, so an
         // empty page never comes with a total counted after it.
         None => conn.read_tx(|tx| {
+            let compiled = compile(dialect, portal, otype, search, after);
             let total = load_count(tx, compiled.count)?;
             let rows: Vec<ObjectView> = load_statement!(tx, compiled.page, ObjectView)?;
             Ok((total, rows))
