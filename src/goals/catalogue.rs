@@ -122,8 +122,15 @@ pub fn goal_targets() -> ObjectType {
         ],
         schema_write_scopes: &["crm.schemas.goals.write"],
         text_properties: &["hs_goal_name"],
-        // An owner's goals over a period, in date order: the goals dashboard's query.
-        sorted_indexes: &[("hubspot_owner_id", "hs_start_datetime")],
+        // An owner's goals over a period, in date order: the goals dashboard's query. An owner's
+        // or a milestone's largest targets: each OR group of such a search walks its own index
+        // (see `search::compile`). Each pair also serves EQ on its first property alone, so
+        // those two need no single-property index.
+        sorted_indexes: &[
+            ("hubspot_owner_id", "hs_start_datetime"),
+            ("hubspot_owner_id", "hs_target_amount"),
+            ("hs_milestone", "hs_target_amount"),
+        ],
         properties,
         event_time_property: None,
         rules: Some(std::sync::Arc::new(super::rules::FamilyRules)),

@@ -1,6 +1,7 @@
 //! Search: HubSpot's request forms and limits, and a differential test that checks random
 //! searches on both backends against a plain in-memory evaluator of the same semantics.
 
+mod merged;
 mod reference;
 
 use crate::both;
@@ -256,6 +257,41 @@ fn random_search(rng: &mut StdRng, objs: &[Obj]) -> RSearch {
     }
 }
 
+/// Every page of a search, through `paging.next.after`: the ids in order and how many pages,
+/// checking each page's `total` against `want` and its length against the limit.
+async fn walk(app: &TestApp, s: &RSearch, want: &[i64], i: usize) -> (Vec<i64>, usize) {
+    let mut got: Vec<i64> = Vec::new();
+    let mut after: Option<String> = None;
+    let mut pages = 0;
+    loop {
+        let mut body = s.to_wire();
+        if let Some(a) = &after {
+            body["after"] = json!(a);
+        }
+        let r = app.post(SEARCH, body.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "search {i} {body}: {:?}", r.body);
+        assert_eq!(
+            r.body["total"].as_u64().unwrap() as usize,
+            want.len(),
+            "total of search {i}: {body}"
+        );
+        let results = r.body["results"].as_array().unwrap();
+        assert!(results.len() as i64 <= s.limit);
+        got.extend(
+            results
+                .iter()
+                .map(|o| o["id"].as_str().unwrap().parse::<i64>().unwrap()),
+        );
+        pages += 1;
+        match r.body["paging"]["next"]["after"].as_str() {
+            Some(a) => after = Some(a.to_owned()),
+            None => break,
+        }
+        assert!(pages < 500, "paging does not end");
+    }
+    (got, pages)
+}
+
 both!(lenient: random_searches_match_the_reference_on_every_page,
     |app: TestApp| async move {
         let mut rng = StdRng::seed_from_u64(0x9_0a1);
@@ -264,35 +300,7 @@ both!(lenient: random_searches_match_the_reference_on_every_page,
         for i in 0..250 {
             let s = random_search(&mut rng, &objs);
             let want = reference::evaluate(&s, &objs);
-            let mut got: Vec<i64> = Vec::new();
-            let mut after: Option<String> = None;
-            let mut pages = 0;
-            loop {
-                let mut body = s.to_wire();
-                if let Some(a) = &after {
-                    body["after"] = json!(a);
-                }
-                let r = app.post(SEARCH, body.clone()).await;
-                assert_eq!(r.status, StatusCode::OK, "search {i} {body}: {:?}", r.body);
-                assert_eq!(
-                    r.body["total"].as_u64().unwrap() as usize,
-                    want.len(),
-                    "total of search {i}: {body}"
-                );
-                let results = r.body["results"].as_array().unwrap();
-                assert!(results.len() as i64 <= s.limit);
-                got.extend(
-                    results
-                        .iter()
-                        .map(|o| o["id"].as_str().unwrap().parse::<i64>().unwrap()),
-                );
-                pages += 1;
-                match r.body["paging"]["next"]["after"].as_str() {
-                    Some(a) => after = Some(a.to_owned()),
-                    None => break,
-                }
-                assert!(pages < 500, "paging does not end");
-            }
+            let (got, pages) = walk(&app, &s, &want, i).await;
             assert_eq!(got, want, "search {i}: {}", s.to_wire());
             nonempty += usize::from(!want.is_empty());
             multipage += usize::from(pages > 2);

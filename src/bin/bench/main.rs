@@ -65,6 +65,10 @@ struct Args {
     /// server memory sampled; exits 1 on any failed request or if memory keeps growing.
     #[arg(long)]
     soak: Option<f64>,
+    /// Run only the workloads whose labels start with one of these (comma-separated, e.g.
+    /// `W4,W6`); bare HTTP always runs, as every ratio needs it.
+    #[arg(long)]
+    only: Option<String>,
 }
 
 struct Server {
@@ -413,6 +417,21 @@ fn main() {
     // The floor under every 1-connection latency: one HTTP exchange that does nothing.
     rows.push(("bare HTTP, 1 connection".into(), http(1, live), None));
 
+    let only = args.only.clone();
+    let want = move |label: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|w| label.starts_with(w.trim())))
+    };
+    // Runs a workload only if it is wanted (its HTTP and raw runs are the macro's arguments).
+    macro_rules! row {
+        ($label:expr, $http:expr, $raw:expr $(,)?) => {{
+            let label: String = $label.into();
+            if want(&label) {
+                rows.push((label, $http, $raw));
+            }
+        }};
+    }
+
     // W1–W4, over HTTP and raw.
     let d = data.clone();
     let w1 = Arc::new(move |c: &mut Client, t: usize, i: u64| {
@@ -478,43 +497,44 @@ fn main() {
         run::search(conn, scope(), &w4(owner(t, i)), &After::Start).is_ok()
     });
 
-    rows.push((
-        "W1 GET by id, 5 properties".into(),
+    row!(
+        "W1 GET by id, 5 properties",
         http(conns, w1.clone()),
         Some(raw(conns, w1_raw.clone())),
-    ));
-    rows.push((
-        "W1 GET by id, 1 connection".into(),
+    );
+    row!(
+        "W1 GET by id, 1 connection",
         http(1, w1.clone()),
         Some(raw(1, w1_raw.clone())),
-    ));
-    rows.push((
-        "W2 search family EQ".into(),
+    );
+    row!(
+        "W2 search family EQ",
         http(conns, w2h.clone()),
         Some(raw(conns, w2r.clone())),
-    ));
-    rows.push((
-        "W3 owner EQ + start range + sort, limit 100".into(),
+    );
+    row!(
+        "W3 owner EQ + start range + sort, limit 100",
         http(conns, w3h.clone()),
         Some(raw(conns, w3r.clone())),
-    ));
-    rows.push((
-        "W3, 1 connection".into(),
+    );
+    row!(
+        "W3, 1 connection",
         http(1, w3h.clone()),
         Some(raw(1, w3r.clone())),
-    ));
-    rows.push((
-        "W4 3 filters in 2 OR groups, amount desc".into(),
+    );
+    row!(
+        "W4 3 filters in 2 OR groups, amount desc",
         http(conns, w4h.clone()),
         Some(raw(conns, w4r.clone())),
-    ));
+    );
 
     // W5: page 1 and page 1,000 (or the middle page of a smaller store) of a 200-per-page walk.
     let pages = (data.ids.len() / 200).max(1);
     let deep = 1000.min(pages / 2).max(1);
     let mut c = Client::connect(&addr, TOKEN).expect("connect");
     let mut after: Option<String> = None;
-    for _ in 1..deep {
+    let walk = if want("W5") { deep } else { 1 };
+    for _ in 1..walk {
         let body = match &after {
             Some(a) => json!({"limit": 200, "after": a}),
             None => json!({"limit": 200}),
@@ -531,8 +551,8 @@ fn main() {
     }
     let page1 = json!({"limit": 200}).to_string();
     let deep_body = json!({"limit": 200, "after": after}).to_string();
-    rows.push((
-        "W5 page 1 of a 200-per-page walk".into(),
+    row!(
+        "W5 page 1 of a 200-per-page walk",
         http(
             conns,
             Arc::new(move |c, _, _| {
@@ -543,8 +563,8 @@ fn main() {
             }),
         ),
         None,
-    ));
-    rows.push((
+    );
+    row!(
         format!("W5 page {deep} of the walk"),
         http(
             conns,
@@ -560,7 +580,7 @@ fn main() {
             }),
         ),
         None,
-    ));
+    );
 
     // W6: whole monthly families created (rules checked); W7: whole families renamed.
     let counter = Arc::new(AtomicU64::new(10_000_000));
@@ -606,16 +626,16 @@ fn main() {
             200,
         )
     });
-    rows.push((
-        "W6 batch create a monthly family (12)".into(),
+    row!(
+        "W6 batch create a monthly family (12)",
         http(conns, w6.clone()),
         None,
-    ));
-    rows.push((
-        "W7 batch rename a whole family (12)".into(),
+    );
+    row!(
+        "W7 batch rename a whole family (12)",
         http(conns, w7.clone()),
         None,
-    ));
+    );
     let (a, b, c3, d4, e, f7) = (w1, w2h, w3h, w4h, w6, w7);
     let mix: HttpOp = Arc::new(move |c, t, i| match i % 20 {
         0 => e(c, t, i),
@@ -631,11 +651,7 @@ fn main() {
         drop(server);
         std::process::exit(i32::from(failed));
     }
-    rows.push((
-        "W8 mix: 90% W1–W4, 10% W6–W7".into(),
-        http(conns, mix),
-        None,
-    ));
+    row!("W8 mix: 90% W1–W4, 10% W6–W7", http(conns, mix), None,);
 
     let rss = server.peak_rss_mb();
     let table = render(

@@ -270,10 +270,7 @@ fn conditions(b: &mut Builder, portal: i64, object_type: &str, search: &Search) 
             }
             b.push("SELECT id FROM objects WHERE ");
             scope_conditions(b, portal, object_type);
-            for f in group {
-                b.push(" AND ");
-                filter(b, f);
-            }
+            group_conditions(b, group);
         }
         b.push(")");
     } else if !search.groups.is_empty() {
@@ -296,6 +293,19 @@ fn conditions(b: &mut Builder, portal: i64, object_type: &str, search: &Search) 
         }
         b.push(")");
     }
+    query_conditions(b, search);
+}
+
+/// ` AND` each filter of one group.
+fn group_conditions(b: &mut Builder, group: &[Filter]) {
+    for f in group {
+        b.push(" AND ");
+        filter(b, f);
+    }
+}
+
+/// ` AND` each free-text term: it must prefix-match a token of one of the text properties.
+fn query_conditions(b: &mut Builder, search: &Search) {
     for term in &search.query_terms {
         b.push(" AND (");
         for (i, name) in search.text_properties.iter().enumerate() {
@@ -310,6 +320,28 @@ fn conditions(b: &mut Builder, portal: i64, object_type: &str, search: &Search) 
             b.push("FALSE");
         }
         b.push(")");
+    }
+}
+
+/// The statement counting a search's matches. Several selective groups on SQLite count the
+/// union of their id lists, each read from its group's index alone (W4 at 1M: 3 ms, against
+/// 16 ms when every listed id was looked up again in the table to re-check the scope).
+fn count_matches(b: &mut Builder, portal: i64, object_type: &str, search: &Search) {
+    if b.dialect == Dialect::Sqlite && search.groups.len() > 1 && selective(search) {
+        b.push("SELECT COUNT(*) AS n FROM (");
+        for (gi, group) in search.groups.iter().enumerate() {
+            if gi > 0 {
+                b.push(" UNION ");
+            }
+            b.push("SELECT id FROM objects WHERE ");
+            scope_conditions(b, portal, object_type);
+            group_conditions(b, group);
+            query_conditions(b, search);
+        }
+        b.push(") AS matched");
+    } else {
+        b.push("SELECT COUNT(*) AS n FROM objects WHERE ");
+        conditions(b, portal, object_type, search);
     }
 }
 
@@ -395,8 +427,7 @@ pub fn compile(
     after: &After,
 ) -> Compiled {
     let mut count = Builder::new(dialect);
-    count.push("SELECT COUNT(*) AS n FROM objects WHERE ");
-    conditions(&mut count, portal, object_type, search);
+    count_matches(&mut count, portal, object_type, search);
     let at = Where {
         portal,
         object_type,
@@ -450,9 +481,13 @@ fn page(dialect: Dialect, at: &Where<'_>, with_total: bool) -> Statement {
     let mut page = Builder::new(dialect);
     page.push(&format!("SELECT {COLUMNS}"));
     if with_total {
-        page.push(", (SELECT COUNT(*) FROM objects WHERE ");
-        conditions(&mut page, at.portal, at.object_type, search);
+        page.push(", (");
+        count_matches(&mut page, at.portal, at.object_type, search);
         page.push(") AS total");
+    }
+    if merges_sorted_indexes(search) {
+        merged(&mut page, at);
+        return page.finish();
     }
     if fenced {
         page.push(&format!(" FROM (SELECT {COLUMNS} FROM objects WHERE "));
@@ -469,26 +504,92 @@ fn page(dialect: Dialect, at: &Where<'_>, with_total: bool) -> Statement {
             Dialect::Sqlite => " LIMIT -1 OFFSET 0) AS matches",
         });
     }
-    match &search.sort {
+    order_by(&mut page, search.sort.as_ref());
+    page.push(" LIMIT ").bind(Bind::Int(search.limit + 1));
+    if let After::Offset(n) = at.after {
+        page.push(" OFFSET ").bind(Bind::Int(*n));
+    }
+    page.finish()
+}
+
+/// ` ORDER BY` the sort, then id; an empty value sorts after every value, as PostgreSQL's
+/// btrees order NULLs, so one index serves both directions.
+fn order_by(b: &mut Builder, sort: Option<&Sort>) {
+    match sort {
         None => {
-            page.push(" ORDER BY id ASC");
+            b.push(" ORDER BY id ASC");
         }
         Some(s) => {
-            let e = compare_expr(dialect, &s.target);
+            let e = compare_expr(b.dialect, &s.target);
             let dir = if s.descending {
                 "DESC NULLS FIRST"
             } else {
                 "ASC NULLS LAST"
             };
             let id_dir = if s.descending { "DESC" } else { "ASC" };
-            page.push(&format!(" ORDER BY {e} {dir}, id {id_dir}"));
+            b.push(&format!(" ORDER BY {e} {dir}, id {id_dir}"));
         }
     }
-    page.push(" LIMIT ").bind(Bind::Int(search.limit + 1));
-    if let After::Offset(n) = at.after {
-        page.push(" OFFSET ").bind(Bind::Int(*n));
+}
+
+/// Whether every one of several OR groups can read its matches in the sort order from one of
+/// the type's `(equality, sort)` indexes (an EQ on the index's first property, sorted by its
+/// second), so the page is a merge of one short walk per group.
+fn merges_sorted_indexes(search: &Search) -> bool {
+    let Some(Sort {
+        target: Target::Doc(by, _),
+        ..
+    }) = &search.sort
+    else {
+        return false;
+    };
+    search.groups.len() > 1
+        && search.groups.iter().all(|group| {
+            search.sorted_indexes.iter().any(|(eq, s)| {
+                s == by
+                    && group.iter().any(
+                        |f| matches!((&f.target, &f.op), (Target::Doc(n, _), Op::Eq(_)) if n == eq),
+                    )
+            })
+        })
+}
+
+/// The rest of a page (after its select list) as a merge of OR groups: each group's first
+/// rows in the search's order, read by walking its `(equality, sort)` index and stopping after
+/// the page, then the union of those few rows sorted again and cut to the page. The union drops
+/// an object two groups both matched. W4 at 1M: the page reads ~200 rows instead of sorting
+/// every one of ~5,000 matches.
+fn merged(b: &mut Builder, at: &Where<'_>) {
+    let search = at.search;
+    let offset = match at.after {
+        After::Offset(n) => *n,
+        _ => 0,
+    };
+    b.push(" FROM (");
+    for (gi, group) in search.groups.iter().enumerate() {
+        if gi > 0 {
+            b.push(" UNION ");
+        }
+        b.push(&format!(
+            "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM objects WHERE "
+        ));
+        scope_conditions(b, at.portal, at.object_type);
+        group_conditions(b, group);
+        query_conditions(b, search);
+        if let After::Key(value, id) = at.after {
+            keyset(b, search.sort.as_ref(), value.as_ref(), *id);
+        }
+        order_by(b, search.sort.as_ref());
+        b.push(" LIMIT ")
+            .bind(Bind::Int((search.limit + 1).saturating_add(offset)));
+        b.push(&format!(") AS group{gi}"));
     }
-    page.finish()
+    b.push(") AS matches");
+    order_by(b, search.sort.as_ref());
+    b.push(" LIMIT ").bind(Bind::Int(search.limit + 1));
+    if offset > 0 {
+        b.push(" OFFSET ").bind(Bind::Int(offset));
+    }
 }
 
 #[cfg(test)]
