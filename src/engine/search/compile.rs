@@ -230,10 +230,17 @@ fn selective(search: &Search) -> bool {
 /// the planner walks that index within the equal value and stops after the page, reading only
 /// the page's rows (W3 at 1M on SQLite: 12 ms fenced, under 1 ms walking the index).
 fn walks_sorted_index(search: &Search) -> bool {
-    let (Some(sort), [group]) = (&search.sort, search.groups.as_slice()) else {
-        return false;
-    };
-    let Target::Doc(by, _) = &sort.target else {
+    matches!(search.groups.as_slice(), [group] if group_walks_sorted_index(search, group))
+}
+
+/// Whether one AND group, in the search's order, is a walk of one of the type's `(equality,
+/// sort)` indexes: it has an EQ on the index's first property and the search sorts by its second.
+fn group_walks_sorted_index(search: &Search, group: &[Filter]) -> bool {
+    let Some(Sort {
+        target: Target::Doc(by, _),
+        ..
+    }) = &search.sort
+    else {
         return false;
     };
     search.sorted_indexes.iter().any(|(eq, s)| {
@@ -320,28 +327,6 @@ fn query_conditions(b: &mut Builder, search: &Search) {
             b.push("FALSE");
         }
         b.push(")");
-    }
-}
-
-/// The statement counting a search's matches. Several selective groups on SQLite count the
-/// union of their id lists, each read from its group's index alone (W4 at 1M: 3 ms, against
-/// 16 ms when every listed id was looked up again in the table to re-check the scope).
-fn count_matches(b: &mut Builder, portal: i64, object_type: &str, search: &Search) {
-    if b.dialect == Dialect::Sqlite && search.groups.len() > 1 && selective(search) {
-        b.push("SELECT COUNT(*) AS n FROM (");
-        for (gi, group) in search.groups.iter().enumerate() {
-            if gi > 0 {
-                b.push(" UNION ");
-            }
-            b.push("SELECT id FROM objects WHERE ");
-            scope_conditions(b, portal, object_type);
-            group_conditions(b, group);
-            query_conditions(b, search);
-        }
-        b.push(") AS matched");
-    } else {
-        b.push("SELECT COUNT(*) AS n FROM objects WHERE ");
-        conditions(b, portal, object_type, search);
     }
 }
 
@@ -532,65 +517,9 @@ fn order_by(b: &mut Builder, sort: Option<&Sort>) {
     }
 }
 
-/// Whether every one of several OR groups can read its matches in the sort order from one of
-/// the type's `(equality, sort)` indexes (an EQ on the index's first property, sorted by its
-/// second), so the page is a merge of one short walk per group.
-fn merges_sorted_indexes(search: &Search) -> bool {
-    let Some(Sort {
-        target: Target::Doc(by, _),
-        ..
-    }) = &search.sort
-    else {
-        return false;
-    };
-    search.groups.len() > 1
-        && search.groups.iter().all(|group| {
-            search.sorted_indexes.iter().any(|(eq, s)| {
-                s == by
-                    && group.iter().any(
-                        |f| matches!((&f.target, &f.op), (Target::Doc(n, _), Op::Eq(_)) if n == eq),
-                    )
-            })
-        })
-}
-
-/// The rest of a page (after its select list) as a merge of OR groups: each group's first
-/// rows in the search's order, read by walking its `(equality, sort)` index and stopping after
-/// the page, then the union of those few rows sorted again and cut to the page. The union drops
-/// an object two groups both matched. W4 at 1M: the page reads ~200 rows instead of sorting
-/// every one of ~5,000 matches.
-fn merged(b: &mut Builder, at: &Where<'_>) {
-    let search = at.search;
-    let offset = match at.after {
-        After::Offset(n) => *n,
-        _ => 0,
-    };
-    b.push(" FROM (");
-    for (gi, group) in search.groups.iter().enumerate() {
-        if gi > 0 {
-            b.push(" UNION ");
-        }
-        b.push(&format!(
-            "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM objects WHERE "
-        ));
-        scope_conditions(b, at.portal, at.object_type);
-        group_conditions(b, group);
-        query_conditions(b, search);
-        if let After::Key(value, id) = at.after {
-            keyset(b, search.sort.as_ref(), value.as_ref(), *id);
-        }
-        order_by(b, search.sort.as_ref());
-        b.push(" LIMIT ")
-            .bind(Bind::Int((search.limit + 1).saturating_add(offset)));
-        b.push(&format!(") AS group{gi}"));
-    }
-    b.push(") AS matches");
-    order_by(b, search.sort.as_ref());
-    b.push(" LIMIT ").bind(Bind::Int(search.limit + 1));
-    if offset > 0 {
-        b.push(" OFFSET ").bind(Bind::Int(offset));
-    }
-}
+#[path = "compile_merge.rs"]
+mod merge;
+use merge::{count_matches, merged, merges_sorted_indexes};
 
 #[cfg(test)]
 #[path = "compile_tests.rs"]
