@@ -264,21 +264,9 @@ fn scope_conditions(b: &mut Builder, portal: i64, object_type: &str) {
 /// The WHERE clause shared by the page and the count.
 fn conditions(b: &mut Builder, portal: i64, object_type: &str, search: &Search) {
     scope_conditions(b, portal, object_type);
-    if b.dialect == Dialect::Sqlite && search.groups.len() > 1 && selective(search) {
-        // Several selective groups on SQLite: a union of per-group id lists, so each group is
-        // answered from its own index (SQLite does not turn such an OR into a multi-index
-        // union). PostgreSQL does, with a BitmapOr over the groups' indexes, and there the
-        // union form is 5x slower at 1M (85 vs 17 ms for W4's count: a hash of the ids and a
-        // lookup per id instead of one bitmap heap scan), so it keeps the plain OR.
+    if unions_groups(b.dialect, search) {
         b.push(" AND id IN (");
-        for (gi, group) in search.groups.iter().enumerate() {
-            if gi > 0 {
-                b.push(" UNION ALL ");
-            }
-            b.push("SELECT id FROM objects WHERE ");
-            scope_conditions(b, portal, object_type);
-            group_conditions(b, group);
-        }
+        id_lists(b, portal, object_type, search, " UNION ALL ", false);
         b.push(")");
     } else if !search.groups.is_empty() {
         b.push(" AND (");
@@ -301,6 +289,38 @@ fn conditions(b: &mut Builder, portal: i64, object_type: &str, search: &Search) 
         b.push(")");
     }
     query_conditions(b, search);
+}
+
+/// Whether the groups are read as a union of per-group id lists: several selective groups on
+/// SQLite, so each group is answered from its own index (SQLite does not turn such an OR into a
+/// multi-index union). PostgreSQL does, with a BitmapOr over the groups' indexes, and there the
+/// union form was 5x slower at 1M (85 vs 17 ms for W4's count: a hash of the ids and a lookup
+/// per id instead of one bitmap heap scan), so it keeps the plain OR.
+fn unions_groups(dialect: Dialect, search: &Search) -> bool {
+    dialect == Dialect::Sqlite && search.groups.len() > 1 && selective(search)
+}
+
+/// Each group's ids (`SELECT id … WHERE scope AND filters`), joined by `union`; with `terms`
+/// each list applies the free-text terms too.
+fn id_lists(
+    b: &mut Builder,
+    portal: i64,
+    object_type: &str,
+    search: &Search,
+    union: &str,
+    terms: bool,
+) {
+    for (gi, group) in search.groups.iter().enumerate() {
+        if gi > 0 {
+            b.push(union);
+        }
+        b.push("SELECT id FROM objects WHERE ");
+        scope_conditions(b, portal, object_type);
+        group_conditions(b, group);
+        if terms {
+            query_conditions(b, search);
+        }
+    }
 }
 
 /// ` AND` each filter of one group.
@@ -457,12 +477,6 @@ struct Where<'a> {
 /// fewer round trips per search).
 fn page(dialect: Dialect, at: &Where<'_>, with_total: bool) -> Statement {
     let search = at.search;
-    // When every OR group has an equality, the matches are few: let the planner pick the index
-    // for the filters and sort them, instead of walking the sort column's index and filtering
-    // (both planners otherwise favour an index that yields the ORDER BY, and scan). The
-    // subquery with OFFSET 0 is a fence neither planner flattens. Not when an (equality, sort)
-    // index yields both the filter and the order: walking it reads only the page.
-    let fenced = selective(search) && !walks_sorted_index(search);
     let mut page = Builder::new(dialect);
     page.push(&format!("SELECT {COLUMNS}"));
     if with_total {
@@ -474,6 +488,12 @@ fn page(dialect: Dialect, at: &Where<'_>, with_total: bool) -> Statement {
         merged(&mut page, at);
         return page.finish();
     }
+    // When every OR group has an equality, the matches are few: let the planner pick the index
+    // for the filters and sort them, instead of walking the sort column's index and filtering
+    // (both planners otherwise favour an index that yields the ORDER BY, and scan). The
+    // subquery with OFFSET 0 is a fence neither planner flattens. Not when an (equality, sort)
+    // index yields both the filter and the order: walking it reads only the page.
+    let fenced = selective(search) && !walks_sorted_index(search);
     if fenced {
         page.push(&format!(" FROM (SELECT {COLUMNS} FROM objects WHERE "));
     } else {
