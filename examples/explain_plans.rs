@@ -7,13 +7,12 @@
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Text};
+use goalpost::db::with_conn;
 use goalpost::db::{connect, Conn, Dialect};
-use goalpost::engine::registry::Registry;
 use goalpost::engine::search::ast::{Filter, Op, Operand, Search, Sort, Target};
 use goalpost::engine::search::compile::{compile, Bind, Statement};
 use goalpost::engine::search::cursor::After;
 use goalpost::engine::types::PropertyType as P;
-use goalpost::with_conn;
 
 #[derive(QueryableByName)]
 struct PgPlan {
@@ -110,8 +109,8 @@ fn main() {
         .unwrap_or(1_000_000);
     let mut conn = connect(url).expect("connect");
     conn.migrate().expect("migrate");
-    goalpost::engine::indexes::ensure(&mut conn, &Registry::builtin()).expect("indexes");
-    goalpost::auth::ensure_portal(&mut conn, goalpost::engine::store::PortalId(1), "default")
+    goalpost::engine::indexes::ensure(&mut conn, &goalpost::registry()).expect("indexes");
+    goalpost::portals::ensure_portal(&mut conn, goalpost::engine::store::PortalId(1), "default")
         .expect("portal");
     let have = with_conn!(&mut conn, c => diesel::sql_query("SELECT COUNT(*) AS n FROM objects").get_result::<Count>(c))
         .expect("count")

@@ -397,7 +397,9 @@ SCHEMAS.update({
     "PdDeleteGoalResponse": {"type": "object", "required": ["success"], "properties": PD_ENVELOPE},
     "PdError": {"type": "object", "required": ["success", "error"], "properties": {
         "success": {"type": "boolean", "enum": [False]}, "error": {"type": "string"}, "error_info": {"type": "string"},
-        "data": {"nullable": True}, "additional_data": {"nullable": True}, "errorCode": {"type": "integer"}}},
+        "data": {"nullable": True}, "additional_data": {"nullable": True}, "errorCode": {"type": "integer"},
+        "request_id": {"type": "string", "description": "The request's id, in every server log line about it "
+                       "and in the X-HubSpot-Correlation-Id header."}}},
     "Lookup": {"type": "object", "required": ["id"], "additionalProperties": True,
                "description": "A lookup record: its id and its kind's fields (pipelines: name, active; stages: name, "
                               "pipeline_id, order_nr, deal_probability; activity_types: key_string, name; currencies: "

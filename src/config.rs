@@ -1,42 +1,121 @@
-//! Configuration as a value, built by the CLI from flags and environment and passed in.
-//! Environment variables (read by clap in `main.rs`): DATABASE_URL, GOALPOST_BIND,
-//! GOALPOST_BOOTSTRAP_TOKEN, GOALPOST_BODY_LIMIT, GOALPOST_POOL_SIZE, GOALPOST_RATE_LIMIT,
-//! GOALPOST_RATE_WINDOW_MS, GOALPOST_MAX_CONNECTIONS.
+//! Configuration as a value: `serve`'s flags, each with its environment variable and its default
+//! stated once, here. `main.rs` parses it; tests build it with [`Config::new`] and change fields.
+//! Environment variables: DATABASE_URL (read by the CLI, global to every command),
+//! GOALPOST_BIND, GOALPOST_BOOTSTRAP_TOKEN, GOALPOST_BODY_LIMIT, GOALPOST_POOL_SIZE,
+//! GOALPOST_RATE_LIMIT, GOALPOST_RATE_WINDOW_MS, GOALPOST_MAX_CONNECTIONS, GOALPOST_LOG_FORMAT,
+//! and RUST_LOG for the log filter.
+
+use clap::{Args, Parser, ValueEnum};
+use std::fmt;
 
 /// Everything `serve` needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Args)]
 pub struct Config {
-    /// `sqlite://PATH` or `postgres://…`.
+    /// Set from the CLI's global `--database-url`: `sqlite://PATH` or `postgres://…`.
+    #[arg(skip)]
     pub database_url: String,
-    /// Address to listen on; port 0 picks a free port (printed in the banner).
+    /// Address to listen on (port 0 picks a free one, printed in the banner).
+    #[arg(long, env = "GOALPOST_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
-    /// Run pending migrations at start.
+    /// Do not run pending migrations at start.
+    #[arg(long = "no-migrate", action = clap::ArgAction::SetFalse)]
     pub migrate: bool,
-    /// A token to make sure exists, with every scope, in the default portal.
-    pub bootstrap_token: Option<String>,
-    /// Largest accepted request body in bytes.
+    /// Make sure this token exists in the default portal with every scope.
+    #[arg(long, env = "GOALPOST_BOOTSTRAP_TOKEN", hide_env_values = true)]
+    pub bootstrap_token: Option<Secret>,
+    /// Largest request body in bytes; larger bodies get a 413.
+    #[arg(long, env = "GOALPOST_BODY_LIMIT", default_value_t = 1024 * 1024)]
     pub body_limit: usize,
-    /// Database connections in the pool.
+    /// Database connections in the pool (default: twice the cores, at least 4).
+    #[arg(long, env = "GOALPOST_POOL_SIZE", default_value_t = default_pool_size())]
     pub pool_size: u32,
-    /// Per-token rate limit (`None`: off, the default).
-    pub rate_limit: Option<crate::http::limits::RateLimit>,
-    /// Open connections at most, per worker; more wait to be accepted.
+    /// Requests per token per window; 0 turns limits off (the default).
+    #[arg(long = "rate-limit", env = "GOALPOST_RATE_LIMIT", default_value_t = 0)]
+    pub rate_limit_max: u32,
+    /// The rate-limit window in milliseconds (HubSpot's is ten seconds).
+    #[arg(long, env = "GOALPOST_RATE_WINDOW_MS", default_value_t = 10_000)]
+    pub rate_window_ms: u64,
+    /// Open connections at most, per worker thread; further ones wait to be accepted.
+    #[arg(long, env = "GOALPOST_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
+    /// Log lines as text (the default) or as one JSON object per line.
+    #[arg(long, env = "GOALPOST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// A per-token request limit over a sliding window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    pub max: u32,
+    pub window_ms: u64,
+}
+
+/// Only to build [`Config`] from nothing but its defaults.
+#[derive(Parser)]
+struct Defaults {
+    #[command(flatten)]
+    config: Config,
 }
 
 impl Config {
-    /// Defaults for a database URL: what `goalpost serve` uses with no flags.
+    /// The defaults (what `goalpost serve` uses with no flags and no environment) for a
+    /// database URL.
     pub fn new(database_url: impl Into<String>) -> Self {
-        Config {
-            database_url: database_url.into(),
-            bind: "127.0.0.1:8080".into(),
-            migrate: true,
-            bootstrap_token: None,
-            body_limit: 1024 * 1024,
-            pool_size: default_pool_size(),
-            rate_limit: None,
-            max_connections: 4096,
-        }
+        let mut config = Defaults::parse_from(["goalpost"]).config;
+        config.database_url = database_url.into();
+        config
+    }
+
+    /// The rate limit, if one is set; a zero window counts as one millisecond.
+    pub fn rate_limit(&self) -> Option<RateLimit> {
+        (self.rate_limit_max > 0).then_some(RateLimit {
+            max: self.rate_limit_max,
+            window_ms: self.rate_window_ms.max(1),
+        })
+    }
+
+    /// Values clap cannot bound by itself.
+    pub fn normalised(mut self) -> Self {
+        self.max_connections = self.max_connections.max(1);
+        self.bootstrap_token = self.bootstrap_token.filter(|t| !t.0.is_empty());
+        self
+    }
+}
+
+/// A secret from the command line or environment: its `Debug` never shows it, so printing a
+/// `Config` (or a panic holding one) cannot leak the bootstrap token.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl std::str::FromStr for Secret {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Secret(s.to_owned()))
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(s: &str) -> Self {
+        Secret(s.to_owned())
     }
 }
 
@@ -46,4 +125,28 @@ pub fn default_pool_size() -> u32 {
         .map(|n| (n.get() * 2) as u32)
         .unwrap_or(4)
         .max(4)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_output_never_shows_the_bootstrap_token() {
+        let mut c = Config::new("sqlite://x.db");
+        c.bootstrap_token = Some("gp_super_secret".into());
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("gp_super_secret"), "{shown}");
+        assert!(shown.contains("Secret(***)"), "{shown}");
+    }
+
+    #[test]
+    fn defaults_are_the_documented_ones() {
+        let c = Config::new("sqlite://x.db");
+        assert_eq!(c.bind, "127.0.0.1:8080");
+        assert!(c.migrate);
+        assert_eq!(c.body_limit, 1024 * 1024);
+        assert_eq!(c.rate_limit(), None);
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
 }

@@ -1,8 +1,16 @@
-//! One closed error enum and its one mapping to HTTP, in HubSpot's error shape:
-//! `{status:"error", message, correlationId, category, subCategory?, context?, errors?}`.
+//! The domain error: one closed enum every layer below `http` returns.
+//!
+//! Policy:
+//! - A variant says *what* went wrong (invalid input, not found, conflict, unavailable,
+//!   internal), never how a wire API words or shapes it: each surface in `http/` renders it
+//!   (HubSpot's body in `http/hubspot/error.rs`, Pipedrive's envelope in `http/pipedrive/`),
+//!   and `http/status.rs` gives the one status per variant.
+//! - Validation messages are written for the API user and sent as they are; they name the
+//!   field or property at fault.
+//! - Database errors map by kind: a unique violation by the constraint or index it names
+//!   (`unique_violation`), a lost or unwritable database to `Unavailable` (503, retry), and
+//!   anything else to `Internal`, whose detail is logged with the request id and never sent.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 
@@ -119,7 +127,9 @@ impl ApiError {
         }
     }
 
-    pub fn category(&self) -> &'static str {
+    /// A stable code for the kind of error (HubSpot's `category` strings, which the HubSpot
+    /// surface sends as they are; other surfaces map it to their own wording).
+    pub fn code(&self) -> &'static str {
         match self {
             ApiError::Validation(_) | ApiError::PayloadTooLarge(_) => "VALIDATION_ERROR",
             ApiError::NotFound { .. } => "OBJECT_NOT_FOUND",
@@ -131,86 +141,6 @@ impl ApiError {
             ApiError::Internal(_) => "INTERNAL_ERROR",
         }
     }
-
-    /// The HubSpot error body (with a fresh correlation id).
-    pub fn body(&self, correlation_id: &str) -> Value {
-        let mut body = Map::new();
-        body.insert("status".into(), json!("error"));
-        body.insert("message".into(), json!(self.public_message()));
-        body.insert("correlationId".into(), json!(correlation_id));
-        body.insert("category".into(), json!(self.category()));
-        match self {
-            ApiError::Validation(v) => {
-                if let Some(s) = &v.sub_category {
-                    body.insert("subCategory".into(), json!(s));
-                }
-                if !v.context.is_empty() {
-                    body.insert("context".into(), Value::Object(v.context.clone()));
-                }
-                if !v.errors.is_empty() {
-                    body.insert("errors".into(), json!(v.errors));
-                }
-            }
-            ApiError::NotFound { context, .. } if !context.is_empty() => {
-                body.insert("context".into(), Value::Object(context.clone()));
-            }
-            ApiError::MissingScopes(scopes) => {
-                body.insert(
-                    "errors".into(),
-                    json!([{"message": "One or more of the following scopes are required.",
-                            "context": {"requiredGranularScopes": scopes}}]),
-                );
-                body.insert(
-                    "links".into(),
-                    json!({"scopes": "https://developers.hubspot.com/scopes"}),
-                );
-            }
-            ApiError::RateLimited => {
-                body.insert("errorType".into(), json!("RATE_LIMIT"));
-                body.insert("policyName".into(), json!("TEN_SECONDLY_ROLLING"));
-            }
-            _ => {}
-        }
-        Value::Object(body)
-    }
-
-    fn public_message(&self) -> String {
-        match self {
-            ApiError::Unauthenticated => "Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview".into(),
-            ApiError::MissingScopes(_) => "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.".into(),
-            ApiError::PayloadTooLarge(limit) => format!("The request body is larger than the limit of {limit} bytes"),
-            ApiError::RateLimited => "You have reached your ten_secondly_rolling limit.".into(),
-            ApiError::Unavailable => "The database is unavailable or cannot be written (stopped, restarting, read-only or full); try again shortly.".into(),
-            ApiError::Internal(_) => "An internal error occurred.".into(),
-            other => other.to_string(),
-        }
-    }
-}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::Validation(_) => StatusCode::BAD_REQUEST,
-            ApiError::NotFound { .. } => StatusCode::NOT_FOUND,
-            ApiError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ApiError::MissingScopes(_) => StatusCode::FORBIDDEN,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let correlation_id = uuid::Uuid::new_v4().to_string();
-        if let ApiError::Internal(detail) = self {
-            log::error!("internal error {correlation_id}: {detail}");
-        }
-        HttpResponse::build(self.status_code())
-            .insert_header(("X-HubSpot-Correlation-Id", correlation_id.clone()))
-            .json(self.body(&correlation_id))
-    }
 }
 
 impl From<diesel::result::Error> for ApiError {
@@ -218,11 +148,11 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match e {
             Error::NotFound => ApiError::resource_not_found(),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::Conflict("An object with that unique value already exists.".into())
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                unique_violation(info.constraint_name(), info.message())
             }
             Error::DatabaseError(kind, info) if unavailable(&kind, info.message()) => {
-                log::warn!("database unavailable: {}", info.message());
+                tracing::warn!("database unavailable: {}", info.message());
                 ApiError::Unavailable
             }
             // The connection died inside a transaction and its rollback failed too.
@@ -256,4 +186,49 @@ fn unavailable(kind: &diesel::result::DatabaseErrorKind, message: &str) -> bool 
     ]
     .iter()
     .any(|p| m.contains(p))
+}
+
+/// The conflict a unique violation means, decided by the constraint or index it names:
+/// PostgreSQL reports the name; SQLite only words it into the message ("UNIQUE constraint
+/// failed: index 'NAME'" or "…: table.column"). A violation of a constraint no write path
+/// expects is a bug, so it stays an internal error.
+fn unique_violation(constraint: Option<&str>, message: &str) -> ApiError {
+    let name = constraint.map(str::to_owned).unwrap_or_else(|| {
+        let rest = message.rsplit("failed: ").next().unwrap_or(message);
+        rest.trim_start_matches("index ")
+            .trim_matches('\'')
+            .to_owned()
+    });
+    if name.starts_with("objects_unique_") {
+        ApiError::Conflict("An object with that unique value already exists.".into())
+    } else if name.starts_with("pipedrive_goals_family") {
+        ApiError::Conflict("A goal already exists for that goal family.".into())
+    } else if name.starts_with("property_definitions") {
+        // Two creates of one property name raced; the loser is told as if it came second.
+        ApiError::Conflict("A property with that name already exists.".into())
+    } else if name.contains("token_hash") {
+        ApiError::Conflict("That token already exists.".into())
+    } else {
+        ApiError::Internal(format!("unexpected unique violation: {message}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unique_violations_map_by_constraint_name_on_both_backends() {
+        let pg = unique_violation(Some("objects_unique_0_74_x"), "duplicate key value");
+        assert!(matches!(pg, ApiError::Conflict(_)), "{pg:?}");
+        let sqlite = unique_violation(
+            None,
+            "UNIQUE constraint failed: index 'objects_unique_0_74_x'",
+        );
+        assert!(matches!(sqlite, ApiError::Conflict(_)), "{sqlite:?}");
+        let column = unique_violation(None, "UNIQUE constraint failed: api_tokens.token_hash");
+        assert!(matches!(column, ApiError::Conflict(_)), "{column:?}");
+        let other = unique_violation(None, "UNIQUE constraint failed: portals.id");
+        assert!(matches!(other, ApiError::Internal(_)), "{other:?}");
+    }
 }

@@ -1,10 +1,12 @@
 //! The `goalpost` command line: serve, migrate, token.
 
 use clap::{Parser, Subcommand};
-use goalpost::config::{default_pool_size, Config};
+use goalpost::config::{Config, LogFormat};
 use goalpost::engine::store::PortalId;
-use goalpost::{auth, db, http};
+use goalpost::portals::{self, DEFAULT_PORTAL};
+use goalpost::{auth, db, http, jobs};
 use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
 #[command(
@@ -28,7 +30,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve HTTP (the default).
-    Serve(ServeArgs),
+    Serve(Config),
     /// Run pending migrations and exit.
     Migrate,
     /// Manage API tokens.
@@ -46,12 +48,12 @@ enum Command {
 enum PortalCommand {
     /// Show a portal's settings.
     Show {
-        #[arg(long, default_value_t = auth::DEFAULT_PORTAL)]
+        #[arg(long, default_value_t = DEFAULT_PORTAL)]
         portal: i64,
     },
     /// Change a portal's settings (the portal is created if missing).
     Set {
-        #[arg(long, default_value_t = auth::DEFAULT_PORTAL)]
+        #[arg(long, default_value_t = DEFAULT_PORTAL)]
         portal: i64,
         /// IANA time zone milestone periods are cut in, e.g. America/New_York.
         #[arg(long)]
@@ -72,36 +74,6 @@ enum FamiliesCommand {
     },
 }
 
-/// `serve`'s flags; also parsed alone (flags from the environment and defaults) when no
-/// command is given, so `goalpost` and `goalpost serve` read the same settings.
-#[derive(Parser)]
-struct ServeArgs {
-    /// Address to listen on (port 0 picks a free one).
-    #[arg(long, env = "GOALPOST_BIND", default_value = "127.0.0.1:8080")]
-    bind: String,
-    /// Do not run pending migrations at start.
-    #[arg(long)]
-    no_migrate: bool,
-    /// Make sure this token exists in the default portal with every scope.
-    #[arg(long, env = "GOALPOST_BOOTSTRAP_TOKEN", hide_env_values = true)]
-    bootstrap_token: Option<String>,
-    /// Largest request body in bytes; larger bodies get a 413.
-    #[arg(long, env = "GOALPOST_BODY_LIMIT", default_value_t = 1024 * 1024)]
-    body_limit: usize,
-    /// Database connections in the pool (default: twice the cores).
-    #[arg(long, env = "GOALPOST_POOL_SIZE")]
-    pool_size: Option<u32>,
-    /// Requests per token per window; 0 turns limits off (the default).
-    #[arg(long, env = "GOALPOST_RATE_LIMIT", default_value_t = 0)]
-    rate_limit: u32,
-    /// The rate-limit window in milliseconds (HubSpot's is ten seconds).
-    #[arg(long, env = "GOALPOST_RATE_WINDOW_MS", default_value_t = 10_000)]
-    rate_window_ms: u64,
-    /// Open connections at most, per worker thread; further ones wait to be accepted.
-    #[arg(long, env = "GOALPOST_MAX_CONNECTIONS", default_value_t = 4096)]
-    max_connections: usize,
-}
-
 #[derive(Subcommand)]
 enum TokenCommand {
     /// Create a token; prints it alone on stdout, once.
@@ -110,7 +82,7 @@ enum TokenCommand {
         #[arg(long)]
         scopes: String,
         /// Portal (hub id) the token belongs to; created if missing.
-        #[arg(long, default_value_t = auth::DEFAULT_PORTAL)]
+        #[arg(long, default_value_t = DEFAULT_PORTAL)]
         portal: i64,
         /// A name to recognise the token by.
         #[arg(long, default_value = "cli")]
@@ -122,11 +94,16 @@ enum TokenCommand {
 }
 
 fn main() -> ExitCode {
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let cli = Cli::parse();
+    if !matches!(cli.command, None | Some(Command::Serve(_))) {
+        init_logging(LogFormat::Text);
+    }
     let result = match cli.command {
-        None => serve(cli.database_url, ServeArgs::parse_from(["goalpost"])),
-        Some(Command::Serve(args)) => serve(cli.database_url, args),
+        None => serve(Config::new(cli.database_url)),
+        Some(Command::Serve(mut config)) => {
+            config.database_url = cli.database_url;
+            serve(config)
+        }
         Some(Command::Migrate) => migrate(&cli.database_url),
         Some(Command::Token(TokenCommand::Create {
             scopes,
@@ -148,22 +125,26 @@ fn main() -> ExitCode {
     }
 }
 
-fn serve(database_url: String, args: ServeArgs) -> Result<(), String> {
-    let config = Config {
-        database_url,
-        bind: args.bind,
-        migrate: !args.no_migrate,
-        bootstrap_token: args.bootstrap_token.filter(|t| !t.is_empty()),
-        body_limit: args.body_limit,
-        pool_size: args.pool_size.unwrap_or_else(default_pool_size),
-        rate_limit: (args.rate_limit > 0).then_some(goalpost::http::limits::RateLimit {
-            max: args.rate_limit,
-            window_ms: args.rate_window_ms.max(1),
-        }),
-        max_connections: args.max_connections.max(1),
+/// Log lines on stderr, filtered by RUST_LOG (default `info`), as text or JSON; records of
+/// crates that use `log` are forwarded.
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
     };
+}
+
+fn serve(config: Config) -> Result<(), String> {
+    let config = config.normalised();
+    init_logging(config.log_format);
+    let startup = goalpost::prepare(config)?;
+    jobs::start(&startup.state.pool, startup.stats_mark);
     actix_web::rt::System::new()
-        .block_on(http::server::run(config))
+        .block_on(http::server::run(startup.state, startup.banner))
         .map_err(|e| e.to_string())
 }
 
@@ -200,7 +181,7 @@ fn portal(database_url: &str, cmd: PortalCommand) -> Result<(), String> {
     let (id, settings) = match cmd {
         PortalCommand::Show { portal } => (
             portal,
-            auth::portal_settings(&mut conn, PortalId(portal)).map_err(|e| e.to_string())?,
+            portals::portal_settings(&mut conn, PortalId(portal)).map_err(|e| e.to_string())?,
         ),
         PortalCommand::Set {
             portal,
@@ -209,13 +190,17 @@ fn portal(database_url: &str, cmd: PortalCommand) -> Result<(), String> {
         } => {
             let mode = match validation_mode.as_deref() {
                 None => None,
-                Some(m) => Some(auth::ValidationMode::parse(m).ok_or_else(|| {
+                Some(m) => Some(portals::ValidationMode::parse(m).ok_or_else(|| {
                     format!("validation mode must be strict or lenient, not {m:?}")
                 })?),
             };
-            let s =
-                auth::set_portal_settings(&mut conn, PortalId(portal), time_zone.as_deref(), mode)
-                    .map_err(|e| e.to_string())?;
+            let s = portals::set_portal_settings(
+                &mut conn,
+                PortalId(portal),
+                time_zone.as_deref(),
+                mode,
+            )
+            .map_err(|e| e.to_string())?;
             (portal, s)
         }
     };
@@ -230,13 +215,13 @@ fn portal(database_url: &str, cmd: PortalCommand) -> Result<(), String> {
 fn families_check(database_url: &str, portal: Option<i64>) -> Result<(), String> {
     let mut conn = db::connect(database_url)?;
     conn.migrate()?;
-    let registry = goalpost::engine::registry::Registry::builtin();
+    let registry = goalpost::registry();
     let otype = registry
         .find("goal_targets")
         .ok_or("goal_targets type missing")?;
     let portals = match portal {
         Some(p) => vec![PortalId(p)],
-        None => auth::portal_ids(&mut conn).map_err(|e| e.to_string())?,
+        None => portals::portal_ids(&mut conn).map_err(|e| e.to_string())?,
     };
     let mut broken = 0;
     for p in portals {

@@ -1,20 +1,18 @@
-//! Portals, tokens and scopes. Tokens are random, shown once, and stored only as SHA-256
+//! Tokens and scopes. Tokens are random, shown once, and stored only as SHA-256
 //! hashes; each belongs to one portal and carries scopes.
 
-pub mod extract;
-
-use crate::db::schema::{api_tokens, portals};
+use crate::db::schema::api_tokens;
+use crate::db::with_conn;
 use crate::db::Conn;
 use crate::engine::store::PortalId;
 use crate::engine::value::now_ms;
 use crate::error::ApiError;
-use crate::with_conn;
+use crate::portals::ensure_portal;
 use diesel::prelude::*;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-
-/// The portal a fresh database gets, and the one CLI commands use by default.
-pub const DEFAULT_PORTAL: i64 = 1;
+use std::collections::HashMap;
+use std::sync::RwLock;
 
 /// Every scope goalpost knows. A bootstrap token carries all of them.
 pub const ALL_SCOPES: &[&str] = &[
@@ -86,109 +84,6 @@ pub fn parse_scopes(list: &str) -> Result<Vec<String>, String> {
     }
 }
 
-/// Creates the portal if it does not exist.
-pub fn ensure_portal(conn: &mut Conn, portal: PortalId, name: &str) -> Result<(), ApiError> {
-    let exists: i64 = with_conn!(conn, c => portals::table
-        .filter(portals::id.eq(portal.0))
-        .count()
-        .get_result(c))?;
-    if exists == 0 {
-        with_conn!(conn, c => diesel::insert_into(portals::table)
-            .values((
-                portals::id.eq(portal.0),
-                portals::name.eq(name),
-                portals::time_zone.eq("UTC"),
-                portals::validation_mode.eq("strict"),
-                portals::created_at.eq(now_ms()),
-            ))
-            .execute(c))?;
-    }
-    Ok(())
-}
-
-/// Whether the goal-family rules are enforced for a portal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValidationMode {
-    /// Every write is checked (the default).
-    Strict,
-    /// Store what is given, as HubSpot does.
-    Lenient,
-}
-
-impl ValidationMode {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "strict" => Some(ValidationMode::Strict),
-            "lenient" => Some(ValidationMode::Lenient),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ValidationMode::Strict => "strict",
-            ValidationMode::Lenient => "lenient",
-        }
-    }
-}
-
-/// A portal's settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PortalSettings {
-    /// IANA time zone name; milestone periods are cut in it.
-    pub time_zone: String,
-    pub validation_mode: ValidationMode,
-}
-
-/// Reads a portal's settings (defaults for a portal that does not exist yet).
-pub fn portal_settings(conn: &mut Conn, portal: PortalId) -> Result<PortalSettings, ApiError> {
-    let row: Option<(String, String)> = with_conn!(conn, c => portals::table
-        .filter(portals::id.eq(portal.0))
-        .select((portals::time_zone, portals::validation_mode))
-        .first(c)
-        .optional())?;
-    let (time_zone, mode) = row.unwrap_or_else(|| ("UTC".into(), "strict".into()));
-    Ok(PortalSettings {
-        time_zone,
-        validation_mode: ValidationMode::parse(&mode).unwrap_or(ValidationMode::Strict),
-    })
-}
-
-/// Changes a portal's time zone and/or validation mode (creating the portal if needed).
-pub fn set_portal_settings(
-    conn: &mut Conn,
-    portal: PortalId,
-    time_zone: Option<&str>,
-    mode: Option<ValidationMode>,
-) -> Result<PortalSettings, ApiError> {
-    if let Some(tz) = time_zone {
-        if crate::goals::calendar::zone(tz).is_none() {
-            return Err(ApiError::bad_request(format!(
-                "unknown time zone {tz:?}: use an IANA name such as America/New_York"
-            )));
-        }
-    }
-    ensure_portal(conn, portal, &format!("portal {}", portal.0))?;
-    if let Some(tz) = time_zone {
-        with_conn!(conn, c => diesel::update(portals::table.find(portal.0))
-            .set(portals::time_zone.eq(tz))
-            .execute(c))?;
-    }
-    if let Some(m) = mode {
-        with_conn!(conn, c => diesel::update(portals::table.find(portal.0))
-            .set(portals::validation_mode.eq(m.as_str()))
-            .execute(c))?;
-    }
-    portal_settings(conn, portal)
-}
-
-/// Every portal id.
-pub fn portal_ids(conn: &mut Conn) -> Result<Vec<PortalId>, ApiError> {
-    let ids: Vec<i64> =
-        with_conn!(conn, c => portals::table.select(portals::id).order(portals::id).load(c))?;
-    Ok(ids.into_iter().map(PortalId).collect())
-}
-
 /// Stores a token's hash for a portal (created if missing).
 pub fn store_token(
     conn: &mut Conn,
@@ -253,4 +148,27 @@ pub fn lookup(conn: &mut Conn, token: &str) -> Result<Option<Principal>, ApiErro
         scopes: scopes.split(',').map(str::to_owned).collect(),
         user_id,
     }))
+}
+
+/// Resolved tokens, keyed by hash so the secrets themselves are not kept. Tokens are never
+/// changed in place while the server runs, so entries stay true; the cache is bounded.
+#[derive(Default)]
+pub struct TokenCache(RwLock<HashMap<String, Principal>>);
+
+const TOKEN_CACHE_MAX: usize = 10_000;
+
+impl TokenCache {
+    pub fn get(&self, token: &str) -> Option<Principal> {
+        let key = hash_token(token);
+        self.0.read().ok()?.get(&key).cloned()
+    }
+
+    pub fn put(&self, token: String, principal: Principal) {
+        if let Ok(mut map) = self.0.write() {
+            if map.len() >= TOKEN_CACHE_MAX {
+                map.clear();
+            }
+            map.insert(hash_token(&token), principal);
+        }
+    }
 }

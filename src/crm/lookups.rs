@@ -3,10 +3,10 @@
 
 use crate::db::json::PropsDoc;
 use crate::db::schema::lookups;
+use crate::db::with_conn;
 use crate::db::Conn;
 use crate::engine::store::PortalId;
 use crate::error::ApiError;
-use crate::with_conn;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
 

@@ -25,13 +25,15 @@ pub enum Dialect {
 }
 
 /// One pooled connection of either backend. Queries are written once and run on whichever
-/// variant this is through [`with_conn!`](crate::with_conn).
+/// variant this is through [`with_conn!`].
 pub enum Conn {
     /// The connection, and whether it was seen to have lost its server (then the pool drops it).
     Pg(PgConnection, bool),
     /// The connection and its database's in-process writer lock.
     Sqlite(SqliteConnection, WriterLock),
 }
+
+pub use crate::__with_conn as with_conn;
 
 /// Serialises one SQLite database's writers inside this process. SQLite allows one writer at a
 /// time anyway; queueing on a mutex replaces its busy-polling (which, under many concurrent
@@ -52,8 +54,11 @@ fn writer_lock(path: &str) -> WriterLock {
 
 /// Runs one body against the concrete connection inside a [`Conn`]: the body is compiled once
 /// per backend, so Diesel's query builder produces each backend's own SQL and placeholders.
+/// Exported (hidden) only so the tests and the benchmark binary can use it; the crate and they
+/// name it as `db::with_conn!`.
+#[doc(hidden)]
 #[macro_export]
-macro_rules! with_conn {
+macro_rules! __with_conn {
     ($conn:expr, $c:ident => $body:expr) => {
         match $conn {
             $crate::db::Conn::Pg($c, _) => $body,
@@ -299,7 +304,11 @@ where
     T: Send + 'static,
 {
     let pool = pool.clone();
-    actix_web::web::block(move || {
+    // The closure runs on tokio's blocking pool inside the caller's span, so its log lines
+    // carry the request id.
+    let span = tracing::Span::current();
+    tokio::task::spawn_blocking(move || {
+        let _entered = span.enter();
         // With no connection left (the server went away), answer at once instead of waiting
         // out the pool's timeout; the pool keeps reconnecting in the background.
         let got = if pool.state().connections == 0 {

@@ -6,9 +6,9 @@ use super::registry::Registry;
 use super::search::compile::compare_expr;
 use super::search::Target;
 use super::types::{ObjectType, PropertyDef, Storage};
+use crate::db::with_conn;
 use crate::db::{Conn, Dialect};
 use crate::error::ApiError;
-use crate::with_conn;
 use diesel::connection::SimpleConnection;
 
 /// The index statements for one type: one CREATE per indexed property and per `(equality,
@@ -77,42 +77,4 @@ pub fn ensure(conn: &mut Conn, registry: &Registry) -> Result<(), ApiError> {
         }
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_property_leading_a_pair_has_its_single_index_dropped_after_the_pair_exists() {
-        let otype = crate::goals::catalogue::goal_targets();
-        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
-            let all = statements(dialect, &otype);
-            let at = |prefix: &str| all.iter().position(|s| s.starts_with(prefix));
-            let create = |name: &str| at(&format!("CREATE INDEX IF NOT EXISTS {name} ON"));
-            let drop = |name: &str| at(&format!("DROP INDEX IF EXISTS {name}"));
-            let (owner, milestone) = (
-                "objects_goal_targets_hubspot_owner_id",
-                "objects_goal_targets_hs_milestone",
-            );
-            for (single, pair) in [
-                (
-                    owner,
-                    "objects_goal_targets_hubspot_owner_id__hs_target_amount",
-                ),
-                (
-                    milestone,
-                    "objects_goal_targets_hs_milestone__hs_target_amount",
-                ),
-            ] {
-                assert_eq!(create(single), None, "{all:#?}");
-                let (made, dropped) = (create(pair), drop(single));
-                assert!(made.is_some() && dropped.is_some(), "{all:#?}");
-                assert!(made < dropped, "{all:#?}");
-            }
-            // Properties that lead no pair keep their own index.
-            assert!(create("objects_goal_targets_hs_target_amount").is_some());
-            assert_eq!(all.iter().filter(|s| s.starts_with("DROP")).count(), 2);
-        }
-    }
 }

@@ -1,4 +1,5 @@
-//! The object types this server knows, found by path name or HubSpot object type id.
+//! The object types this server knows, found by path name or HubSpot object type id. The
+//! engine does not name them: the crate root registers the built-in ones (`crate::registry`).
 
 use super::types::ObjectType;
 use std::sync::Arc;
@@ -8,14 +9,10 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Every built-in object type.
-    pub fn builtin() -> Self {
+    /// A registry of these types, in this order.
+    pub fn new(types: Vec<ObjectType>) -> Self {
         Registry {
-            types: vec![
-                Arc::new(crate::goals::catalogue::goal_targets()),
-                Arc::new(crate::crm::catalogue::deals()),
-                Arc::new(crate::crm::catalogue::activities()),
-            ],
+            types: types.into_iter().map(Arc::new).collect(),
         }
     }
 

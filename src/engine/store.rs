@@ -3,9 +3,9 @@
 
 use crate::db::json::{PropsDoc, RawDoc};
 use crate::db::schema::{objects, property_history};
+use crate::db::with_conn;
 use crate::db::Conn;
 use crate::error::ApiError;
-use crate::with_conn;
 use diesel::prelude::*;
 use std::collections::HashMap;
 

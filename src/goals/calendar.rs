@@ -16,14 +16,22 @@ pub enum Milestone {
 }
 
 impl Milestone {
+    /// The milestone names, as HubSpot's `hs_milestone` and Pipedrive's `interval` spell them.
+    pub const NAMES: [&'static str; 4] = ["weekly", "monthly", "quarterly", "yearly"];
+    const ALL: [Milestone; 4] = [
+        Milestone::Weekly,
+        Milestone::Monthly,
+        Milestone::Quarterly,
+        Milestone::Yearly,
+    ];
+
     pub fn parse(s: &str) -> Option<Milestone> {
-        match s {
-            "weekly" => Some(Milestone::Weekly),
-            "monthly" => Some(Milestone::Monthly),
-            "quarterly" => Some(Milestone::Quarterly),
-            "yearly" => Some(Milestone::Yearly),
-            _ => None,
-        }
+        let at = Self::NAMES.iter().position(|n| *n == s)?;
+        Some(Self::ALL[at])
+    }
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
     }
 
     /// Slices a whole goal year has (weekly: 52 or 53).
@@ -90,15 +98,11 @@ pub fn period_end(m: Milestone, tz: Tz, start_ms: i64) -> Option<i64> {
     Some(local_midnight(tz, next_start_date(m, date)?)? - 1)
 }
 
-/// Parses an IANA time zone name.
-pub fn zone(name: &str) -> Option<Tz> {
-    name.parse().ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::engine::value::{format_ms, parse_instant};
+    use crate::portals::zone;
 
     fn ms(s: &str) -> i64 {
         parse_instant(s).unwrap()

@@ -3,6 +3,7 @@
 
 use crate::engine::catalogue::{defs, Row, RO, W};
 use crate::engine::types::{ObjectType, PropertyType};
+use crate::goals::calendar::Milestone;
 
 use PropertyType::{Bool, Datetime, Enumeration, Number, String as Str};
 
@@ -16,7 +17,7 @@ const GOAL_INFO: &[Row] = &[
     ("hs_end_datetime", "End date", Datetime, W, &[]),
     ("hs_start_date", "Start date (legacy)", PropertyType::Date, W, &[]),
     ("hs_end_date", "End date (legacy)", PropertyType::Date, W, &[]),
-    ("hs_milestone", "Milestone", Enumeration, W, &["weekly", "monthly", "quarterly", "yearly"]),
+    ("hs_milestone", "Milestone", Enumeration, W, &Milestone::NAMES),
     ("hs_group_correlation_uuid", "Goal family id", Str, W, &[]),
     ("hs_goal_target_group_id", "Goal target group id", Str, W, &[]),
     ("hs_pipeline_ids", "Pipelines", Str, W, &[]),
@@ -134,5 +135,44 @@ pub fn goal_targets() -> ObjectType {
         properties,
         event_time_property: None,
         rules: Some(std::sync::Arc::new(super::rules::FamilyRules)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::Dialect;
+    use crate::engine::indexes::statements;
+
+    #[test]
+    fn a_property_leading_a_pair_has_its_single_index_dropped_after_the_pair_exists() {
+        let otype = super::goal_targets();
+        for dialect in [Dialect::Sqlite, Dialect::Postgres] {
+            let all = statements(dialect, &otype);
+            let at = |prefix: &str| all.iter().position(|s| s.starts_with(prefix));
+            let create = |name: &str| at(&format!("CREATE INDEX IF NOT EXISTS {name} ON"));
+            let drop = |name: &str| at(&format!("DROP INDEX IF EXISTS {name}"));
+            let (owner, milestone) = (
+                "objects_goal_targets_hubspot_owner_id",
+                "objects_goal_targets_hs_milestone",
+            );
+            for (single, pair) in [
+                (
+                    owner,
+                    "objects_goal_targets_hubspot_owner_id__hs_target_amount",
+                ),
+                (
+                    milestone,
+                    "objects_goal_targets_hs_milestone__hs_target_amount",
+                ),
+            ] {
+                assert_eq!(create(single), None, "{all:#?}");
+                let (made, dropped) = (create(pair), drop(single));
+                assert!(made.is_some() && dropped.is_some(), "{all:#?}");
+                assert!(made < dropped, "{all:#?}");
+            }
+            // Properties that lead no pair keep their own index.
+            assert!(create("objects_goal_targets_hs_target_amount").is_some());
+            assert_eq!(all.iter().filter(|s| s.starts_with("DROP")).count(), 2);
+        }
     }
 }

@@ -2,13 +2,13 @@
 //! atomically (no search round trip), and audit a portal for families that break the rules.
 
 use super::rules::{self, Violation, FAMILY};
-use crate::auth::portal_settings;
 use crate::db::Conn;
 use crate::engine::objects;
 use crate::engine::search::run::members_in;
 use crate::engine::store::{self, ObjectRow, PortalId, Scope};
 use crate::engine::types::ObjectType;
 use crate::error::ApiError;
+use crate::portals::portal_settings;
 
 fn scope(otype: &ObjectType, portal: PortalId) -> Scope<'_> {
     Scope {
@@ -43,6 +43,12 @@ fn not_found(uuid: &str) -> ApiError {
     }
 }
 
+/// The lock a write to a family holds (a PostgreSQL advisory lock on its hash), so writers of
+/// one family, through either API, take turns.
+pub fn lock_key(family_uuid: &str) -> String {
+    format!("family:{family_uuid}")
+}
+
 /// The ids of a family's live (or archived) slices, under the family lock; a 404 if none.
 fn locked_ids(
     conn: &mut Conn,
@@ -51,7 +57,7 @@ fn locked_ids(
     uuid: &str,
     archived: bool,
 ) -> Result<Vec<i64>, ApiError> {
-    conn.lock_keys(&[format!("family:{uuid}")])?;
+    conn.lock_keys(&[lock_key(uuid)])?;
     let ids: Vec<i64> = load(conn, otype, portal, uuid, archived)?
         .iter()
         .map(|r| r.id)
@@ -95,7 +101,7 @@ pub fn check_portal(
     portal: PortalId,
 ) -> Result<Vec<Violation>, ApiError> {
     let settings = portal_settings(conn, portal)?;
-    let tz = super::calendar::zone(&settings.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+    let tz = settings.tz();
     let mut rows = Vec::new();
     let mut from = 1;
     loop {

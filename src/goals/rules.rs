@@ -5,7 +5,6 @@
 //! for rule 3.
 
 use super::calendar::{self, Milestone};
-use crate::auth::{portal_settings, ValidationMode};
 use crate::db::json::PropsDoc;
 use crate::db::Conn;
 use crate::engine::rules::{Rules, Touched, WriteKind, Written};
@@ -13,6 +12,7 @@ use crate::engine::search::run::members;
 use crate::engine::store::{ObjectRow, Scope};
 use crate::engine::value::{format_ms, parse_instant};
 use crate::error::{ApiError, ErrorDetail};
+use crate::portals::portal_settings;
 use chrono_tz::Tz;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -364,7 +364,7 @@ impl Rules for FamilyRules {
         let mut keys = BTreeSet::new();
         for d in docs {
             if let Some(f) = d.get(FAMILY) {
-                keys.insert(format!("family:{f}"));
+                keys.insert(super::family::lock_key(f));
             }
             if let Some(g) = d.get(GROUP) {
                 keys.insert(format!("group:{g}"));
@@ -375,10 +375,10 @@ impl Rules for FamilyRules {
 
     fn check(&self, conn: &mut Conn, write: &Written<'_>) -> Result<(), ApiError> {
         let settings = portal_settings(conn, write.portal)?;
-        if settings.validation_mode == ValidationMode::Lenient {
+        if !settings.strict() {
             return Ok(());
         }
-        let tz = calendar::zone(&settings.time_zone).unwrap_or(Tz::UTC);
+        let tz = settings.tz();
         let scope = Scope {
             portal: write.portal,
             object_type: write.object_type,

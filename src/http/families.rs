@@ -9,7 +9,7 @@ use crate::goals::{family, rules::family_json};
 use crate::http::hubspot::wire::{render, Wanted};
 use crate::http::hubspot::{for_read, for_write};
 use crate::http::query::QueryParams;
-use crate::AppState;
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde_json::json;

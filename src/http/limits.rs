@@ -3,10 +3,12 @@
 //! `X-HubSpot-RateLimit-*` headers, and Pipedrive's `x-ratelimit-*` on its routes — and a
 //! request over the limit gets a 429 in the shape of the API it called.
 
-use crate::auth::{extract::presented_token, hash_token};
+use crate::auth::hash_token;
+use crate::config::RateLimit;
 use crate::error::ApiError;
+use crate::http::extract::presented_token;
 use crate::http::pipedrive::PdError;
-use crate::AppState;
+use crate::http::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
@@ -15,13 +17,6 @@ use actix_web::web::Data;
 use actix_web::{HttpResponse, ResponseError};
 use std::collections::HashMap;
 use std::sync::Mutex;
-
-/// How many requests a token may make per window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub max: u32,
-    pub window_ms: u64,
-}
 
 /// The windows of every token seen lately, keyed by token hash.
 pub struct Limiter {

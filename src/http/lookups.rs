@@ -7,7 +7,7 @@ use crate::crm::lookups;
 use crate::db;
 use crate::error::ApiError;
 use crate::http::body::Json;
-use crate::AppState;
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};

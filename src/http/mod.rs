@@ -2,6 +2,7 @@
 //! server. Handlers call the engine through `db::run`; none writes SQL.
 
 pub mod body;
+pub mod extract;
 pub mod families;
 pub mod hubspot;
 pub mod limits;
@@ -9,12 +10,38 @@ pub mod lookups;
 pub mod pipedrive;
 pub mod query;
 pub mod server;
+pub mod state;
+pub mod status;
+pub mod trace;
 
+use crate::db;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::http::state::AppState;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::Method;
+use actix_web::middleware::from_fn;
 use actix_web::web::{self, Data};
-use actix_web::{HttpRequest, HttpResponse, Route};
+use actix_web::{App, HttpRequest, HttpResponse, Route};
+
+/// The whole application on a state: what `serve` runs on each worker and what the tests call.
+/// The request-id middleware is outermost, so even a rate-limited request has its id and line.
+pub fn app(
+    state: Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .wrap(from_fn(limits::rate_limit))
+        .wrap(from_fn(trace::request))
+        .configure(move |cfg| configure(cfg, state))
+}
 
 /// One served route: method, path pattern (actix syntax) and its handler.
 pub struct RouteEntry {
@@ -171,8 +198,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
 
 /// `GET /health`: 200 when the database answers, 503 otherwise. No auth.
 async fn health(state: Data<AppState>) -> HttpResponse {
-    let ok = crate::db::run(&state.pool, |conn| {
-        crate::with_conn!(conn, c => diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1"))
+    let ok = db::run(&state.pool, |conn| {
+        crate::db::with_conn!(conn, c => diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1"))
             .map_err(ApiError::from)
     })
     .await;
@@ -206,6 +233,6 @@ async fn method_not_allowed(allow: String, pipedrive: bool) -> HttpResponse {
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    log::debug!("no route for {} {}", req.method(), req.path());
+    tracing::debug!("no route for {} {}", req.method(), req.path());
     Err(ApiError::resource_not_found())
 }

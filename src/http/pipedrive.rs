@@ -2,17 +2,18 @@
 //! the same tokens (`x-api-token`, `?api_token=`, Bearer) with scopes `goals:read` and
 //! `goals:full`.
 
-use crate::auth::{portal_settings, Principal};
+use crate::auth::Principal;
 use crate::db;
 use crate::engine::store::PortalId;
 use crate::error::ApiError;
-use crate::goals::calendar::zone;
 use crate::http::query::QueryParams;
+use crate::http::state::AppState;
+use crate::http::{status, trace};
 use crate::pipedrive::find::Query;
 use crate::pipedrive::model::{self, goal_json, parse_date};
 use crate::pipedrive::results;
 use crate::pipedrive::store::{self, StoredGoal, When};
-use crate::AppState;
+use crate::portals::portal_settings;
 use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
@@ -47,7 +48,7 @@ impl std::fmt::Display for PdError {
 
 impl ResponseError for PdError {
     fn status_code(&self) -> StatusCode {
-        self.0.status_code()
+        status::of(&self.0)
     }
 
     fn error_response(&self) -> HttpResponse {
@@ -65,7 +66,7 @@ impl ResponseError for PdError {
             ApiError::RateLimited => "Request over limit".to_owned(),
             ApiError::Unavailable => "The database is unavailable or cannot be written (stopped, restarting, read-only or full); try again shortly.".to_owned(),
             ApiError::Internal(detail) => {
-                log::error!("internal error: {detail}");
+                tracing::error!("internal error: {detail}");
                 "Internal server error".to_owned()
             }
             other => other.to_string(),
@@ -78,6 +79,8 @@ impl ResponseError for PdError {
             "data": null,
             "additional_data": null,
             "errorCode": status.as_u16(),
+            // The request's id, as in every log line written while serving it.
+            "request_id": trace::request_id(),
         }))
     }
 }
@@ -137,7 +140,7 @@ async fn body(
 
 /// The portal's time zone and today there.
 fn when(conn: &mut db::Conn, portal: PortalId) -> Result<When, ApiError> {
-    let tz = zone(&portal_settings(conn, portal)?.time_zone).unwrap_or(chrono_tz::Tz::UTC);
+    let tz = portal_settings(conn, portal)?.tz();
     Ok(When::now(tz))
 }
 

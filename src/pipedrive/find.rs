@@ -5,6 +5,7 @@
 //! exactly; arrays match when they hold every id given.
 
 use super::model::{parse_date, GOAL_TYPES};
+use crate::goals::calendar::Milestone;
 use chrono::NaiveDate;
 use serde_json::Value;
 
@@ -124,9 +125,7 @@ impl Query {
                             "expected_outcome.tracking_metric" => {
                                 enum_check(key, v, &["quantity", "sum"])?
                             }
-                            "interval" => {
-                                enum_check(key, v, &["weekly", "monthly", "quarterly", "yearly"])?
-                            }
+                            "interval" => enum_check(key, v, &Milestone::NAMES)?,
                             "expected_outcome.target" => number_check(key, v, false)?,
                             "duration.start" | "duration.end" => {
                                 parse_date(key, v)?;

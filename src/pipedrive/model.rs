@@ -107,15 +107,6 @@ pub struct GoalSpec {
 /// A 400 message naming the field.
 pub type Problem = String;
 
-fn milestone_name(m: Milestone) -> &'static str {
-    match m {
-        Milestone::Weekly => "weekly",
-        Milestone::Monthly => "monthly",
-        Milestone::Quarterly => "quarterly",
-        Milestone::Yearly => "yearly",
-    }
-}
-
 /// A date in `YYYY-MM-DD` form.
 pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, Problem> {
     NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
@@ -228,7 +219,7 @@ pub fn request_form(spec: &GoalSpec) -> Map<String, Value> {
         "duration".into(),
         json!({"start": spec.start.to_string(), "end": spec.end.map(|d| d.to_string())}),
     );
-    m.insert("interval".into(), json!(milestone_name(spec.interval)));
+    m.insert("interval".into(), json!(spec.interval.name()));
     m
 }
 
@@ -397,7 +388,7 @@ pub fn parse(body: &Map<String, Value>) -> Result<GoalSpec, Problem> {
         "interval",
         text("interval", need("interval")?)?,
         Milestone::parse,
-        &["weekly", "monthly", "quarterly", "yearly"],
+        &Milestone::NAMES,
     )?;
 
     Ok(GoalSpec {
@@ -455,7 +446,7 @@ pub fn goal_json(
         "title": spec.title,
         "type": {"name": spec.goal_type.as_str(), "params": params},
         "assignee": {"id": spec.assignee_id, "type": spec.assignee_kind.as_str()},
-        "interval": milestone_name(spec.interval),
+        "interval": spec.interval.name(),
         "duration": {"start": spec.start.to_string(), "end": spec.end.map(|d| d.to_string())},
         "expected_outcome": outcome,
         "is_active": is_active,

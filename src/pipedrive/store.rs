@@ -7,6 +7,7 @@ use super::model::{self, AssigneeKind, GoalSpec};
 use super::schedule;
 use crate::db::json::PropsDoc;
 use crate::db::schema::pipedrive_goals;
+use crate::db::with_conn;
 use crate::db::{Conn, Dialect};
 use crate::engine::objects::{self, Changes, Source};
 use crate::engine::rules::WriteKind;
@@ -17,7 +18,6 @@ use crate::engine::types::{ObjectType, PropertyType};
 use crate::engine::value::{format_ms, parse_number};
 use crate::error::ApiError;
 use crate::goals::family;
-use crate::with_conn;
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use diesel::prelude::*;
@@ -317,7 +317,7 @@ fn live_slices(
     portal: PortalId,
     goal: &StoredGoal,
 ) -> Result<Vec<ObjectRow>, ApiError> {
-    conn.lock_keys(&[format!("family:{}", goal.family_uuid)])?;
+    conn.lock_keys(&[family::lock_key(&goal.family_uuid)])?;
     family::load(conn, otype, portal, &goal.family_uuid, false)
 }
 
@@ -433,7 +433,7 @@ pub fn extend_open_goals(
             goal.owner_id,
             &periods,
         )?;
-        conn.lock_keys(&[format!("family:{}", goal.family_uuid)])?;
+        conn.lock_keys(&[family::lock_key(&goal.family_uuid)])?;
         objects::create_as(
             conn,
             otype,

@@ -144,7 +144,7 @@ both!(lenient: tokens_are_stored_only_as_hashes,
         use goalpost::db::schema::api_tokens;
         let token = app.token(1, &["crm.objects.goals.read"]);
         let mut conn = app.state.pool.get().unwrap();
-        let stored: Vec<String> = goalpost::with_conn!(&mut *conn, c => api_tokens::table.select(api_tokens::token_hash).load(c)).unwrap();
+        let stored: Vec<String> = goalpost::db::with_conn!(&mut *conn, c => api_tokens::table.select(api_tokens::token_hash).load(c)).unwrap();
         assert!(!stored
             .iter()
             .any(|h| h.contains(&token) || h.contains(crate::support::TOKEN)));

@@ -8,7 +8,7 @@ use std::process::Command;
 
 /// The Python with `hubspot-api-client` installed: `GOALPOST_PYTHON`, or the project's `.venv`
 /// that `scripts/test` creates.
-fn python() -> PathBuf {
+pub(crate) fn python() -> PathBuf {
     if let Some(p) = std::env::var_os("GOALPOST_PYTHON") {
         return p.into();
     }

@@ -47,7 +47,7 @@ fn every_served_route_is_documented_and_every_documented_route_served() {
                 .map(move |m| (m.to_uppercase(), shape(path)))
         })
         .collect();
-    let registry = goalpost::engine::registry::Registry::builtin();
+    let registry = goalpost::registry();
     let served: BTreeSet<(String, String)> = goalpost::http::route_table()
         .iter()
         .flat_map(|r| {

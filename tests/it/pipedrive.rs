@@ -317,7 +317,7 @@ fn state(app: &TestApp) -> (crate::support::Snapshot, i64) {
     use goalpost::db::schema::pipedrive_goals;
     let mut conn = app.state.pool.get().unwrap();
     let goals: i64 =
-        goalpost::with_conn!(&mut *conn, c => pipedrive_goals::table.count().get_result(c))
+        goalpost::db::with_conn!(&mut *conn, c => pipedrive_goals::table.count().get_result(c))
             .unwrap();
     (app.snapshot(), goals)
 }

@@ -572,7 +572,7 @@ fn sqlite_full_disk_is_a_clear_503_and_the_database_stays_intact() {
     verify(&server.base_url, &known);
     drop(server);
     let mut conn = goalpost::db::connect(&url).unwrap();
-    let check: String = goalpost::with_conn!(&mut conn, c => {
+    let check: String = goalpost::db::with_conn!(&mut conn, c => {
         use diesel::RunQueryDsl;
         #[derive(diesel::QueryableByName)]
         struct R {

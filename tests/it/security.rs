@@ -126,7 +126,7 @@ both!(
         let extra = app.token(1, &["goals:read"]);
         let mut conn = app.state.pool.get().unwrap();
         let rows: Vec<(String, String, String)> =
-            goalpost::with_conn!(&mut *conn, c => api_tokens::table
+            goalpost::db::with_conn!(&mut *conn, c => api_tokens::table
         .select((api_tokens::name, api_tokens::token_hash, api_tokens::scopes))
         .load(c))
             .unwrap();
@@ -214,10 +214,8 @@ both!(other_portals_see_nothing, |app: TestApp| async move {
 
 async fn rate_limits(backend: Backend) {
     let app = TestApp::start_with(backend, |c| {
-        c.rate_limit = Some(goalpost::http::limits::RateLimit {
-            max: 3,
-            window_ms: 60_000,
-        });
+        c.rate_limit_max = 3;
+        c.rate_window_ms = 60_000;
     })
     .await;
     let base = "/crm/v3/objects/goal_targets";

@@ -13,7 +13,6 @@ mod soak;
 
 use clap::Parser;
 use client::Client;
-use goalpost::engine::registry::Registry;
 use goalpost::engine::search::ast::{Filter, Op, Operand, Search, Sort, Target};
 use goalpost::engine::search::cursor::After;
 use goalpost::engine::search::run;
@@ -681,11 +680,10 @@ fn reset(url: &str) {
         }
     } else {
         let mut conn = goalpost::db::connect(url).expect("connect");
-        goalpost::with_conn!(&mut conn, c => diesel::connection::SimpleConnection::batch_execute(c,
+        goalpost::db::with_conn!(&mut conn, c => diesel::connection::SimpleConnection::batch_execute(c,
             "DROP SCHEMA public CASCADE; CREATE SCHEMA public;"))
         .expect("reset database");
     }
-    let _ = Registry::builtin();
 }
 
 /// Brings a freshly loaded database to the steady state a store in service is in, so the
@@ -708,7 +706,7 @@ fn settle(url: &str) -> f64 {
         &["PRAGMA wal_checkpoint(TRUNCATE)"]
     };
     for sql in statements {
-        goalpost::with_conn!(&mut conn, c => diesel::connection::SimpleConnection::batch_execute(c, sql))
+        goalpost::db::with_conn!(&mut conn, c => diesel::connection::SimpleConnection::batch_execute(c, sql))
             .expect("settle the database");
     }
     started.elapsed().as_secs_f64()

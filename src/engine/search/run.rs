@@ -126,10 +126,9 @@ pub fn by_unique_values(
 }
 
 /// Runs a compiled statement on whichever backend `conn` is, loading rows of type `$row`.
-#[macro_export]
 macro_rules! load_statement {
     ($conn:expr, $st:expr, $row:ty) => {
-        $crate::with_conn!($conn, c => {
+        $crate::db::with_conn!($conn, c => {
             use $crate::engine::search::compile::Bind;
             use diesel::sql_types::{BigInt, Double, Text};
             use diesel::RunQueryDsl;
@@ -145,6 +144,7 @@ macro_rules! load_statement {
         })
     };
 }
+pub(crate) use load_statement;
 
 fn load_rows(conn: &mut Conn, st: Statement) -> Result<Vec<ObjectRow>, ApiError> {
     Ok(load_statement!(conn, st, ObjectRow)?)

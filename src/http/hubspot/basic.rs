@@ -11,7 +11,7 @@ use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
-use crate::AppState;
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde_json::json;

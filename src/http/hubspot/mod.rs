@@ -3,6 +3,7 @@
 
 pub mod basic;
 pub mod batch;
+pub mod error;
 pub mod properties;
 pub mod render;
 pub mod search;
@@ -15,7 +16,7 @@ use crate::engine::store::Archived;
 use crate::engine::store::{PortalId, Scope};
 use crate::engine::types::{ObjectType, PropertyDef};
 use crate::error::ApiError;
-use crate::AppState;
+use crate::http::state::AppState;
 use std::collections::HashMap;
 use std::sync::Arc;
 

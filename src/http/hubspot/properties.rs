@@ -11,7 +11,7 @@ use crate::engine::value::{format_ms, now_ms};
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
-use crate::AppState;
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde::Deserialize;
@@ -137,7 +137,7 @@ async fn create_many(
     let portal = who.portal;
     let defs = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            crate::auth::ensure_portal(tx, portal, &format!("portal {}", portal.0))?;
+            crate::portals::ensure_portal(tx, portal, &format!("portal {}", portal.0))?;
             inputs
                 .iter()
                 .map(|i| properties::create(tx, &base, portal, i, now_ms()))

@@ -10,7 +10,7 @@ use crate::engine::search::{cursor, run, Search, Sort, Target};
 use crate::engine::types::ObjectType;
 use crate::error::ApiError;
 use crate::http::body::Json;
-use crate::AppState;
+use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde::{Deserialize, Serialize};

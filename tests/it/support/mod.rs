@@ -9,9 +9,9 @@ use actix_http::Request;
 use actix_service::boxed::BoxService;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::{Method, StatusCode};
-use actix_web::{test, web, App};
+use actix_web::{test, web};
 use goalpost::config::Config;
-use goalpost::AppState;
+use goalpost::http::state::AppState;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,7 +89,10 @@ impl TestApp {
 
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
         // Server logs (e.g. an internal error's detail) show with RUST_LOG=error.
-        let _ = env_logger::builder().is_test(true).try_init();
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+            .with_test_writer()
+            .try_init();
         let db = TestDb::new(backend);
         let mut config = Config::new(&db.url);
         config.bootstrap_token = Some(TOKEN.into());
@@ -97,15 +100,7 @@ impl TestApp {
         tweak(&mut config);
         let startup = goalpost::prepare(config).expect("app starts");
         let state = web::Data::new(startup.state);
-        let s = state.clone();
-        let app = test::init_service(
-            App::new()
-                .wrap(actix_web::middleware::from_fn(
-                    goalpost::http::limits::rate_limit,
-                ))
-                .configure(move |cfg| goalpost::http::configure(cfg, s)),
-        )
-        .await;
+        let app = test::init_service(goalpost::http::app(state.clone())).await;
         TestApp {
             _db: db,
             state,
@@ -118,11 +113,11 @@ impl TestApp {
     /// Sets the default portal's validation mode (`strict` or `lenient`).
     pub fn set_mode(&self, mode: &str) {
         let mut conn = self.state.pool.get().expect("conn");
-        goalpost::auth::set_portal_settings(
+        goalpost::portals::set_portal_settings(
             &mut conn,
             goalpost::engine::store::PortalId(1),
             None,
-            goalpost::auth::ValidationMode::parse(mode),
+            goalpost::portals::ValidationMode::parse(mode),
         )
         .expect("portal settings");
     }
@@ -130,7 +125,7 @@ impl TestApp {
     /// Sets the default portal's time zone.
     pub fn set_time_zone(&self, tz: &str) {
         let mut conn = self.state.pool.get().expect("conn");
-        goalpost::auth::set_portal_settings(
+        goalpost::portals::set_portal_settings(
             &mut conn,
             goalpost::engine::store::PortalId(1),
             Some(tz),
@@ -217,12 +212,12 @@ impl TestApp {
         use goalpost::db::json::PropsDoc;
         use goalpost::db::schema::{objects, property_history};
         let mut conn = self.state.pool.get().expect("conn");
-        let history_rows: i64 = goalpost::with_conn!(&mut *conn, c => property_history::table
+        let history_rows: i64 = goalpost::db::with_conn!(&mut *conn, c => property_history::table
             .count()
             .get_result(c))
         .expect("count");
         let rows: Vec<(i64, bool, PropsDoc, i64)> =
-            goalpost::with_conn!(&mut *conn, c => objects::table
+            goalpost::db::with_conn!(&mut *conn, c => objects::table
             .select((objects::id, objects::archived, objects::properties, objects::updated_at))
             .order(objects::id)
             .load(c))

@@ -1,9 +1,9 @@
 //! The actix extractor that turns a request's credentials into a [`Principal`].
 
-use super::{lookup, Principal};
+use crate::auth::{lookup, Principal};
 use crate::db;
 use crate::error::ApiError;
-use crate::AppState;
+use crate::http::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest};
 use std::future::Future;

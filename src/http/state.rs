@@ -1,0 +1,76 @@
+//! The state every handler shares: the pool, the registry, the caches, the configuration.
+
+use crate::auth::TokenCache;
+use crate::config::Config;
+use crate::db;
+use crate::engine;
+use crate::engine::registry::Registry;
+use crate::engine::store::PortalId;
+use crate::engine::types::ObjectType;
+use crate::error;
+use crate::http::limits::Limiter;
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+/// Shared state of a running server.
+pub struct AppState {
+    pub pool: db::Pool,
+    pub registry: Registry,
+    pub tokens: TokenCache,
+    pub config: Config,
+    /// Per-token rate limits, when configured.
+    pub limiter: Option<Arc<Limiter>>,
+    /// Per-portal object types (built-in plus custom properties), dropped when a portal's
+    /// definitions change.
+    pub(crate) types: RwLock<HashMap<(i64, &'static str), Arc<ObjectType>>>,
+}
+
+impl AppState {
+    /// The object type named in a path (name or type id) as `portal` sees it: built-in
+    /// properties plus the portal's live custom ones.
+    pub async fn object_type(
+        &self,
+        portal: PortalId,
+        name: &str,
+    ) -> Result<Arc<ObjectType>, error::ApiError> {
+        let base = self
+            .registry
+            .find(name)
+            .ok_or_else(error::ApiError::resource_not_found)?;
+        let key = (portal.0, base.name);
+        if let Some(t) = self.types.read().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(t);
+        }
+        let type_name = base.name;
+        let custom = db::run(&self.pool, move |conn| {
+            engine::properties::load_custom(conn, portal, type_name, false)
+        })
+        .await?;
+        let t = Arc::new(base.with_custom(custom));
+        if let Ok(mut m) = self.types.write() {
+            m.insert(key, t.clone());
+        }
+        Ok(t)
+    }
+
+    /// Forgets a portal's cached types after its property definitions changed.
+    pub fn forget_types(&self, portal: PortalId) {
+        if let Ok(mut m) = self.types.write() {
+            m.retain(|(p, _), _| *p != portal.0);
+        }
+    }
+}
+
+impl AppState {
+    /// State for a prepared database.
+    pub fn new(pool: db::Pool, registry: Registry, config: Config) -> Self {
+        AppState {
+            pool,
+            registry,
+            tokens: TokenCache::default(),
+            limiter: config.rate_limit().map(|l| Arc::new(Limiter::new(l))),
+            config,
+            types: RwLock::new(HashMap::new()),
+        }
+    }
+}
