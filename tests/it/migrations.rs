@@ -3,7 +3,7 @@
 use crate::support::{Backend, TestDb};
 
 fn check(backend: Backend) {
-    let db = TestDb::new(backend);
+    let db = TestDb::empty(backend);
     let mut conn = goalpost::db::connect(&db.url).expect("connect");
     assert!(conn.migrate().expect("up") >= 1);
     conn.revert_all().expect("down");
@@ -54,7 +54,7 @@ fn upgrade_with_data(backend: Backend) {
     const MATCHED: &str = "SELECT COUNT(*) AS n FROM property_history h JOIN objects o
         ON o.id = h.object_id AND o.portal_id = h.portal_id WHERE h.portal_id = 8";
 
-    let db = TestDb::new(backend);
+    let db = TestDb::empty(backend);
     let mut conn = goalpost::db::connect(&db.url).expect("connect");
     conn.migrate().expect("up");
     conn.revert_last().expect("down one");

@@ -44,6 +44,17 @@ impl TestDb {
         }
     }
 
+    /// An empty database, without migrations (for the migration tests).
+    pub fn empty(backend: Backend) -> TestDb {
+        match backend {
+            Backend::Sqlite => TestDb::new(backend),
+            Backend::Postgres => TestDb {
+                url: pg::empty_database(),
+                _dir: None,
+            },
+        }
+    }
+
     /// A database someone else owns (e.g. a cluster a test starts itself).
     pub fn at(url: String) -> TestDb {
         TestDb { url, _dir: None }

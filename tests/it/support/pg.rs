@@ -1,7 +1,9 @@
 //! A throwaway PostgreSQL cluster for the test run: started once with `initdb`/`pg_ctl` in a
 //! temp dir on a unix socket (as the `postgres` user when running as root, since `initdb`
 //! refuses root), stopped by a watchdog when the test process exits. Each test gets a fresh
-//! database in it. `GOALPOST_TEST_PG_URL` points the suite at an existing server instead.
+//! database in it, cloned from a template the first caller migrates once (`CREATE DATABASE …
+//! TEMPLATE` copies files, where running every migration again costs each test its DDL).
+//! `GOALPOST_TEST_PG_URL` points the suite at an existing server instead.
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
@@ -16,10 +18,34 @@ struct Cluster {
 }
 
 static CLUSTER: OnceLock<Result<Cluster, String>> = OnceLock::new();
+static TEMPLATE: OnceLock<String> = OnceLock::new();
 static NEXT: AtomicUsize = AtomicUsize::new(0);
 
-/// Creates an empty database and returns its URL.
+/// Creates a database with every migration applied and returns its URL.
 pub fn fresh_database() -> String {
+    let template = TEMPLATE.get_or_init(|| {
+        let url = empty_database();
+        let mut conn = goalpost::db::connect(&url).expect("connect to the template");
+        conn.migrate().expect("migrate the template");
+        // `TEMPLATE` needs the source without sessions.
+        drop(conn);
+        url.rsplit('/')
+            .next()
+            .unwrap()
+            .split('?')
+            .next()
+            .unwrap()
+            .to_owned()
+    });
+    create(&format!("TEMPLATE {template}"))
+}
+
+/// Creates an empty database and returns its URL.
+pub fn empty_database() -> String {
+    create("")
+}
+
+fn create(options: &str) -> String {
     let cluster = CLUSTER.get_or_init(start).as_ref().unwrap_or_else(|e| {
         panic!(
             "\n\n*** PostgreSQL tests cannot run: {e}\n*** Install PostgreSQL's server (apt-get install postgresql) \
@@ -33,7 +59,7 @@ pub fn fresh_database() -> String {
     );
     let admin = cluster.url_template.replace("{db}", "postgres");
     let mut conn = PgConnection::establish(&admin).expect("connect to test cluster");
-    conn.batch_execute(&format!("CREATE DATABASE {name}"))
+    conn.batch_execute(&format!("CREATE DATABASE {name} {options}"))
         .expect("create test database");
     cluster.url_template.replace("{db}", &name)
 }
