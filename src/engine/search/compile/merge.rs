@@ -10,11 +10,11 @@ use super::*;
 pub(super) fn count_matches(b: &mut Builder, portal: i64, object_type: &str, search: &Search) {
     if unions_groups(b.dialect, search) {
         b.push("SELECT COUNT(*) AS n FROM (");
-        id_lists(b, portal, object_type, search, " UNION ", true);
+        id_lists(b, Scope::live(portal, object_type), search, " UNION ", true);
         b.push(") AS matched");
     } else {
         b.push("SELECT COUNT(*) AS n FROM objects WHERE ");
-        conditions(b, portal, object_type, search);
+        conditions(b, Scope::live(portal, object_type), search);
     }
 }
 
@@ -48,7 +48,7 @@ pub(super) fn merged(b: &mut Builder, at: &Where<'_>) {
         b.push(&format!(
             "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM objects WHERE "
         ));
-        scope_conditions(b, at.portal, at.object_type);
+        scope_conditions(b, Scope::live(at.portal, at.object_type));
         group_conditions(b, group);
         query_conditions(b, search);
         if let After::Key(value, id) = at.after {
