@@ -16,21 +16,26 @@ pub const DEFAULT_PORTAL: i64 = 1;
 
 /// Creates the portal if it does not exist.
 pub fn ensure_portal(conn: &mut Conn, portal: PortalId, name: &str) -> Result<(), ApiError> {
+    // Read first: start-up ensures the default portal, and a read-only database must still
+    // start. The insert then tolerates a concurrent one (two instances starting at once).
     let exists: i64 = with_conn!(conn, c => portals::table
         .filter(portals::id.eq(portal.0))
         .count()
         .get_result(c))?;
-    if exists == 0 {
-        with_conn!(conn, c => diesel::insert_into(portals::table)
-            .values((
-                portals::id.eq(portal.0),
-                portals::name.eq(name),
-                portals::time_zone.eq("UTC"),
-                portals::validation_mode.eq("strict"),
-                portals::created_at.eq(now_ms()),
-            ))
-            .execute(c))?;
+    if exists > 0 {
+        return Ok(());
     }
+    with_conn!(conn, c => diesel::insert_into(portals::table)
+        .values((
+            portals::id.eq(portal.0),
+            portals::name.eq(name),
+            portals::time_zone.eq("UTC"),
+            portals::validation_mode.eq("strict"),
+            portals::created_at.eq(now_ms()),
+        ))
+        .on_conflict(portals::id)
+        .do_nothing()
+        .execute(c))?;
     Ok(())
 }
 

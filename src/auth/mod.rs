@@ -96,25 +96,24 @@ pub fn store_token(
     ensure_portal(conn, portal, &format!("portal {}", portal.0))?;
     let hash = hash_token(token);
     let scopes = scopes.join(",");
-    let updated = with_conn!(conn, c => diesel::update(api_tokens::table.filter(api_tokens::token_hash.eq(&hash)))
+    // A token stored again (the bootstrap token at every start) keeps its row and name.
+    with_conn!(conn, c => diesel::insert_into(api_tokens::table)
+        .values((
+            api_tokens::portal_id.eq(portal.0),
+            api_tokens::name.eq(name),
+            api_tokens::token_hash.eq(&hash),
+            api_tokens::scopes.eq(&scopes),
+            api_tokens::created_at.eq(now_ms()),
+            api_tokens::user_id.eq(user_id),
+        ))
+        .on_conflict(api_tokens::token_hash)
+        .do_update()
         .set((
             api_tokens::portal_id.eq(portal.0),
             api_tokens::scopes.eq(&scopes),
             api_tokens::user_id.eq(user_id),
         ))
         .execute(c))?;
-    if updated == 0 {
-        with_conn!(conn, c => diesel::insert_into(api_tokens::table)
-            .values((
-                api_tokens::portal_id.eq(portal.0),
-                api_tokens::name.eq(name),
-                api_tokens::token_hash.eq(&hash),
-                api_tokens::scopes.eq(&scopes),
-                api_tokens::created_at.eq(now_ms()),
-                api_tokens::user_id.eq(user_id),
-            ))
-            .execute(c))?;
-    }
     Ok(())
 }
 

@@ -140,18 +140,17 @@ pub fn put(
     id: i64,
     doc: &PropsDoc,
 ) -> Result<(), ApiError> {
-    let key = lookups::table.find((portal.0, kind.name, id));
-    let updated = with_conn!(conn, c => diesel::update(key).set(lookups::doc.eq(doc)).execute(c))?;
-    if updated == 0 {
-        with_conn!(conn, c => diesel::insert_into(lookups::table)
-            .values((
-                lookups::portal_id.eq(portal.0),
-                lookups::kind.eq(kind.name),
-                lookups::id.eq(id),
-                lookups::doc.eq(doc),
-            ))
-            .execute(c))?;
-    }
+    with_conn!(conn, c => diesel::insert_into(lookups::table)
+        .values((
+            lookups::portal_id.eq(portal.0),
+            lookups::kind.eq(kind.name),
+            lookups::id.eq(id),
+            lookups::doc.eq(doc),
+        ))
+        .on_conflict((lookups::portal_id, lookups::kind, lookups::id))
+        .do_update()
+        .set(lookups::doc.eq(doc))
+        .execute(c))?;
     Ok(())
 }
 

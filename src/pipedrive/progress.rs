@@ -120,14 +120,7 @@ fn in_list(b: &mut Builder, expr: &str, values: Vec<Bind>) {
         b.push(" AND 1 = 0");
         return;
     }
-    b.push(&format!(" AND {expr} IN ("));
-    for (i, v) in values.into_iter().enumerate() {
-        if i > 0 {
-            b.push(", ");
-        }
-        b.bind(v);
-    }
-    b.push(")");
+    b.push(&format!(" AND {expr} IN ")).list(values);
 }
 
 fn ids(v: &[i64]) -> Vec<Bind> {

@@ -8,10 +8,11 @@ use super::schedule;
 use crate::db::json::PropsDoc;
 use crate::db::schema::pipedrive_goals;
 use crate::db::with_conn;
-use crate::db::{Conn, Dialect};
+use crate::db::Conn;
 use crate::engine::objects::{self, Changes, Source};
 use crate::engine::rules::WriteKind;
-use crate::engine::search::compile::compare_expr;
+use crate::engine::search::compile::{compare_expr, Bind, Builder};
+use crate::engine::search::run::load_statement;
 use crate::engine::search::Target;
 use crate::engine::store::{ObjectRow, PortalId};
 use crate::engine::types::{ObjectType, PropertyType};
@@ -119,32 +120,23 @@ pub fn load(
         dialect,
         &Target::Doc("hs_group_correlation_uuid".into(), PropertyType::String),
     );
-    let (p1, p2) = match dialect {
-        Dialect::Postgres => ("$1", "$2"),
-        Dialect::Sqlite => ("?", "?"),
-    };
     // The subquery matches the family expression index (portal, expr, id) on goal_targets.
-    let sql = format!(
+    let mut b = Builder::new(dialect);
+    b.push(&format!(
         "SELECT g.id, g.family_uuid, g.owner_id, g.doc, g.horizon, \
            (SELECT o.properties FROM objects o WHERE o.portal_id = g.portal_id \
               AND o.object_type = 'goal_targets' AND o.archived = FALSE \
               AND {family} = g.family_uuid ORDER BY o.id LIMIT 1) AS first_slice \
-         FROM pipedrive_goals g WHERE g.portal_id = {p1} AND g.deleted_at IS NULL{} \
-         ORDER BY g.created_at, g.id",
-        if id.is_some() {
-            format!(" AND g.id = {p2}")
-        } else {
-            String::new()
-        }
-    );
-    let id = id.map(str::to_owned);
-    let rows: Vec<StoredGoal> = with_conn!(conn, c => {
-        let q = diesel::sql_query(sql.clone()).into_boxed().bind::<BigInt, _>(portal.0);
-        match id.clone() {
-            Some(id) => q.bind::<Text, _>(id).load(c),
-            None => q.load(c),
-        }
-    })?;
+         FROM pipedrive_goals g WHERE g.portal_id = "
+    ))
+    .bind(Bind::Int(portal.0))
+    .push(" AND g.deleted_at IS NULL");
+    if let Some(id) = id {
+        b.push(" AND g.id = ").bind(Bind::Text(id.to_owned()));
+    }
+    b.push(" ORDER BY g.created_at, g.id");
+    let st = b.finish();
+    let rows: Vec<StoredGoal> = load_statement!(conn, st, StoredGoal)?;
     // A family archived from the HubSpot side takes its goal with it.
     Ok(rows
         .into_iter()

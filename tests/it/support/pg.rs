@@ -24,28 +24,23 @@ static NEXT: AtomicUsize = AtomicUsize::new(0);
 /// Creates a database with every migration applied and returns its URL.
 pub fn fresh_database() -> String {
     let template = TEMPLATE.get_or_init(|| {
-        let url = empty_database();
+        let (name, url) = create("");
         let mut conn = goalpost::db::connect(&url).expect("connect to the template");
         conn.migrate().expect("migrate the template");
         // `TEMPLATE` needs the source without sessions.
         drop(conn);
-        url.rsplit('/')
-            .next()
-            .unwrap()
-            .split('?')
-            .next()
-            .unwrap()
-            .to_owned()
+        name
     });
-    create(&format!("TEMPLATE {template}"))
+    create(&format!("TEMPLATE {template}")).1
 }
 
 /// Creates an empty database and returns its URL.
 pub fn empty_database() -> String {
-    create("")
+    create("").1
 }
 
-fn create(options: &str) -> String {
+/// Creates a database; its name and URL.
+fn create(options: &str) -> (String, String) {
     let cluster = CLUSTER.get_or_init(start).as_ref().unwrap_or_else(|e| {
         panic!(
             "\n\n*** PostgreSQL tests cannot run: {e}\n*** Install PostgreSQL's server (apt-get install postgresql) \
@@ -61,7 +56,8 @@ fn create(options: &str) -> String {
     let mut conn = PgConnection::establish(&admin).expect("connect to test cluster");
     conn.batch_execute(&format!("CREATE DATABASE {name} {options}"))
         .expect("create test database");
-    cluster.url_template.replace("{db}", &name)
+    let url = cluster.url_template.replace("{db}", &name);
+    (name, url)
 }
 
 fn start() -> Result<Cluster, String> {

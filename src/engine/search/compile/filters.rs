@@ -4,14 +4,7 @@
 use super::*;
 
 pub(super) fn list(b: &mut Builder, values: &[Operand]) {
-    b.push("(");
-    for (i, v) in values.iter().enumerate() {
-        if i > 0 {
-            b.push(", ");
-        }
-        b.bind(v.into());
-    }
-    b.push(")");
+    b.list(values.iter().map(Bind::from));
 }
 
 pub(super) fn filter(b: &mut Builder, f: &Filter) {

@@ -93,6 +93,18 @@ impl Builder {
         self
     }
 
+    /// `(v1, v2, …)`, each value bound.
+    pub fn list(&mut self, values: impl IntoIterator<Item = Bind>) -> &mut Self {
+        self.push("(");
+        for (i, v) in values.into_iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(v);
+        }
+        self.push(")")
+    }
+
     pub fn finish(self) -> Statement {
         Statement {
             sql: self.sql,
