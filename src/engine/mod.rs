@@ -10,4 +10,5 @@ pub mod rules;
 pub mod search;
 pub mod store;
 pub mod types;
+pub mod upsert;
 pub mod value;

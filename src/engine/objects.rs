@@ -14,6 +14,21 @@ use std::collections::{HashMap, HashSet};
 /// Validated property changes of one input: name to new value (`None` clears it).
 pub type Changes = Vec<(String, Option<String>)>;
 
+/// One object to create: the input it came from (its index in a batch) and its changes.
+#[derive(Debug, Clone)]
+pub struct NewObject {
+    pub input: usize,
+    pub changes: Changes,
+}
+
+/// One change to a live object: the input it came from, the object's id and its changes.
+#[derive(Debug, Clone)]
+pub struct Update {
+    pub input: usize,
+    pub id: i64,
+    pub changes: Changes,
+}
+
 /// Where a change came from, for history (`sourceType`, `sourceId`).
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -205,12 +220,12 @@ fn load_locked(
     }
 }
 
-/// Creates objects from `(input index, changes)`; returns them in input order.
+/// Creates objects; returns them in input order.
 pub fn create(
     conn: &mut Conn,
     otype: &ObjectType,
     portal: PortalId,
-    inputs: &[(usize, Changes)],
+    inputs: &[NewObject],
     now: i64,
     source: &Source,
 ) -> Result<Vec<ObjectRow>, ApiError> {
@@ -222,7 +237,7 @@ pub fn create_as(
     conn: &mut Conn,
     otype: &ObjectType,
     portal: PortalId,
-    inputs: &[(usize, Changes)],
+    inputs: &[NewObject],
     now: i64,
     source: &Source,
     kind: WriteKind,
@@ -231,11 +246,11 @@ pub fn create_as(
         portal,
         object_type: otype.name,
     };
-    let docs: Vec<PropsDoc> = inputs.iter().map(|(_, c)| doc_of(c)).collect();
+    let docs: Vec<PropsDoc> = inputs.iter().map(|n| doc_of(&n.changes)).collect();
     lock(conn, otype, &docs.iter().collect::<Vec<_>>())?;
     let rows = store::insert(conn, scope, &docs, now)?;
     let mut history = Vec::new();
-    for (row, (_, changes)) in rows.iter().zip(inputs) {
+    for (row, NewObject { changes, .. }) in rows.iter().zip(inputs) {
         let set: Changes = changes
             .iter()
             .filter(|(_, v)| v.is_some())
@@ -253,8 +268,8 @@ pub fn create_as(
     let touched: Vec<Touched> = rows
         .iter()
         .zip(inputs)
-        .map(|(row, (index, _))| Touched {
-            input: Some(*index),
+        .map(|(row, n)| Touched {
+            input: Some(n.input),
             id: row.id,
             before: None,
             after: Some(row.properties.clone()),
@@ -264,13 +279,13 @@ pub fn create_as(
     Ok(rows)
 }
 
-/// Applies `(input index, id, changes)` to live objects, keeping history of values that really
-/// changed. Missing or archived ids are an OBJECT_NOT_FOUND naming them.
+/// Applies updates to live objects, keeping history of values that really changed. Missing or
+/// archived ids are an OBJECT_NOT_FOUND naming them.
 pub fn update(
     conn: &mut Conn,
     otype: &ObjectType,
     portal: PortalId,
-    updates: &[(usize, i64, Changes)],
+    updates: &[Update],
     now: i64,
     source: &Source,
 ) -> Result<Vec<ObjectRow>, ApiError> {
@@ -278,22 +293,27 @@ pub fn update(
         portal,
         object_type: otype.name,
     };
-    let ids: Vec<i64> = updates.iter().map(|(_, id, _)| *id).collect();
+    let ids: Vec<i64> = updates.iter().map(|u| u.id).collect();
     // The new values may move objects into other families: lock those too.
-    let incoming: Vec<PropsDoc> = updates.iter().map(|(_, _, c)| doc_of(c)).collect();
+    let incoming: Vec<PropsDoc> = updates.iter().map(|u| doc_of(&u.changes)).collect();
     let extra: Vec<&PropsDoc> = incoming.iter().collect();
     let mut found: HashMap<i64, ObjectRow> =
         load_locked(conn, otype, scope, &ids, Archived::Live, &extra)?
             .into_iter()
             .map(|r| (r.id, r))
             .collect();
-    if let Some((_, missing, _)) = updates.iter().find(|(_, id, _)| !found.contains_key(id)) {
-        return Err(ApiError::object_not_found(&missing.to_string()));
+    if let Some(missing) = updates.iter().find(|u| !found.contains_key(&u.id)) {
+        return Err(ApiError::object_not_found(&missing.id.to_string()));
     }
     let mut out = Vec::with_capacity(updates.len());
     let mut history = Vec::new();
     let mut touched = Vec::with_capacity(updates.len());
-    for (index, id, changes) in updates {
+    for Update {
+        input: index,
+        id,
+        changes,
+    } in updates
+    {
         // Two inputs that resolve to one object (e.g. unique values differing only in case).
         let Some(mut row) = found.remove(id) else {
             return Err(ApiError::bad_request(format!(

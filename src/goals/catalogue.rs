@@ -134,7 +134,7 @@ pub fn goal_targets() -> ObjectType {
         ],
         properties,
         event_time_property: None,
-        rules: Some(std::sync::Arc::new(super::rules::FamilyRules)),
+        rules: Some(std::sync::Arc::new(super::hook::FamilyRules)),
     }
 }
 

@@ -1,7 +1,8 @@
 //! Family-level operations beyond HubSpot: read a whole family, archive or restore it
 //! atomically (no search round trip), and audit a portal for families that break the rules.
 
-use super::rules::{self, Violation, FAMILY};
+use super::rules::{self, FAMILY};
+use super::violation::Violation;
 use crate::db::Conn;
 use crate::engine::objects;
 use crate::engine::search::run::members_in;

@@ -3,4 +3,6 @@
 pub mod calendar;
 pub mod catalogue;
 pub mod family;
+pub mod hook;
 pub mod rules;
+pub mod violation;

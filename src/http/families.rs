@@ -3,16 +3,19 @@
 
 use crate::auth::Principal;
 use crate::db;
+use crate::engine::store::ObjectRow;
 use crate::engine::value::now_ms;
 use crate::error::ApiError;
-use crate::goals::{family, rules::family_json};
+use crate::goals::family;
+use crate::goals::rules::{GROUP, GROUP_PROPS, MILESTONE, START};
 use crate::http::hubspot::wire::{render, Wanted};
 use crate::http::hubspot::{for_read, for_write};
 use crate::http::query::QueryParams;
 use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
-use serde_json::json;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
 
 const TYPE: &str = "goal_targets";
 
@@ -74,4 +77,36 @@ pub async fn restore(
     Ok(HttpResponse::Ok().json(family_json(&uuid, &rows, |r| {
         render(&otype, r, &Wanted::AllSet, None)
     })))
+}
+
+/// A family as `GET /goalpost/v1/families/{uuid}` shows it.
+pub fn family_json(uuid: &str, rows: &[ObjectRow], render: impl Fn(&ObjectRow) -> Value) -> Value {
+    let mut groups: BTreeMap<String, Vec<&ObjectRow>> = BTreeMap::new();
+    for r in rows {
+        groups
+            .entry(r.properties.get(GROUP).unwrap_or("").to_owned())
+            .or_default()
+            .push(r);
+    }
+    let first = rows.first();
+    let get = |p: &str| first.and_then(|r| r.properties.get(p)).map(str::to_owned);
+    let groups: Vec<Value> = groups
+        .into_iter()
+        .map(|(gid, mut slices)| {
+            slices.sort_by(|a, b| a.properties.get(START).cmp(&b.properties.get(START)).then(a.id.cmp(&b.id)));
+            let one = slices.first().map(|r| &r.properties);
+            let assignee: Map<String, Value> = GROUP_PROPS
+                .iter()
+                .filter_map(|p| one.and_then(|d| d.get(p)).map(|v| (p.to_string(), json!(v))))
+                .collect();
+            json!({"groupId": gid, "assignee": assignee, "slices": slices.iter().map(|r| render(r)).collect::<Vec<_>>()})
+        })
+        .collect();
+    json!({
+        "correlationUuid": uuid,
+        "name": get("hs_goal_name"),
+        "goalType": get("hs_goal_type"),
+        "milestone": get(MILESTONE),
+        "groups": groups,
+    })
 }

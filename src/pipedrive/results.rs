@@ -6,7 +6,7 @@ use super::progress;
 use super::schedule::{day_end, day_start, periods_within};
 use super::store::{StoredGoal, When};
 use crate::db::Conn;
-use crate::engine::objects::{self, Changes, Source};
+use crate::engine::objects::{self, Source, Update};
 use crate::engine::store::PortalId;
 use crate::engine::types::ObjectType;
 use crate::engine::value::{format_ms, parse_instant, parse_number};
@@ -98,7 +98,7 @@ pub fn compute(
         kind: "CALCULATED",
         id: Some("pipedrive-results".into()),
     };
-    let mut updates: Vec<(usize, i64, Changes)> = Vec::new();
+    let mut updates: Vec<Update> = Vec::new();
     for (i, (row, value)) in slices.iter().zip(per_slice).enumerate() {
         let target = row
             .properties
@@ -110,10 +110,10 @@ pub fn compute(
         if row.properties.get("hs_kpi_value") != Some(text.as_str())
             || row.properties.get("hs_kpi_progress_percent") != Some(pct.as_str())
         {
-            updates.push((
-                i,
-                row.id,
-                vec![
+            updates.push(Update {
+                input: i,
+                id: row.id,
+                changes: vec![
                     ("hs_kpi_value".into(), Some(text)),
                     ("hs_kpi_progress_percent".into(), Some(pct)),
                     (
@@ -121,7 +121,7 @@ pub fn compute(
                         Some(format_ms(at.now)),
                     ),
                 ],
-            ));
+            });
         }
     }
     if !updates.is_empty() {

@@ -9,7 +9,7 @@ use crate::db::json::PropsDoc;
 use crate::db::schema::pipedrive_goals;
 use crate::db::with_conn;
 use crate::db::Conn;
-use crate::engine::objects::{self, Changes, Source};
+use crate::engine::objects::{self, Changes, NewObject, Source, Update};
 use crate::engine::rules::WriteKind;
 use crate::engine::search::compile::{compare_expr, Bind, Builder};
 use crate::engine::search::run::load_statement;
@@ -215,16 +215,13 @@ fn slice_inputs(
     goal: (&str, &str),
     owner_id: i64,
     periods: &[(i64, i64)],
-) -> Result<Vec<(usize, Changes)>, ApiError> {
+) -> Result<Vec<NewObject>, ApiError> {
     let (family_uuid, group_id) = goal;
     let shared: Changes = goal_properties(otype, spec, owner_id)?
         .into_iter()
         .filter(|(_, v)| v.is_some())
         .collect();
-    let milestone = model::request_form(spec)["interval"]
-        .as_str()
-        .unwrap_or("monthly")
-        .to_owned();
+    let milestone = spec.interval.name().to_owned();
     Ok(periods
         .iter()
         .enumerate()
@@ -243,7 +240,10 @@ fn slice_inputs(
                 ("hs_start_datetime".to_owned(), Some(format_ms(*s))),
                 ("hs_end_datetime".to_owned(), Some(format_ms(*e))),
             ]);
-            (i, c)
+            NewObject {
+                input: i,
+                changes: c,
+            }
         })
         .collect())
 }
@@ -356,10 +356,14 @@ pub fn update(
             .flatten();
     } else {
         let changes = goal_properties(otype, spec, goal.owner_id)?;
-        let updates: Vec<(usize, i64, Changes)> = slices
+        let updates: Vec<Update> = slices
             .iter()
             .enumerate()
-            .map(|(i, r)| (i, r.id, changes.clone()))
+            .map(|(i, r)| Update {
+                input: i,
+                id: r.id,
+                changes: changes.clone(),
+            })
             .collect();
         objects::update(conn, otype, portal, &updates, now, &source())?;
     }

@@ -5,7 +5,7 @@ use super::wire::{render, ObjectInput, Wanted};
 use super::{for_read, for_write, id_by, parse_id, resolve, scope, IdBy};
 use crate::auth::Principal;
 use crate::db;
-use crate::engine::objects::{self, Source};
+use crate::engine::objects::{self, NewObject, Source, Update};
 use crate::engine::store::{self, Archived};
 use crate::engine::value::now_ms;
 use crate::error::ApiError;
@@ -152,7 +152,7 @@ pub async fn create(
                 tx,
                 &t,
                 who.portal,
-                &[(0, changes)],
+                &[NewObject { input: 0, changes }],
                 now_ms(),
                 &Source::api(),
             )?;
@@ -197,7 +197,11 @@ pub async fn update(
                 tx,
                 &t,
                 who.portal,
-                &[(0, id, changes)],
+                &[Update {
+                    input: 0,
+                    id,
+                    changes,
+                }],
                 now_ms(),
                 &Source::api(),
             )?;

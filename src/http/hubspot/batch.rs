@@ -7,12 +7,12 @@ use super::wire::{
     batch_response, check_batch_size, check_unique_ids, render, Batch, BatchRead, IdInput,
     IdObjectInput, ObjectInput, Wanted,
 };
-use super::{for_read, for_write, id_by, resolve, scope, IdBy};
+use super::{for_read, for_write, id_by, resolve, scope};
 use crate::auth::Principal;
 use crate::db;
-use crate::engine::objects::{self, Changes, Source};
-use crate::engine::store::{self, Archived, ObjectRow};
-use crate::engine::value::normalize;
+use crate::engine::objects::{self, NewObject, Source};
+use crate::engine::store::{self, Archived};
+use crate::engine::upsert::{self, KeyedInput};
 use crate::engine::value::now_ms;
 use crate::error::{ApiError, ErrorDetail};
 use crate::http::body::Json;
@@ -22,7 +22,6 @@ use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde::Serialize;
 use serde_json::{json, Map, Value};
-use std::collections::{HashMap, HashSet};
 
 /// One input that cannot be written.
 struct Failure {
@@ -205,11 +204,14 @@ pub async fn create(
     let inputs = body.into_inner().inputs;
     check_batch_size(inputs.len(), false)?;
     let traced = all_traced(&inputs, |i| i.object_write_trace_id.as_ref());
-    let mut good: Vec<(usize, Changes)> = Vec::new();
+    let mut good: Vec<NewObject> = Vec::new();
     let mut failures = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
         match objects::validate(&otype, &input.properties) {
-            Ok(c) => good.push((index, c)),
+            Ok(changes) => good.push(NewObject {
+                input: index,
+                changes,
+            }),
             Err(errs) => failures.push(Failure::invalid(
                 index,
                 input.object_write_trace_id.clone(),
@@ -246,108 +248,48 @@ async fn update_inputs(
     check_unique_ids(inputs.iter().map(|i| i.id.0.as_str()))?;
     let traced = all_traced(&inputs, |i| i.object_write_trace_id.as_ref());
     let mut valid = Vec::new();
+    let mut traces = Vec::with_capacity(inputs.len());
     let mut failures = Vec::new();
     for (index, input) in inputs.iter().enumerate() {
         let trace = input.object_write_trace_id.clone();
+        traces.push(trace.clone());
         let by = id_by(&otype, input.id_property.as_deref())?;
         match objects::validate(&otype, &input.properties) {
-            Ok(c) => valid.push((index, trace, input.id.0.clone(), by, c)),
+            Ok(changes) => valid.push(KeyedInput {
+                input: index,
+                key: input.id.0.clone(),
+                by,
+                changes,
+            }),
             Err(errs) => failures.push(Failure::invalid(index, trace, errs)),
         }
     }
     let t = otype.clone();
-    let (rows, failures) = db::run(&state.pool, move |conn| {
+    let (written, failures) = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            let scope = scope(who.portal, &t);
-            // One lookup per idProperty, then one load: no per-input round trips.
-            let mut found: HashMap<(Option<String>, String), i64> = HashMap::new();
-            let mut keys: Vec<(Option<String>, &IdBy)> = Vec::new();
-            for (_, _, _, by, _) in &valid {
-                let key = id_key(by);
-                if !keys.iter().any(|(k, _)| *k == key) {
-                    keys.push((key, by));
-                }
-            }
-            for (key, by) in keys {
-                let raws: Vec<String> = valid
-                    .iter()
-                    .filter(|v| id_key(&v.3) == key)
-                    .map(|v| v.2.clone())
-                    .collect();
-                for (raw, id) in resolve(tx, scope, by, &raws, Archived::Live)? {
-                    found.insert((key.clone(), raw), id);
-                }
-            }
-            let ids: Vec<i64> = found.values().copied().collect();
-            let live: HashSet<i64> = store::load(tx, scope, &ids, Archived::Live)?
-                .iter()
-                .map(|r| r.id)
-                .collect();
-            let mut updates = Vec::new();
-            let mut creates = Vec::new();
+            let plan = upsert::plan(tx, scope(who.portal, &t), valid, upsert)?;
             let mut failures = failures;
-            for (index, trace, raw, by, changes) in valid {
-                let id = found
-                    .get(&(id_key(&by), raw.clone()))
-                    .filter(|id| live.contains(id));
-                match (id.copied(), &by) {
-                    (Some(id), _) => updates.push((index, id, changes)),
-                    (None, IdBy::Unique(def)) if upsert => {
-                        let mut changes = changes;
-                        changes.retain(|(name, _)| name != &def.name);
-                        let value = normalize(def, &raw).map_err(|e| {
-                            ApiError::invalid(
-                                objects::invalid_values_message(&[(*e).clone()]),
-                                vec![*e],
-                            )
-                        })?;
-                        changes.push((def.name.clone(), value));
-                        creates.push((index, changes));
-                    }
-                    (None, _) => failures.push(Failure::not_found(index, trace, &raw)),
-                }
+            for (index, raw) in &plan.missing {
+                failures.push(Failure::not_found(*index, traces[*index].clone(), raw));
             }
             failures.sort_by_key(|f| f.index);
             let errors = settle(failures, traced)?;
-            let now = now_ms();
-            let updated = objects::update(tx, &t, who.portal, &updates, now, &Source::api())?;
-            let created = objects::create(tx, &t, who.portal, &creates, now, &Source::api())?;
-            let mut rows: Vec<(usize, bool, ObjectRow)> = updates
-                .iter()
-                .map(|(i, _, _)| *i)
-                .zip(updated)
-                .map(|(i, r)| (i, false, r))
-                .chain(
-                    creates
-                        .iter()
-                        .map(|(i, _)| *i)
-                        .zip(created)
-                        .map(|(i, r)| (i, true, r)),
-                )
-                .collect();
-            rows.sort_by_key(|(i, _, _)| *i);
-            Ok((rows, errors))
+            let written = upsert::apply(tx, &t, who.portal, &plan, now_ms(), &Source::api())?;
+            Ok((written, errors))
         })
     })
     .await?;
-    let results = rows
+    let results = written
         .iter()
-        .map(|(_, new, r)| {
-            let mut v = render(&otype, r, &Wanted::AllSet, None);
+        .map(|w| {
+            let mut v = render(&otype, &w.row, &Wanted::AllSet, None);
             if upsert {
-                v["new"] = json!(new);
+                v["new"] = json!(w.created);
             }
             v
         })
         .collect();
     Ok(respond(false, results, failures, started))
-}
-
-fn id_key(by: &IdBy) -> Option<String> {
-    match by {
-        IdBy::Record => None,
-        IdBy::Unique(def) => Some(def.name.clone()),
-    }
 }
 
 /// `POST /{objectType}/batch/update`

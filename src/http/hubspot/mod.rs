@@ -10,14 +10,11 @@ pub mod search;
 pub mod wire;
 
 use crate::auth::Principal;
-use crate::db::Conn;
-use crate::engine::search::run::by_unique_values;
-use crate::engine::store::Archived;
 use crate::engine::store::{PortalId, Scope};
-use crate::engine::types::{ObjectType, PropertyDef};
+use crate::engine::types::ObjectType;
+pub use crate::engine::upsert::{resolve, IdBy};
 use crate::error::ApiError;
 use crate::http::state::AppState;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The path prefixes HubSpot serves object routes under.
@@ -75,15 +72,6 @@ pub fn parse_id(raw: &str) -> Result<i64, ApiError> {
     }
 }
 
-/// How ids in a request identify objects (`idProperty`).
-#[derive(Debug, Clone)]
-pub enum IdBy {
-    /// The record id (`hs_object_id`, the default).
-    Record,
-    /// A value of a unique-value property.
-    Unique(Box<PropertyDef>),
-}
-
 /// Reads `idProperty`: the record id or a unique-value property; anything else is a 400.
 pub fn id_by(otype: &ObjectType, id_property: Option<&str>) -> Result<IdBy, ApiError> {
     match id_property {
@@ -97,35 +85,5 @@ pub fn id_by(otype: &ObjectType, id_property: Option<&str>) -> Result<IdBy, ApiE
                 "idProperty {name} does not exist"
             ))),
         },
-    }
-}
-
-/// Resolves request ids to record ids; ids that find nothing are absent from the map.
-pub fn resolve(
-    conn: &mut Conn,
-    scope: Scope<'_>,
-    by: &IdBy,
-    raw: &[String],
-    archived: Archived,
-) -> Result<HashMap<String, i64>, ApiError> {
-    match by {
-        IdBy::Record => Ok(raw
-            .iter()
-            .filter_map(|r| {
-                r.trim()
-                    .parse::<i64>()
-                    .ok()
-                    .filter(|id| *id > 0)
-                    .map(|id| (r.clone(), id))
-            })
-            .collect()),
-        IdBy::Unique(def) => {
-            Ok(
-                by_unique_values(conn, scope, def, raw, archived == Archived::Only)?
-                    .into_iter()
-                    .map(|(raw, row)| (raw, row.id))
-                    .collect(),
-            )
-        }
     }
 }
