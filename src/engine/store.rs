@@ -9,10 +9,8 @@ use crate::error::ApiError;
 use diesel::prelude::*;
 use std::collections::HashMap;
 
-/// Typed ids so an object id cannot pass for a portal id.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct ObjectId(pub i64);
-
+/// A portal's id, typed so an object id (a plain `i64`, as HubSpot's wire has it) cannot pass
+/// for one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct PortalId(pub i64);
 

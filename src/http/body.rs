@@ -1,7 +1,7 @@
-//! The JSON body extractor of the HubSpot-style routes. actix's `web::Json` hands the bytes to
-//! serde, whose derived structs also accept a JSON array (fields by position), so `[null]`
-//! would pass as an empty search. Every body these routes take is an object, so anything else
-//! is a 400 before serde sees it.
+//! The JSON body extractor of every route. actix's `web::Json` hands the bytes to serde, whose
+//! derived structs also accept a JSON array (fields by position), so `[null]` would pass as an
+//! empty search. Every body the routes take is an object, so anything else is a 400 before
+//! serde sees it, in the shape of the API the path belongs to (HubSpot's or Pipedrive's).
 
 use crate::error::ApiError;
 use actix_web::dev::Payload;
@@ -11,6 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::AppState;
+use crate::http::pipedrive::{is_pipedrive_path, PdError};
 
 /// A request body that must be a JSON object deserialising to `T`.
 pub struct Json<T>(pub T);
@@ -37,9 +38,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .app_data::<Data<AppState>>()
             .map_or(1024 * 1024, |s| s.config.body_limit);
         let bytes = Bytes::from_request(req, payload);
+        let pipedrive = is_pipedrive_path(req.path());
         Box::pin(async move {
-            let bytes = bytes.await.map_err(|e| too_large_or_unreadable(e, limit))?;
-            parse(&bytes).map(Json).map_err(Into::into)
+            let parsed = match bytes.await {
+                Ok(bytes) => parse(&bytes),
+                Err(e) => Err(too_large_or_unreadable(e, limit)),
+            };
+            // The error in the shape of the API the path belongs to.
+            parsed.map(Json).map_err(|e| match pipedrive {
+                true => PdError(e).into(),
+                false => e.into(),
+            })
         })
     }
 }
@@ -61,13 +70,13 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-fn too_large_or_unreadable(e: actix_web::Error, limit: usize) -> actix_web::Error {
+fn too_large_or_unreadable(e: actix_web::Error, limit: usize) -> ApiError {
     let too_large = e
         .as_error::<actix_web::error::PayloadError>()
         .is_some_and(|p| matches!(p, actix_web::error::PayloadError::Overflow));
     if too_large {
-        ApiError::PayloadTooLarge(limit).into()
+        ApiError::PayloadTooLarge(limit)
     } else {
-        ApiError::bad_request(format!("Could not read the body: {e}")).into()
+        ApiError::bad_request(format!("Could not read the body: {e}"))
     }
 }

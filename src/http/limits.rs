@@ -7,7 +7,7 @@ use crate::auth::hash_token;
 use crate::config::RateLimit;
 use crate::error::ApiError;
 use crate::http::extract::presented_token;
-use crate::http::pipedrive::PdError;
+use crate::http::pipedrive::{is_pipedrive_path, PdError};
 use crate::http::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -71,12 +71,6 @@ impl Limiter {
     }
 }
 
-fn is_pipedrive(path: &str) -> bool {
-    crate::http::pipedrive::PREFIXES
-        .iter()
-        .any(|p| path.starts_with(&format!("{p}/")))
-}
-
 fn set_headers(
     resp: &mut HttpResponse<impl MessageBody>,
     limit: RateLimit,
@@ -125,7 +119,7 @@ pub async fn rate_limit(
     let (Some(limiter), Some(token)) = (limiter, token) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
-    let pipedrive = is_pipedrive(req.path());
+    let pipedrive = is_pipedrive_path(req.path());
     let verdict = limiter.check(&hash_token(&token), crate::engine::value::now_ms());
     if !verdict.allowed {
         let mut resp = if pipedrive {

@@ -186,9 +186,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
         for e in &entries {
             resource = resource.route((e.route)());
         }
-        let pipedrive = pipedrive::PREFIXES
-            .iter()
-            .any(|p| path.starts_with(&format!("{p}/")));
+        let pipedrive = pipedrive::is_pipedrive_path(&path);
         cfg.service(resource.default_service(web::to(move || {
             method_not_allowed(allow.join(", "), pipedrive)
         })));

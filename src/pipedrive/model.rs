@@ -1,5 +1,6 @@
-//! The Pipedrive goal as the API sees it: parsing and checking a request body (add: required
-//! fields; update: a merge onto the stored goal), and the goal object sent back.
+//! The Pipedrive goal: its types, the checked definition (`GoalSpec`) read from a request body
+//! (`request.rs`; add: required fields; update: a merge onto the stored goal's request form),
+//! and that request form, which is also what `pipedrive_goals` stores.
 
 use crate::goals::calendar::Milestone;
 use chrono::NaiveDate;
@@ -113,78 +114,6 @@ pub fn parse_date(field: &str, raw: &str) -> Result<NaiveDate, Problem> {
         .map_err(|_| format!("{field} must be a date in YYYY-MM-DD form, not {raw:?}"))
 }
 
-/// An integer given as a JSON number or a string of digits (Pipedrive's examples send both).
-fn int(field: &str, v: &Value) -> Result<i64, Problem> {
-    let n = match v {
-        Value::Number(n) => n.as_i64(),
-        Value::String(s) => s.trim().parse::<i64>().ok(),
-        _ => None,
-    };
-    n.filter(|n| *n > 0)
-        .ok_or_else(|| format!("{field} must be a positive whole number, not {v}"))
-}
-
-fn number(field: &str, v: &Value) -> Result<f64, Problem> {
-    let n = match v {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse::<f64>().ok(),
-        _ => None,
-    };
-    n.filter(|n| n.is_finite() && *n >= 0.0 && *n < 1e15)
-        .ok_or_else(|| format!("{field} must be a number of at least 0, not {v}"))
-}
-
-fn ids(field: &str, v: &Value) -> Result<Option<Vec<i64>>, Problem> {
-    match v {
-        Value::Null => Ok(None),
-        Value::Array(a) if a.is_empty() => Ok(None),
-        Value::Array(a) if a.len() <= 1000 => {
-            let mut out: Vec<i64> = a.iter().map(|x| int(field, x)).collect::<Result<_, _>>()?;
-            out.dedup();
-            Ok(Some(out))
-        }
-        // A single id (the form before SDK 17.5.0).
-        Value::Number(_) | Value::String(_) => Ok(Some(vec![int(field, v)?])),
-        _ => Err(format!("{field} must be an array of ids or null")),
-    }
-}
-
-fn object<'a>(field: &str, v: &'a Value) -> Result<&'a Map<String, Value>, Problem> {
-    v.as_object()
-        .ok_or_else(|| format!("{field} must be an object"))
-}
-
-fn text<'a>(field: &str, v: &'a Value) -> Result<&'a str, Problem> {
-    v.as_str()
-        .ok_or_else(|| format!("{field} must be a string"))
-}
-
-fn known(field: &str, obj: &Map<String, Value>, allowed: &[&str]) -> Result<(), Problem> {
-    match obj.keys().find(|k| !allowed.contains(&k.as_str())) {
-        Some(k) if field.is_empty() => Err(format!("{k} is not a field of a goal")),
-        Some(k) => Err(format!("{field}.{k} is not a field of {field}")),
-        None => Ok(()),
-    }
-}
-
-fn one_of<T>(
-    field: &str,
-    raw: &str,
-    parse: fn(&str) -> Option<T>,
-    allowed: &[&str],
-) -> Result<T, Problem> {
-    parse(raw).ok_or_else(|| format!("{field} must be one of {}, not {raw:?}", allowed.join(", ")))
-}
-
-const TOP: &[&str] = &[
-    "title",
-    "assignee",
-    "type",
-    "expected_outcome",
-    "duration",
-    "interval",
-];
-
 /// The request fields of a stored goal, so an update can merge onto them.
 pub fn request_form(spec: &GoalSpec) -> Map<String, Value> {
     let mut params = Map::new();
@@ -247,165 +176,7 @@ pub fn merge(stored: &GoalSpec, body: &Map<String, Value>) -> Map<String, Value>
 
 /// Checks a complete goal body (an add, or an update merged onto the stored goal).
 pub fn parse(body: &Map<String, Value>) -> Result<GoalSpec, Problem> {
-    known("", body, TOP)?;
-    let need = |f: &str| {
-        body.get(f)
-            .filter(|v| !v.is_null())
-            .ok_or_else(|| format!("{f} is required"))
-    };
-    let title = match body.get("title") {
-        None | Some(Value::Null) => String::new(),
-        Some(v) => text("title", v)?.trim().to_owned(),
-    };
-    if title.chars().count() > 255 || title.contains('\0') {
-        return Err("title must be at most 255 characters, without NUL".into());
-    }
-
-    let assignee = object("assignee", need("assignee")?)?;
-    known("assignee", assignee, &["id", "type"])?;
-    let assignee_id = int(
-        "assignee.id",
-        assignee.get("id").ok_or("assignee.id is required")?,
-    )?;
-    let assignee_kind = one_of(
-        "assignee.type",
-        text(
-            "assignee.type",
-            assignee.get("type").ok_or("assignee.type is required")?,
-        )?,
-        AssigneeKind::parse,
-        &["person", "team", "company"],
-    )?;
-
-    let gtype = object("type", need("type")?)?;
-    known("type", gtype, &["name", "params"])?;
-    let goal_type = one_of(
-        "type.name",
-        text(
-            "type.name",
-            gtype.get("name").ok_or("type.name is required")?,
-        )?,
-        GoalType::parse,
-        GOAL_TYPES,
-    )?;
-    let empty = Map::new();
-    let params = match gtype.get("params") {
-        None | Some(Value::Null) => &empty,
-        Some(v) => object("type.params", v)?,
-    };
-    known(
-        "type.params",
-        params,
-        &["pipeline_id", "stage_id", "activity_type_id"],
-    )?;
-    let pipeline_ids = match params.get("pipeline_id") {
-        None => None,
-        Some(v) => ids("type.params.pipeline_id", v)?,
-    };
-    let stage_id = match params.get("stage_id") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(int("type.params.stage_id", v)?),
-    };
-    let activity_type_ids = match params.get("activity_type_id") {
-        None => None,
-        Some(v) => ids("type.params.activity_type_id", v)?,
-    };
-    if goal_type == GoalType::DealsProgressed && stage_id.is_none() {
-        return Err("type.params.stage_id is required for deals_progressed goals".into());
-    }
-    if goal_type != GoalType::DealsProgressed && stage_id.is_some() {
-        return Err("type.params.stage_id is only allowed for deals_progressed goals".into());
-    }
-    if !goal_type.is_activity() && activity_type_ids.is_some() {
-        return Err("type.params.activity_type_id is only allowed for activity goals".into());
-    }
-
-    let outcome = object("expected_outcome", need("expected_outcome")?)?;
-    known(
-        "expected_outcome",
-        outcome,
-        &["target", "tracking_metric", "currency_id"],
-    )?;
-    let target = number(
-        "expected_outcome.target",
-        outcome
-            .get("target")
-            .ok_or("expected_outcome.target is required")?,
-    )?;
-    let metric = text(
-        "expected_outcome.tracking_metric",
-        outcome
-            .get("tracking_metric")
-            .ok_or("expected_outcome.tracking_metric is required")?,
-    )?;
-    let sum = match metric {
-        "quantity" => false,
-        "sum" => true,
-        other => {
-            return Err(format!(
-                "expected_outcome.tracking_metric must be one of quantity, sum, not {other:?}"
-            ))
-        }
-    };
-    if sum && goal_type.is_activity() {
-        return Err(format!(
-            "expected_outcome.tracking_metric sum is not available for {} goals; activities are counted",
-            goal_type.as_str()
-        ));
-    }
-    let currency_id = match outcome.get("currency_id") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(int("expected_outcome.currency_id", v)?),
-    };
-    if sum && currency_id.is_none() {
-        return Err("expected_outcome.currency_id is required for sum goals".into());
-    }
-    if !sum && currency_id.is_some() {
-        return Err("expected_outcome.currency_id is only allowed for sum goals".into());
-    }
-
-    let duration = object("duration", need("duration")?)?;
-    known("duration", duration, &["start", "end"])?;
-    let start = parse_date(
-        "duration.start",
-        text(
-            "duration.start",
-            duration
-                .get("start")
-                .filter(|v| !v.is_null())
-                .ok_or("duration.start is required")?,
-        )?,
-    )?;
-    let end = match duration.get("end") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(parse_date("duration.end", text("duration.end", v)?)?),
-    };
-    if end.is_some_and(|e| e < start) {
-        return Err("duration.end must be on or after duration.start".into());
-    }
-
-    let interval = one_of(
-        "interval",
-        text("interval", need("interval")?)?,
-        Milestone::parse,
-        &Milestone::NAMES,
-    )?;
-
-    Ok(GoalSpec {
-        title,
-        goal_type,
-        pipeline_ids,
-        stage_id,
-        activity_type_ids,
-        assignee_id,
-        assignee_kind,
-        interval,
-        start,
-        end,
-        target,
-        sum,
-        currency_id,
-    })
+    super::request::read(Value::Object(body.clone()))?.into_spec()
 }
 
 /// A number as JSON: integral values without a fraction.
@@ -415,43 +186,6 @@ pub fn number_json(n: f64) -> Value {
     } else {
         json!((n * 1e6).round() / 1e6)
     }
-}
-
-/// The goal object (reference §2), with `stage_id` and `currency_id` echoed when set.
-pub fn goal_json(
-    id: &str,
-    owner_id: i64,
-    spec: &GoalSpec,
-    is_active: bool,
-    report_ids: &[String],
-) -> Value {
-    let mut params = Map::new();
-    params.insert("pipeline_id".into(), json!(spec.pipeline_ids));
-    if let Some(s) = spec.stage_id {
-        params.insert("stage_id".into(), json!(s));
-    }
-    params.insert("activity_type_id".into(), json!(spec.activity_type_ids));
-    let mut outcome = Map::new();
-    outcome.insert("target".into(), number_json(spec.target));
-    outcome.insert(
-        "tracking_metric".into(),
-        json!(if spec.sum { "sum" } else { "quantity" }),
-    );
-    if let Some(c) = spec.currency_id {
-        outcome.insert("currency_id".into(), json!(c));
-    }
-    json!({
-        "id": id,
-        "owner_id": owner_id,
-        "title": spec.title,
-        "type": {"name": spec.goal_type.as_str(), "params": params},
-        "assignee": {"id": spec.assignee_id, "type": spec.assignee_kind.as_str()},
-        "interval": spec.interval.name(),
-        "duration": {"start": spec.start.to_string(), "end": spec.end.map(|d| d.to_string())},
-        "expected_outcome": outcome,
-        "is_active": is_active,
-        "report_ids": report_ids,
-    })
 }
 
 #[cfg(test)]
@@ -505,7 +239,7 @@ mod tests {
                 json!({"type": {"name": "deals_progressed"}}),
                 "stage_id is required",
             ),
-            (json!({"colour": "red"}), "colour is not a field"),
+            (json!({"colour": "red"}), "unknown field `colour`"),
         ];
         for (change, want) in cases {
             let stored = parse(&body(base())).unwrap();

@@ -2,101 +2,41 @@
 //! the same tokens (`x-api-token`, `?api_token=`, Bearer) with scopes `goals:read` and
 //! `goals:full`.
 
-use crate::auth::Principal;
 use crate::db;
 use crate::engine::store::PortalId;
 use crate::error::ApiError;
+use crate::http::body::Json;
 use crate::http::query::QueryParams;
 use crate::http::state::AppState;
-use crate::http::{status, trace};
 use crate::pipedrive::find::Query;
-use crate::pipedrive::model::{self, goal_json, parse_date};
+use crate::pipedrive::model::{self, parse_date};
 use crate::pipedrive::results;
 use crate::pipedrive::store::{self, StoredGoal, When};
 use crate::portals::portal_settings;
-use actix_web::dev::Payload;
-use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
-use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError};
-use futures_util::StreamExt;
+use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
-use std::future::Future;
-use std::pin::Pin;
+
+mod error;
+mod wire;
+
+pub use error::{Caller, PdError};
+use wire::goal_json;
 
 /// The path prefixes Pipedrive serves v1 under (SDK default and company domain form).
 pub const PREFIXES: [&str; 2] = ["/v1", "/api/v1"];
 
+/// Whether a request path is one of Pipedrive's (its errors then take Pipedrive's shape).
+pub fn is_pipedrive_path(path: &str) -> bool {
+    PREFIXES.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
 const READ: &[&str] = &["goals:read", "goals:full"];
 const FULL: &[&str] = &["goals:full"];
 const TYPE: &str = "goal_targets";
-
-/// An error in Pipedrive's shape.
-#[derive(Debug)]
-pub struct PdError(pub ApiError);
-
-impl From<ApiError> for PdError {
-    fn from(e: ApiError) -> Self {
-        PdError(e)
-    }
-}
-
-impl std::fmt::Display for PdError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl ResponseError for PdError {
-    fn status_code(&self) -> StatusCode {
-        status::of(&self.0)
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        let message = match &self.0 {
-            ApiError::Unauthenticated => "unauthorized access".to_owned(),
-            ApiError::MissingScopes(s) => {
-                format!(
-                    "Scope and URL mismatch: this call needs one of the scopes {}",
-                    s.join(", ")
-                )
-            }
-            ApiError::PayloadTooLarge(limit) => {
-                format!("The request body is larger than the limit of {limit} bytes")
-            }
-            ApiError::RateLimited => "Request over limit".to_owned(),
-            ApiError::Unavailable => "The database is unavailable or cannot be written (stopped, restarting, read-only or full); try again shortly.".to_owned(),
-            ApiError::Internal(detail) => {
-                tracing::error!("internal error: {detail}");
-                "Internal server error".to_owned()
-            }
-            other => other.to_string(),
-        };
-        let status = self.status_code();
-        HttpResponse::build(status).json(json!({
-            "success": false,
-            "error": message,
-            "error_info": "Please check developers.pipedrive.com for more information about Pipedrive API.",
-            "data": null,
-            "additional_data": null,
-            "errorCode": status.as_u16(),
-            // The request's id, as in every log line written while serving it.
-            "request_id": trace::request_id(),
-        }))
-    }
-}
-
-/// The caller, with authentication failures in Pipedrive's shape.
-pub struct Caller(Principal);
-
-impl FromRequest for Caller {
-    type Error = PdError;
-    type Future = Pin<Box<dyn Future<Output = Result<Caller, PdError>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let inner = Principal::from_request(req, payload);
-        Box::pin(async move { inner.await.map(Caller).map_err(PdError) })
-    }
-}
 
 /// The success envelope, with the goals service's extra keys Pipedrive's examples show.
 fn ok(data: Option<Value>) -> HttpResponse {
@@ -109,33 +49,6 @@ fn ok(data: Option<Value>) -> HttpResponse {
     body.insert("statusText".into(), json!("OK"));
     body.insert("service".into(), json!("statistics-goals-api"));
     HttpResponse::Ok().json(Value::Object(body))
-}
-
-/// Reads a JSON object body under the configured limit.
-async fn body(
-    state: &AppState,
-    mut payload: actix_web::web::Payload,
-) -> Result<Map<String, Value>, PdError> {
-    let limit = state.config.body_limit;
-    let mut bytes = actix_web::web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|e| ApiError::bad_request(format!("Could not read the body: {e}")))?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(limit).into());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(ApiError::bad_request("The body must be a JSON object").into()),
-        Err(e) => Err(ApiError::bad_request(format!(
-            "Invalid JSON body on line {}, column {}: {e}",
-            e.line(),
-            e.column()
-        ))
-        .into()),
-    }
 }
 
 /// The portal's time zone and today there.
@@ -160,10 +73,9 @@ fn render(goal: &StoredGoal, at: &When) -> Result<Value, ApiError> {
 pub async fn add(
     state: Data<AppState>,
     Caller(who): Caller,
-    payload: actix_web::web::Payload,
+    body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse, PdError> {
     who.require(FULL)?;
-    let body = body(&state, payload).await?;
     let spec = model::parse(&body).map_err(ApiError::bad_request)?;
     let otype = state.object_type(who.portal, TYPE).await?;
     let goal = db::run(&state.pool, move |conn| {
@@ -207,10 +119,10 @@ pub async fn update(
     state: Data<AppState>,
     Caller(who): Caller,
     path: Path<String>,
-    payload: actix_web::web::Payload,
+    body: Json<Map<String, Value>>,
 ) -> Result<HttpResponse, PdError> {
     who.require(FULL)?;
-    let body = body(&state, payload).await?;
+    let body = body.into_inner();
     let otype = state.object_type(who.portal, TYPE).await?;
     let id = path.into_inner();
     let goal = db::run(&state.pool, move |conn| {
