@@ -11,7 +11,7 @@ use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
 
 use super::AppState;
-use crate::http::pipedrive::{is_pipedrive_path, PdError};
+use crate::http::surface_error;
 
 /// A request body that must be a JSON object deserialising to `T`.
 pub struct Json<T>(pub T);
@@ -38,17 +38,13 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .app_data::<Data<AppState>>()
             .map_or(1024 * 1024, |s| s.config.body_limit);
         let bytes = Bytes::from_request(req, payload);
-        let pipedrive = is_pipedrive_path(req.path());
+        let req = req.clone();
         Box::pin(async move {
             let parsed = match bytes.await {
                 Ok(bytes) => parse(&bytes),
                 Err(e) => Err(too_large_or_unreadable(e, limit)),
             };
-            // The error in the shape of the API the path belongs to.
-            parsed.map(Json).map_err(|e| match pipedrive {
-                true => PdError(e).into(),
-                false => e.into(),
-            })
+            parsed.map(Json).map_err(|e| surface_error(&req, e))
         })
     }
 }

@@ -169,7 +169,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
     cfg.app_data(state)
         .app_data(web::PayloadConfig::new(limit))
         .app_data(
-            web::PathConfig::default().error_handler(|_, _| ApiError::resource_not_found().into()),
+            web::PathConfig::default()
+                .error_handler(|_, req| surface_error(req, ApiError::resource_not_found())),
         );
     // One resource per path, so a known path asked with a method it does not serve is a 405
     // naming the methods it does (`Allow`), not a 404.
@@ -230,7 +231,16 @@ async fn method_not_allowed(allow: String, pipedrive: bool) -> HttpResponse {
     resp
 }
 
-async fn not_found(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
     tracing::debug!("no route for {} {}", req.method(), req.path());
-    Err(ApiError::resource_not_found())
+    Err(surface_error(&req, ApiError::resource_not_found()))
+}
+
+/// A domain error in the shape of the API the request's path belongs to.
+pub fn surface_error(req: &HttpRequest, e: ApiError) -> actix_web::Error {
+    if pipedrive::is_pipedrive_path(req.path()) {
+        pipedrive::PdError(e).into()
+    } else {
+        e.into()
+    }
 }

@@ -17,3 +17,4 @@ mod readme;
 mod reliability;
 mod search;
 mod security;
+mod trace;

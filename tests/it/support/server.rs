@@ -20,6 +20,11 @@ impl Server {
 
     /// Starts the binary on a given database with extra environment.
     pub fn start_on(db: TestDb, env: &[(&str, &str)]) -> Server {
+        Server::start_logging(db, env, Stdio::inherit())
+    }
+
+    /// As [`Server::start_on`], with the server's log (stderr) sent to `stderr`.
+    pub fn start_logging(db: TestDb, env: &[(&str, &str)], stderr: Stdio) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_goalpost"))
             .args(["serve", "--bind", "127.0.0.1:0"])
             .env("DATABASE_URL", &db.url)
@@ -27,7 +32,7 @@ impl Server {
             .env("RUST_LOG", "warn")
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+            .stderr(stderr)
             .spawn()
             .expect("start goalpost");
         let stdout = child.stdout.take().expect("stdout");
