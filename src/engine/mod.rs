@@ -11,4 +11,5 @@ pub mod search;
 pub mod store;
 pub mod types;
 pub mod upsert;
+pub mod validate;
 pub mod value;

@@ -5,6 +5,7 @@
 pub mod find;
 pub mod model;
 pub mod progress;
+mod read;
 pub mod request;
 pub mod results;
 pub mod schedule;

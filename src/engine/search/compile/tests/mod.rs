@@ -193,4 +193,5 @@ fn every_operator_on_every_type_pins_sql_and_binds() {
     }
 }
 
+mod merged;
 mod statements;
