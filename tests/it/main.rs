@@ -17,4 +17,5 @@ mod readme;
 mod reliability;
 mod search;
 mod security;
+mod snapshots;
 mod trace;
