@@ -219,8 +219,32 @@ pub struct Duration {
     pub end: Option<Date>,
 }
 
+/// The fields that hold objects. serde's derived structs would also read a JSON array, field
+/// by position (`"params": [null, null]`), so these are checked to be objects (or null) first.
+const OBJECTS: &[&[&str]] = &[
+    &["assignee"],
+    &["type"],
+    &["type", "params"],
+    &["expected_outcome"],
+    &["duration"],
+];
+
+fn objects_are_objects(body: &Value) -> Result<(), Problem> {
+    for path in OBJECTS {
+        let mut at = Some(body);
+        for key in *path {
+            at = at.and_then(|v| v.get(key));
+        }
+        if at.is_some_and(|v| !v.is_object() && !v.is_null()) {
+            return Err(format!("{} must be an object", path.join(".")));
+        }
+    }
+    Ok(())
+}
+
 /// Reads a body, every message naming the field's path.
 pub fn read(body: Value) -> Result<GoalRequest, Problem> {
+    objects_are_objects(&body)?;
     let req: GoalRequest = serde_path_to_error::deserialize(body).map_err(|e| {
         let (path, inner) = (e.path().to_string(), e.inner().to_string());
         match path.as_str() {

@@ -66,6 +66,14 @@ fn every_message_names_the_path_of_its_field() {
         (json!({"title": 5}), "title: invalid type: integer"),
         (json!({"interval": null}), "interval is required"),
         (json!({"colour": 1}), "colour: unknown field `colour`"),
+        (
+            json!({"type": {"name": "deals_won", "params": [null, null]}}),
+            "type.params must be an object",
+        ),
+        (
+            json!({"assignee": [1, "person"]}),
+            "assignee must be an object",
+        ),
     ];
     for (change, want) in cases {
         let got = problem(change.clone());
