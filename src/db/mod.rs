@@ -144,17 +144,22 @@ impl Conn {
 
     /// Takes transaction-scoped locks on string keys, in a fixed order so writers cannot
     /// deadlock. PostgreSQL: advisory locks on the keys' hashes (a collision only serialises
-    /// more). SQLite: nothing to do, since `BEGIN IMMEDIATE` already serialises writers.
+    /// more), all in one statement: the aggregate calls the lock function row by row in the
+    /// array's (sorted) order, where one statement per key cost a 100-row batch 48 round trips.
+    /// SQLite: nothing to do, since `BEGIN IMMEDIATE` already serialises writers.
     pub fn lock_keys(&mut self, keys: &[String]) -> Result<(), ApiError> {
         let Conn::Pg(c, _) = self else { return Ok(()) };
         let mut keys = keys.to_vec();
         keys.sort();
         keys.dedup();
-        for key in keys {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind::<diesel::sql_types::Text, _>(key)
-                .execute(c)?;
+        if keys.is_empty() {
+            return Ok(());
         }
+        diesel::sql_query(
+            "SELECT count(pg_advisory_xact_lock(hashtextextended(k, 0))) FROM unnest($1::text[]) AS k",
+        )
+        .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(keys)
+        .execute(c)?;
         Ok(())
     }
 

@@ -240,6 +240,7 @@ pub fn update(
     let mut out = Vec::with_capacity(updates.len());
     let mut history = Vec::new();
     let mut touched = Vec::with_capacity(updates.len());
+    let mut changed = Vec::new();
     for Update {
         input: index,
         id,
@@ -259,10 +260,10 @@ pub fn update(
             .cloned()
             .collect();
         if !real.is_empty() {
+            changed.push(out.len());
             for (name, value) in &real {
                 row.properties.set(name, value.clone());
             }
-            store::update_doc(conn, scope.portal, *id, &row.properties, now)?;
             row.updated_at = now;
             history.extend(history_rows(
                 scope,
@@ -280,6 +281,12 @@ pub fn update(
         });
         out.push(row);
     }
+    // Every changed document in one statement.
+    let docs: Vec<(i64, &PropsDoc)> = changed
+        .iter()
+        .map(|&i| (out[i].id, &out[i].properties))
+        .collect();
+    store::update_docs(conn, scope.portal, &docs, now)?;
     store::insert_history(conn, &history)?;
     check(conn, otype, portal, WriteKind::Update, &touched)?;
     Ok(out)

@@ -1,10 +1,11 @@
 //! The object store: plain synchronous queries over a pooled [`Conn`], each written once and
 //! compiled for both backends by `with_conn!`.
 
+use super::search::compile::{Bind, Builder, Statement};
 use crate::db::json::{PropsDoc, RawDoc};
 use crate::db::schema::{objects, property_history};
 use crate::db::with_conn;
-use crate::db::Conn;
+use crate::db::{Conn, Dialect};
 use crate::error::ApiError;
 use diesel::prelude::*;
 use std::collections::HashMap;
@@ -212,23 +213,60 @@ pub fn page(
     Ok(rows)
 }
 
-/// Writes a new document for one object and stamps `updated_at`.
-pub fn update_doc(
+/// Writes new documents of several objects in one statement (`WITH v(id, doc) AS (VALUES …)
+/// UPDATE … FROM v`), instead of one UPDATE per object.
+pub fn update_docs(
     conn: &mut Conn,
     portal: PortalId,
-    id: i64,
-    doc: &PropsDoc,
+    docs: &[(i64, &PropsDoc)],
     now: i64,
 ) -> Result<(), ApiError> {
-    // By (portal_id, id): that is the primary key on PostgreSQL, so `id` alone would scan.
-    with_conn!(conn, c => diesel::update(
-        objects::table
-            .filter(objects::portal_id.eq(portal.0))
-            .filter(objects::id.eq(id)),
-    )
-        .set((objects::properties.eq(doc), objects::updated_at.eq(now)))
-        .execute(c))?;
+    let dialect = conn.dialect();
+    for chunk in docs.chunks(INSERT_CHUNK) {
+        let mut b = Builder::new(dialect);
+        b.push("WITH v(id, doc) AS (VALUES ");
+        for (i, (id, doc)) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            let text = serde_json::to_string(&doc.0)
+                .map_err(|e| ApiError::Internal(format!("document: {e}")))?;
+            b.push("(")
+                .bind(Bind::Int(*id))
+                .push(", ")
+                .bind(Bind::Text(text))
+                .push(")");
+        }
+        b.push(match dialect {
+            Dialect::Postgres => {
+                ") UPDATE objects SET properties = CAST(v.doc AS jsonb), updated_at = "
+            }
+            Dialect::Sqlite => ") UPDATE objects SET properties = v.doc, updated_at = ",
+        });
+        // By (portal_id, id): that is the primary key on PostgreSQL, so `id` alone would scan.
+        b.bind(Bind::Int(now))
+            .push(" FROM v WHERE objects.portal_id = ")
+            .bind(Bind::Int(portal.0))
+            .push(" AND objects.id = v.id");
+        execute_statement(conn, b.finish())?;
+    }
     Ok(())
+}
+
+/// Runs a statement built with the search `Builder` that returns no rows.
+fn execute_statement(conn: &mut Conn, st: Statement) -> Result<usize, ApiError> {
+    Ok(with_conn!(conn, c => {
+        use diesel::sql_types::{BigInt, Double, Text};
+        let mut q = diesel::sql_query(st.sql).into_boxed();
+        for b in st.binds {
+            q = match b {
+                Bind::Int(n) => q.bind::<BigInt, _>(n),
+                Bind::Num(f) => q.bind::<Double, _>(f),
+                Bind::Text(s) => q.bind::<Text, _>(s),
+            };
+        }
+        q.execute(c)
+    })?)
 }
 
 /// Sets the archived flag of objects; returns how many rows changed.

@@ -15,6 +15,22 @@ use goalpost::config::Config;
 use goalpost::http::state::AppState;
 use serde_json::Value;
 
+/// History rows whose object does not exist.
+pub fn orphan_history(conn: &mut goalpost::db::Conn) -> i64 {
+    use diesel::dsl::{exists, not};
+    use diesel::prelude::*;
+    use goalpost::db::schema::{objects, property_history as h};
+    goalpost::db::with_conn!(conn, c => h::table
+        .filter(not(exists(
+            objects::table
+                .filter(objects::portal_id.eq(h::portal_id))
+                .filter(objects::id.eq(h::object_id)),
+        )))
+        .count()
+        .get_result(c))
+    .expect("count orphan history")
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -224,6 +240,13 @@ impl TestApp {
         use goalpost::db::json::PropsDoc;
         use goalpost::db::schema::{objects, property_history};
         let mut conn = self.state.pool.get().expect("conn");
+        // Every state a test inspects also has no history without its object (the database
+        // keeps no foreign key for it; the writing transaction does).
+        assert_eq!(
+            orphan_history(&mut conn),
+            0,
+            "history rows without their object"
+        );
         let history_rows: i64 = goalpost::db::with_conn!(&mut *conn, c => property_history::table
             .count()
             .get_result(c))
