@@ -73,6 +73,9 @@ pub enum ApiError {
     /// 413: the body is over the configured limit.
     #[error("body too large")]
     PayloadTooLarge(usize),
+    /// 405: a served path asked with a method it does not serve; holds the methods it does.
+    #[error("Method not allowed; this path accepts {0}")]
+    MethodNotAllowed(String),
     /// 429 RATE_LIMITS.
     #[error("rate limited")]
     RateLimited,
@@ -131,7 +134,9 @@ impl ApiError {
     /// surface sends as they are; other surfaces map it to their own wording).
     pub fn code(&self) -> &'static str {
         match self {
-            ApiError::Validation(_) | ApiError::PayloadTooLarge(_) => "VALIDATION_ERROR",
+            ApiError::Validation(_)
+            | ApiError::PayloadTooLarge(_)
+            | ApiError::MethodNotAllowed(_) => "VALIDATION_ERROR",
             ApiError::NotFound { .. } => "OBJECT_NOT_FOUND",
             ApiError::Unauthenticated => "INVALID_AUTHENTICATION",
             ApiError::MissingScopes(_) => "MISSING_SCOPES",

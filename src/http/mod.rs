@@ -218,13 +218,12 @@ async fn live() -> HttpResponse {
 
 /// A served path asked with another method: 405 with `Allow`, in the path's API's shape.
 async fn method_not_allowed(allow: String, pipedrive: bool) -> HttpResponse {
-    let error = ApiError::bad_request(format!("Method not allowed; this path accepts {allow}"));
+    let error = ApiError::MethodNotAllowed(allow.clone());
     let mut resp = if pipedrive {
         actix_web::ResponseError::error_response(&pipedrive::PdError(error))
     } else {
         actix_web::ResponseError::error_response(&error)
     };
-    *resp.status_mut() = actix_web::http::StatusCode::METHOD_NOT_ALLOWED;
     if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allow) {
         resp.headers_mut().insert(actix_web::http::header::ALLOW, v);
     }

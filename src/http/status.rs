@@ -12,6 +12,7 @@ pub fn of(e: &ApiError) -> StatusCode {
         ApiError::MissingScopes(_) => StatusCode::FORBIDDEN,
         ApiError::Conflict(_) => StatusCode::CONFLICT,
         ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
         ApiError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -1,4 +1,5 @@
-//! Bad input of every kind gets a 4xx in HubSpot's shape and changes nothing.
+//! Bad input of every kind gets a 4xx in its API's shape (HubSpot's here, Pipedrive's for
+//! `/v1` paths) and changes nothing.
 
 use crate::basic::slice;
 use crate::both;
@@ -186,3 +187,29 @@ async fn oversized_bodies_are_413s() {
         assert_eq!(app.snapshot(), before);
     }
 }
+
+both!(
+    unserved_methods_are_405s_in_each_apis_shape,
+    |app: crate::support::TestApp| async move {
+        let hubspot = app
+            .send(
+                Method::PUT,
+                "/crm/v3/objects/goal_targets",
+                Some(crate::support::TOKEN),
+                None,
+            )
+            .await;
+        assert_eq!(hubspot.status, StatusCode::METHOD_NOT_ALLOWED);
+        assert_eq!(hubspot.headers.get("allow").unwrap(), "GET, POST");
+        assert_eq!(hubspot.body["status"], json!("error"), "{}", hubspot.body);
+        for path in ["/v1/goals/find", "/api/v1/goals/find"] {
+            let pd = app
+                .send(Method::POST, path, Some(crate::support::TOKEN), None)
+                .await;
+            assert_eq!(pd.status, StatusCode::METHOD_NOT_ALLOWED);
+            assert_eq!(pd.headers.get("allow").unwrap(), "GET");
+            assert_eq!(pd.body["success"], json!(false), "{}", pd.body);
+            assert_eq!(pd.body["errorCode"], json!(405), "{}", pd.body);
+        }
+    }
+);

@@ -89,19 +89,7 @@ both!(
                 "{:?}",
                 rename.body
             );
-            let mut conn = app.state.pool.get().unwrap();
-            let otype = app.state.registry.find("goal_targets").unwrap();
-            let broken = goalpost::goals::family::check_portal(
-                &mut conn,
-                &otype,
-                goalpost::engine::store::PortalId(1),
-            )
-            .unwrap();
-            assert!(
-                broken.is_empty(),
-                "{:?}",
-                broken.iter().map(|v| v.describe()).collect::<Vec<_>>()
-            );
+            crate::support::assert_families_hold(&mut app.state.pool.get().unwrap());
         }
     }
 );

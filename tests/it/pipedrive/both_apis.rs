@@ -77,20 +77,7 @@ both!(one_goal_through_both_apis, |app: TestApp| async move {
         .as_str()
         .unwrap()
         .to_owned();
-    let mut conn = app.state.pool.get().unwrap();
-    let otype = goalpost::goals::catalogue::goal_targets();
-    let broken = goalpost::goals::family::check_portal(
-        &mut conn,
-        &otype,
-        goalpost::engine::store::PortalId(1),
-    )
-    .unwrap();
-    assert!(
-        broken.is_empty(),
-        "{:?}",
-        broken.iter().map(|v| v.describe()).collect::<Vec<_>>()
-    );
-    drop(conn);
+    crate::support::assert_families_hold(&mut app.state.pool.get().unwrap());
     // Deleting archives the family.
     let r = app
         .send(

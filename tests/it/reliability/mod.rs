@@ -215,23 +215,7 @@ fn verify(base: &str, known: &[Known]) -> usize {
 
 fn rules_hold(url: &str) {
     let mut conn = goalpost::db::connect(url).expect("connect");
-    assert_eq!(
-        crate::support::orphan_history(&mut conn),
-        0,
-        "history without its object"
-    );
-    let otype = goalpost::goals::catalogue::goal_targets();
-    let broken = goalpost::goals::family::check_portal(
-        &mut conn,
-        &otype,
-        goalpost::engine::store::PortalId(1),
-    )
-    .unwrap();
-    assert!(
-        broken.is_empty(),
-        "{:?}",
-        broken.iter().map(|v| v.describe()).collect::<Vec<_>>()
-    );
+    crate::support::assert_families_hold(&mut conn);
 }
 
 fn run_writers(

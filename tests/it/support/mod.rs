@@ -15,6 +15,21 @@ use goalpost::config::Config;
 use goalpost::http::state::AppState;
 use serde_json::Value;
 
+/// Fails unless every goal family of portal 1 obeys the rules, and no history row lacks its
+/// object (the audit `goalpost families check` runs, on the stored data).
+pub fn assert_families_hold(conn: &mut goalpost::db::Conn) {
+    let otype = goalpost::goals::catalogue::goal_targets();
+    let broken =
+        goalpost::goals::family::check_portal(conn, &otype, goalpost::engine::store::PortalId(1))
+            .unwrap();
+    assert!(
+        broken.is_empty(),
+        "{:?}",
+        broken.iter().map(|v| v.describe()).collect::<Vec<_>>()
+    );
+    assert_eq!(orphan_history(conn), 0, "history rows without their object");
+}
+
 /// History rows whose object does not exist.
 pub fn orphan_history(conn: &mut goalpost::db::Conn) -> i64 {
     use diesel::dsl::{exists, not};
