@@ -50,7 +50,7 @@ pub enum LogFormat {
     Json,
 }
 
-/// A per-token request limit over a sliding window.
+/// A per-token request limit over a fixed window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RateLimit {
     pub max: u32,
@@ -65,8 +65,8 @@ struct Defaults {
 }
 
 impl Config {
-    /// The defaults (what `goalpost serve` uses with no flags and no environment) for a
-    /// database URL.
+    /// What `goalpost serve` with no flags would use, for a database URL: the defaults, with
+    /// any `GOALPOST_*` environment variable applied as it would be there.
     pub fn new(database_url: impl Into<String>) -> Self {
         let mut config = Defaults::parse_from(["goalpost"]).config;
         config.database_url = database_url.into();
