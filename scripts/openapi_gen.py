@@ -132,8 +132,9 @@ SCHEMAS = {
     "SimplePublicUpsertObject": spo({"new": {"type": "boolean"}}, ["new"]),
     "ValueWithTimestamp": VWT,
     "SimplePublicObjectInputForCreate": {"type": "object", "required": ["properties"], "properties": {
-        "properties": IN_MAP, "associations": ASSOC_IN}},
-    "SimplePublicObjectInput": {"type": "object", "required": ["properties"], "properties": {"properties": IN_MAP}},
+        "properties": IN_MAP, "associations": ASSOC_IN, "objectWriteTraceId": {"type": "string", "nullable": True}}},
+    "SimplePublicObjectInput": {"type": "object", "required": ["properties"], "properties": {
+        "properties": IN_MAP, "objectWriteTraceId": {"type": "string", "nullable": True}}},
     "SimplePublicObjectBatchInputForCreate": {"type": "object", "required": ["properties"], "properties": {
         "properties": IN_MAP, "associations": ASSOC_IN, "objectWriteTraceId": {"type": "string", "nullable": True}}},
     "SimplePublicObjectBatchInput": {"type": "object", "required": ["id", "properties"], "properties": {

@@ -64,6 +64,14 @@ both!(lenient: batch_create_with_trace_ids_writes_the_good_and_answers_207,
             .await;
         assert_eq!(r.status, StatusCode::MULTI_STATUS, "{:?}", r.body);
         assert_eq!(ids(&r.body).len(), 2);
+        // Each written object echoes its input's trace id.
+        let traces: Vec<&Value> = r.body["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| &o["objectWriteTraceId"])
+            .collect();
+        assert_eq!(traces, [&json!("t0"), &json!("t1")], "{}", r.body);
         assert_eq!(r.body["numErrors"], 1);
         assert_eq!(
             r.body["errors"][0]["context"]["objectWriteTraceId"],
@@ -248,5 +256,40 @@ both!(lenient: batch_caps_and_duplicates_are_400s_that_change_nothing,
             .await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST);
         assert_eq!(app.snapshot(), before);
+    }
+);
+
+both!(lenient: trace_ids_are_echoed_by_every_write,
+    |app: crate::support::TestApp| async move {
+        let mut one = slice("T", 1);
+        one["objectWriteTraceId"] = json!("single");
+        let created = app.post(BASE, one).await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        assert_eq!(created.body["objectWriteTraceId"], json!("single"));
+        let id = created.body["id"].as_str().unwrap().to_owned();
+        let untraced = app.post(BASE, slice("T", 2)).await;
+        assert!(untraced.body.get("objectWriteTraceId").is_none(), "{}", untraced.body);
+
+        let patched = app
+            .patch(
+                &format!("{BASE}/{id}"),
+                json!({"properties": {"hs_goal_name": "U"}, "objectWriteTraceId": "patch"}),
+            )
+            .await;
+        assert_eq!(patched.body["objectWriteTraceId"], json!("patch"), "{}", patched.body);
+
+        // Batch update and upsert: results come back in input order, each with its trace.
+        for route in ["update", "upsert"] {
+            let r = app
+                .post(
+                    &format!("{BASE}/batch/{route}"),
+                    json!({"inputs": [
+                        {"id": id, "properties": {"hs_goal_name": route}, "objectWriteTraceId": format!("{route}-0")},
+                    ]}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::OK, "{route}: {}", r.body);
+            assert_eq!(r.body["results"][0]["objectWriteTraceId"], json!(format!("{route}-0")));
+        }
     }
 );

@@ -1,7 +1,7 @@
 //! List, read, create, update and archive of single objects.
 
 use super::render::Rendered;
-use super::wire::{render, ObjectInput, Wanted};
+use super::wire::{render, with_trace, ObjectInput, Wanted};
 use super::{for_read, for_write, id_by, parse_id, resolve, scope, IdBy};
 use crate::auth::Principal;
 use crate::db;
@@ -143,6 +143,7 @@ pub async fn create(
     body: Json<ObjectInput>,
 ) -> Result<HttpResponse, ApiError> {
     let otype = for_write(&state, &who, &path).await?;
+    let trace = body.object_write_trace_id.clone();
     let changes = objects::validate(&otype, &body.properties)
         .map_err(|errs| ApiError::invalid(objects::invalid_values_message(&errs), errs))?;
     let t = otype.clone();
@@ -162,7 +163,10 @@ pub async fn create(
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(render(&otype, &row, &Wanted::AllSet, None)))
+    Ok(HttpResponse::Created().json(with_trace(
+        render(&otype, &row, &Wanted::AllSet, None),
+        trace.as_ref(),
+    )))
 }
 
 /// `PATCH /{objectType}/{id}`
@@ -179,6 +183,7 @@ pub async fn update(
     if matches!(by, IdBy::Record) {
         parse_id(&raw_id)?;
     }
+    let trace = body.object_write_trace_id.clone();
     let changes = objects::validate(&otype, &body.properties)
         .map_err(|errs| ApiError::invalid(objects::invalid_values_message(&errs), errs))?;
     let t = otype.clone();
@@ -211,7 +216,10 @@ pub async fn update(
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(render(&otype, &row, &Wanted::AllSet, None)))
+    Ok(HttpResponse::Ok().json(with_trace(
+        render(&otype, &row, &Wanted::AllSet, None),
+        trace.as_ref(),
+    )))
 }
 
 /// `DELETE /{objectType}/{id}` — 204, also for an id that is already archived or unknown.

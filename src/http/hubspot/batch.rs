@@ -4,8 +4,8 @@
 
 use super::render::Rendered;
 use super::wire::{
-    batch_response, check_batch_size, check_unique_ids, render, Batch, BatchRead, IdInput,
-    IdObjectInput, ObjectInput, Wanted,
+    batch_response, check_batch_size, check_unique_ids, render, with_trace, Batch, BatchRead,
+    IdInput, IdObjectInput, ObjectInput, Wanted,
 };
 use super::{for_read, for_write, id_by, resolve, scope};
 use crate::auth::Principal;
@@ -220,14 +220,20 @@ pub async fn create(
         }
     }
     let errors = settle(failures, traced)?;
+    let written_inputs: Vec<usize> = good.iter().map(|g| g.input).collect();
     let t = otype.clone();
     let rows = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| objects::create(tx, &t, who.portal, &good, now_ms(), &Source::api()))
     })
     .await?;
+    // `objects::create` returns the rows in the order of `good`.
     let results = rows
         .iter()
-        .map(|r| render(&otype, r, &Wanted::AllSet, None))
+        .zip(&written_inputs)
+        .map(|(r, i)| {
+            let trace = inputs[*i].object_write_trace_id.as_ref();
+            with_trace(render(&otype, r, &Wanted::AllSet, None), trace)
+        })
         .collect();
     Ok(respond(true, results, errors, started))
 }
@@ -282,7 +288,8 @@ async fn update_inputs(
     let results = written
         .iter()
         .map(|w| {
-            let mut v = render(&otype, &w.row, &Wanted::AllSet, None);
+            let trace = inputs[w.input].object_write_trace_id.as_ref();
+            let mut v = with_trace(render(&otype, &w.row, &Wanted::AllSet, None), trace);
             if upsert {
                 v["new"] = json!(w.created);
             }

@@ -142,3 +142,12 @@ pub fn batch_response<T: Serialize>(
         completed_at: Instant(completed_at),
     }
 }
+
+/// A written object as a response shows it, with the `objectWriteTraceId` its input carried
+/// (HubSpot's `SimplePublicObject` echoes it, so clients can match results to inputs).
+pub fn with_trace(mut object: Value, trace: Option<&String>) -> Value {
+    if let (Some(t), Value::Object(m)) = (trace, &mut object) {
+        m.insert("objectWriteTraceId".into(), json!(t));
+    }
+    object
+}
