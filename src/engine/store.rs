@@ -1,7 +1,7 @@
 //! The object store: plain synchronous queries over a pooled [`Conn`], each written once and
 //! compiled for both backends by `with_conn!`.
 
-use super::search::compile::{Bind, Builder, Statement};
+use super::search::compile::{bound_query, Bind, Builder, Statement};
 use crate::db::json::{PropsDoc, RawDoc};
 use crate::db::schema::{objects, property_history};
 use crate::db::with_conn;
@@ -255,18 +255,7 @@ pub fn update_docs(
 
 /// Runs a statement built with the search `Builder` that returns no rows.
 fn execute_statement(conn: &mut Conn, st: Statement) -> Result<usize, ApiError> {
-    Ok(with_conn!(conn, c => {
-        use diesel::sql_types::{BigInt, Double, Text};
-        let mut q = diesel::sql_query(st.sql).into_boxed();
-        for b in st.binds {
-            q = match b {
-                Bind::Int(n) => q.bind::<BigInt, _>(n),
-                Bind::Num(f) => q.bind::<Double, _>(f),
-                Bind::Text(s) => q.bind::<Text, _>(s),
-            };
-        }
-        q.execute(c)
-    })?)
+    Ok(with_conn!(conn, c => bound_query!(st).execute(c))?)
 }
 
 /// Sets the archived flag of objects; returns how many rows changed.

@@ -176,7 +176,7 @@ pub fn merge(stored: &GoalSpec, body: &Map<String, Value>) -> Map<String, Value>
 
 /// Checks a complete goal body (an add, or an update merged onto the stored goal).
 pub fn parse(body: &Map<String, Value>) -> Result<GoalSpec, Problem> {
-    super::request::read(Value::Object(body.clone()))?.into_spec()
+    super::request::read(body)?.into_spec()
 }
 
 /// A number as JSON: integral values without a fraction.

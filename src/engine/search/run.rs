@@ -129,18 +129,8 @@ pub fn by_unique_values(
 macro_rules! load_statement {
     ($conn:expr, $st:expr, $row:ty) => {
         $crate::db::with_conn!($conn, c => {
-            use $crate::engine::search::compile::Bind;
-            use diesel::sql_types::{BigInt, Double, Text};
             use diesel::RunQueryDsl;
-            let mut q = diesel::sql_query($st.sql).into_boxed();
-            for b in $st.binds {
-                q = match b {
-                    Bind::Int(n) => q.bind::<BigInt, _>(n),
-                    Bind::Num(f) => q.bind::<Double, _>(f),
-                    Bind::Text(s) => q.bind::<Text, _>(s),
-                };
-            }
-            q.load::<$row>(c)
+            $crate::engine::search::compile::bound_query!($st).load::<$row>(c)
         })
     };
 }

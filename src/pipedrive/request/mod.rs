@@ -10,7 +10,7 @@ use crate::goals::calendar::Milestone;
 use chrono::NaiveDate;
 use serde::de::{Deserializer, Error as _};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Map, Value};
 use validator::Validate;
 
 /// A positive whole number: a JSON number or a string of digits.
@@ -229,10 +229,10 @@ const OBJECTS: &[&[&str]] = &[
     &["duration"],
 ];
 
-fn objects_are_objects(body: &Value) -> Result<(), Problem> {
+fn objects_are_objects(body: &Map<String, Value>) -> Result<(), Problem> {
     for path in OBJECTS {
-        let mut at = Some(body);
-        for key in *path {
+        let mut at = body.get(path[0]);
+        for key in &path[1..] {
             at = at.and_then(|v| v.get(key));
         }
         if at.is_some_and(|v| !v.is_object() && !v.is_null()) {
@@ -243,8 +243,9 @@ fn objects_are_objects(body: &Value) -> Result<(), Problem> {
 }
 
 /// Reads a body, every message naming the field's path.
-pub fn read(body: Value) -> Result<GoalRequest, Problem> {
-    objects_are_objects(&body)?;
+/// Reads the body in place: a stored goal is read back on every list, so no copy is made.
+pub fn read(body: &Map<String, Value>) -> Result<GoalRequest, Problem> {
+    objects_are_objects(body)?;
     let req: GoalRequest = serde_path_to_error::deserialize(body).map_err(|e| {
         let (path, inner) = (e.path().to_string(), e.inner().to_string());
         match path.as_str() {

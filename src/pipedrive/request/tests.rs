@@ -1,9 +1,9 @@
 //! Messages name their field's path; the forms Pipedrive's clients send are read.
 
 use super::*;
-use serde_json::json;
+use serde_json::{json, Map};
 
-fn body(change: Value) -> Value {
+fn body(change: Value) -> Map<String, Value> {
     let mut b = json!({
         "title": "Won deals",
         "assignee": {"id": 7, "type": "person"},
@@ -15,11 +15,11 @@ fn body(change: Value) -> Value {
     for (k, v) in change.as_object().unwrap() {
         b[k] = v.clone();
     }
-    b
+    b.as_object().unwrap().clone()
 }
 
 fn problem(change: Value) -> String {
-    read(body(change.clone()))
+    read(&body(change.clone()))
         .and_then(GoalRequest::into_spec)
         .expect_err(&change.to_string())
 }
@@ -83,7 +83,7 @@ fn every_message_names_the_path_of_its_field() {
 
 #[test]
 fn flexible_forms_pipedrive_clients_send_are_read() {
-    let spec = read(body(json!({
+    let spec = read(&body(json!({
         "assignee": {"id": "7", "type": "user"},
         "type": {"name": "deals_won", "params": {"pipeline_id": "3"}},
         "expected_outcome": {"target": "12.5", "tracking_metric": "quantity"}
@@ -96,7 +96,7 @@ fn flexible_forms_pipedrive_clients_send_are_read() {
     );
     assert_eq!(spec.pipeline_ids, Some(vec![3]));
     assert_eq!(spec.target, 12.5);
-    let spec = read(body(
+    let spec = read(&body(
         json!({"type": {"name": "deals_won", "params": {"pipeline_id": null}}}),
     ))
     .and_then(GoalRequest::into_spec)

@@ -52,6 +52,26 @@ pub struct Compiled {
     pub counted: Statement,
 }
 
+/// A [`Statement`] as a boxed Diesel `sql_query` with its values bound, for whichever backend
+/// the surrounding `db::with_conn!` arm is: the one place binds meet Diesel.
+macro_rules! bound_query {
+    ($st:expr) => {{
+        use diesel::sql_types::{BigInt, Double, Text};
+        use $crate::engine::search::compile::Bind;
+        let st: $crate::engine::search::compile::Statement = $st;
+        let mut q = diesel::sql_query(st.sql).into_boxed();
+        for b in st.binds {
+            q = match b {
+                Bind::Int(n) => q.bind::<BigInt, _>(n),
+                Bind::Num(f) => q.bind::<Double, _>(f),
+                Bind::Text(s) => q.bind::<Text, _>(s),
+            };
+        }
+        q
+    }};
+}
+pub(crate) use bound_query;
+
 /// The columns every object query selects, in `ObjectRow` order.
 pub const COLUMNS: &str =
     "id, portal_id, object_type, properties, created_at, updated_at, archived, archived_at";
