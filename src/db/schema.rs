@@ -103,6 +103,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    property_groups (portal_id, object_type, name) {
+        portal_id -> BigInt,
+        object_type -> Text,
+        name -> Text,
+        label -> Text,
+        display_order -> Integer,
+        archived -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
 diesel::joinable!(api_tokens -> portals (portal_id));
 diesel::joinable!(objects -> portals (portal_id));
 diesel::joinable!(property_history -> objects (object_id));
@@ -113,6 +126,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     objects,
     property_history,
     property_definitions,
+    property_groups,
     pipedrive_goals,
     lookups
 );

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{json, Map};
 use validator::{Validate, ValidationError, ValidationErrors};
 
-fn valid_name(name: &str) -> Result<(), ValidationError> {
+pub(super) fn valid_name(name: &str) -> Result<(), ValidationError> {
     let ok = name.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
         && name
             .bytes()

@@ -16,6 +16,7 @@ use serde_json::{json, Map};
 use sha2::{Digest, Sha256};
 use validator::Validate;
 
+pub mod groups;
 mod input;
 use input::{check_kind, field_error};
 pub use input::{validation_error, PropertyCreate, PropertyUpdate};
