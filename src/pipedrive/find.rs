@@ -39,7 +39,23 @@ pub struct Query {
     /// `None`: both active and inactive.
     active: Option<bool>,
     period: Option<(NaiveDate, NaiveDate)>,
+    /// Pipedrive's paging: skip `start`, then at most `limit` (absent: all).
+    pub start: usize,
+    pub limit: Option<usize>,
 }
+
+/// The largest page Pipedrive's list endpoints serve.
+pub const MAX_LIMIT: usize = 500;
+
+fn whole(name: &str, v: &str, min: usize, max: usize) -> Result<usize, String> {
+    v.parse::<usize>()
+        .ok()
+        .filter(|n| (min..=max).contains(n))
+        .ok_or_else(|| format!("{name} must be a whole number from {min} to {max}, not {v:?}"))
+}
+
+/// The id-array filters, where Pipedrive documents `null` as "all" (no restriction).
+const ALL_WHEN_NULL: &[&str] = &["type.params.pipeline_id", "type.params.activity_type_id"];
 
 fn enum_check(name: &str, v: &str, allowed: &[&str]) -> Result<(), String> {
     if allowed.contains(&v) {
@@ -96,6 +112,17 @@ impl Query {
             }
             match key {
                 "api_token" | "period.start" | "period.end" => {}
+                "start" => {
+                    q.start = whole(key, &last(key).unwrap_or_default(), 0, usize::MAX >> 1)?
+                }
+                "limit" => {
+                    q.limit = Some(whole(key, &last(key).unwrap_or_default(), 1, MAX_LIMIT)?)
+                }
+                _ if ALL_WHEN_NULL.contains(&key)
+                    && values(key).iter().all(|v| v.eq_ignore_ascii_case("null")) =>
+                {
+                    q.everyone = true;
+                }
                 "is_active" => {
                     q.active = match last(key).unwrap_or_default().to_ascii_lowercase().as_str() {
                         "true" | "1" | "" => Some(true),
@@ -245,6 +272,17 @@ mod tests {
     }
 
     #[test]
+    fn documented_null_means_all_and_paging_is_read() {
+        let g = goal(9, 9, json!([1, 2, 3]), true);
+        let all = q("type.params.pipeline_id=null&type.params.activity_type_id=null").unwrap();
+        assert!(all.selects(&g, 1));
+        assert!(all.selects(&goal(9, 9, json!(null), true), 1));
+        let paged = q("start=2&limit=10").unwrap();
+        assert_eq!((paged.start, paged.limit), (2, Some(10)));
+        assert!(!paged.selects(&g, 1), "paging alone does not widen");
+    }
+
+    #[test]
     fn bad_queries_name_the_parameter() {
         for (s, want) in [
             ("period.start=2026-01-01", "period.end is required"),
@@ -252,6 +290,9 @@ mod tests {
             ("is_active=maybe", "is_active"),
             ("colour=red", "colour is not a goal field"),
             ("assignee.id=x", "assignee.id must be a number"),
+            ("limit=0", "limit must be a whole number from 1 to 500"),
+            ("limit=ten", "limit must be"),
+            ("start=-1", "start must be"),
         ] {
             let err = q(s).unwrap_err();
             assert!(err.contains(want), "{s}: {err}");

@@ -40,10 +40,18 @@ const TYPE: &str = "goal_targets";
 
 /// The success envelope, with the goals service's extra keys Pipedrive's examples show.
 fn ok(data: Option<Value>) -> HttpResponse {
+    ok_with(data, None)
+}
+
+/// Pipedrive's success envelope with `additional_data` (pagination).
+fn ok_with(data: Option<Value>, additional: Option<Value>) -> HttpResponse {
     let mut body = Map::new();
     body.insert("success".into(), json!(true));
     if let Some(d) = data {
         body.insert("data".into(), d);
+    }
+    if let Some(a) = additional {
+        body.insert("additional_data".into(), a);
     }
     body.insert("statusCode".into(), json!(20000));
     body.insert("statusText".into(), json!("OK"));
@@ -97,6 +105,7 @@ pub async fn find(
 ) -> Result<HttpResponse, PdError> {
     who.require(READ)?;
     let query = Query::parse(q.pairs()).map_err(ApiError::bad_request)?;
+    let (start, limit) = (query.start, query.limit);
     let goals = db::run(&state.pool, move |conn| {
         conn.read_tx(|tx| {
             let at = when(tx, who.portal)?;
@@ -111,7 +120,24 @@ pub async fn find(
         })
     })
     .await?;
-    Ok(ok(Some(json!({ "goals": goals }))))
+    let paged = limit.is_some() || start > 0;
+    let more = goals.len() > start.saturating_add(limit.unwrap_or(usize::MAX));
+    let goals: Vec<Value> = goals
+        .into_iter()
+        .skip(start)
+        .take(limit.unwrap_or(usize::MAX))
+        .collect();
+    let mut additional = None;
+    if paged {
+        // Pipedrive's list pagination, sent only to callers that page.
+        let mut pagination = json!({"start": start, "limit": limit,
+                                    "more_items_in_collection": more});
+        if more {
+            pagination["next_start"] = json!(start + goals.len());
+        }
+        additional = Some(json!({ "pagination": pagination }));
+    }
+    Ok(ok_with(Some(json!({ "goals": goals })), additional))
 }
 
 /// `PUT /goals/{id}` — change a goal; fields left out stay as they are.

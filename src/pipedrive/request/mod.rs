@@ -288,9 +288,8 @@ impl GoalRequest {
         if goal_type != GoalType::DealsProgressed && stage_id.is_some() {
             return Err("type.params.stage_id is only allowed for deals_progressed goals".into());
         }
-        if !goal_type.is_activity() && activity_type_ids.is_some() {
-            return Err("type.params.activity_type_id is only allowed for activity goals".into());
-        }
+        // Pipedrive's own example sends `activity_type_id` with a `deals_started` goal, so it is
+        // accepted on any goal and kept as sent; only activity goals count by it.
 
         let outcome = required(self.expected_outcome, "expected_outcome")?;
         let target = required(outcome.target, "expected_outcome.target")?.0;

@@ -4,6 +4,7 @@
 
 mod bad_input;
 mod both_apis;
+mod documented;
 
 use crate::both;
 use crate::support::TestApp;
