@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes openapi.yaml. The HubSpot object routes are described once here and emitted under
-both path prefixes; edit this file and re-run it (python3 scripts/openapi_gen.py)."""
+every published version prefix; edit this file and re-run it (python3 scripts/openapi_gen.py)."""
 import json, pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -34,7 +34,13 @@ IDPROP = {"name": "idProperty", "in": "query", "required": False, "schema": {"ty
           "description": "The property the path id is a value of; hs_object_id (the default) is the record id."}
 SEC = lambda s: [{"bearer": [s]}]
 
-def object_paths(prefix, suffix, t):
+def created(v, schema):
+    """A single create: 201 with the entity, or (2025-09) 200 with CreatedResponse…."""
+    if v["envelope"]:
+        return ok(200, "CreatedResponse" + schema, "Created (entity in `entity`, its path in `location` and the Location header)")
+    return ok(201, schema, "Created")
+
+def object_paths(prefix, suffix, t, v):
     base = f"{prefix}/{t['name']}"
     READ, WRITE = t["read"], t["write"]
     common = errs(400, 401, 403, 413)
@@ -49,7 +55,7 @@ def object_paths(prefix, suffix, t):
                     "responses": {**ok(200, "CollectionResponseSimplePublicObjectWithAssociationsForwardPaging"), **errs(400, 401, 403)}},
             "post": {"operationId": "create" + suffix, "summary": f"Create a {t['noun']}", "security": SEC(WRITE),
                      "requestBody": body("SimplePublicObjectInputForCreate"),
-                     "responses": {**ok(201, "SimplePublicObject", "Created"), **common}},
+                     "responses": {**created(v, "SimplePublicObject"), **common}},
         },
         f"{base}/{{objectId}}": {
             "get": {"operationId": "read" + suffix, "summary": f"Read a {t['noun']}", "security": SEC(READ),
@@ -70,7 +76,7 @@ def object_paths(prefix, suffix, t):
         f"{base}/batch/create": {"post": {
             "operationId": "batchCreate" + suffix, "summary": f"Create a batch of {t['nouns']} in one transaction",
             "security": SEC(WRITE), "requestBody": body("BatchInputSimplePublicObjectBatchInputForCreate"),
-            "responses": {**ok(201, "BatchResponseSimplePublicObject", "Created"),
+            "responses": {**ok(v["batch_create"], "BatchResponseSimplePublicObject", "Created"),
                           **ok(207, "BatchResponseSimplePublicObjectWithErrors", "Every input had objectWriteTraceId; the valid ones were written"),
                           **common}}},
         f"{base}/batch/update": {"post": {
@@ -115,7 +121,7 @@ BATCH_COMMON = {"status": {"type": "string", "enum": ["PENDING", "PROCESSING", "
                 "links": {"type": "object", "additionalProperties": {"type": "string"}}}
 def batch(item, with_errors):
     p = {"results": {"type": "array", "items": ref(item)}, **BATCH_COMMON}
-    req = ["status", "results", "startedAt", "completedAt"]
+    req = ["status", "results", "requestedAt", "startedAt", "completedAt", "links"]
     if with_errors:
         p["numErrors"] = {"type": "integer"}
         p["errors"] = {"type": "array", "items": ref("StandardError")}
@@ -183,7 +189,7 @@ SCHEMAS = {
                   "description": "paging.next.after of the previous page (a number is read as an offset)."}}},
     "CollectionResponseWithTotalSimplePublicObjectForwardPaging": {"type": "object", "required": ["total", "results"], "properties": {
         "total": {"type": "integer"}, "results": {"type": "array", "items": ref("SimplePublicObject")}, "paging": ref("ForwardPaging")}},
-    "ForwardPaging": {"type": "object", "properties": {"next": {"type": "object", "required": ["after"], "properties": {
+    "ForwardPaging": {"type": "object", "required": ["next"], "properties": {"next": {"type": "object", "required": ["after", "link"], "properties": {
         "after": {"type": "string"}, "link": {"type": "string"}}}}},
     "ErrorDetail": {"type": "object", "required": ["message"], "properties": {
         "message": {"type": "string"}, "code": {"type": "string"}, "in": {"type": "string"},
@@ -193,7 +199,7 @@ SCHEMAS = {
         "correlationId": {"type": "string"}, "category": {"type": "string"}, "subCategory": {"type": "string"},
         "context": {"type": "object"}, "links": {"type": "object"},
         "errors": {"type": "array", "items": ref("ErrorDetail")}}},
-    "StandardError": {"type": "object", "required": ["status", "category", "message"], "properties": {
+    "StandardError": {"type": "object", "required": ["status", "category", "message", "context", "errors", "links"], "properties": {
         "status": {"type": "string"}, "category": {"type": "string"}, "message": {"type": "string"},
         "id": {"type": "string"}, "context": {"type": "object"}, "links": {"type": "object"},
         "errors": {"type": "array", "items": ref("ErrorDetail")}}},
@@ -247,6 +253,11 @@ SCHEMAS = {
         "name": {"type": "string"}, "label": {"type": "string"}, "displayOrder": {"type": "integer"}, "archived": {"type": "boolean"}}},
     "CollectionResponsePropertyGroup": {"type": "object", "required": ["results"], "properties": {
         "results": {"type": "array", "items": ref("PropertyGroup")}}},
+    "PropertyGroupCreate": {"type": "object", "required": ["name", "label"], "additionalProperties": False, "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^(?!hs_)[a-z][a-z0-9_]*$"},
+        "label": {"type": "string", "minLength": 1, "maxLength": 255}, "displayOrder": {"type": "integer", "format": "int32"}}},
+    "PropertyGroupUpdate": {"type": "object", "additionalProperties": False, "properties": {
+        "label": {"type": "string", "minLength": 1, "maxLength": 255}, "displayOrder": {"type": "integer", "format": "int32"}}},
     "Health": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]}}},
 }
 
@@ -274,7 +285,11 @@ PNAME = {"name": "propertyName", "in": "path", "required": True, "schema": {"typ
 PARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
          "description": "true lists the portal's archived custom properties."}
 
-def property_paths(prefix, suffix, t):
+GNAME = {"name": "groupName", "in": "path", "required": True, "schema": {"type": "string"}}
+GARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+         "description": "true lists the portal's archived custom groups."}
+
+def property_paths(prefix, suffix, t, v):
     base = f"{prefix}/{t['name']}"
     SREAD, SWRITE = t["sread"], t["swrite"]
     return {
@@ -285,7 +300,7 @@ def property_paths(prefix, suffix, t):
             "post": {"operationId": "createProperty" + suffix,
                      "summary": "Create a custom property (name: lowercase letters, digits, _; not hs_; at most 10 unique-value properties)",
                      "security": SEC(SWRITE), "requestBody": body("PropertyCreate"),
-                     "responses": {**ok(201, "Property", "Created"), **errs(400, 401, 403), "409": {"description": "Exists already, or stored values are not unique",
+                     "responses": {**created(v, "Property"), **errs(400, 401, 403), "409": {"description": "Exists already, or stored values are not unique",
                                    "content": {"application/json": {"schema": ref("Error")}}}}},
         },
         f"{base}/batch/create": {"post": {
@@ -300,9 +315,25 @@ def property_paths(prefix, suffix, t):
             "operationId": "batchArchiveProperties" + suffix, "summary": "Archive custom properties in one transaction",
             "security": SEC(SWRITE), "requestBody": body("BatchInputPropertyName"),
             "responses": {**ok(204, None, "Archived"), **errs(400, 401, 403, 404)}}},
-        f"{base}/groups": {"get": {
-            "operationId": "listPropertyGroups" + suffix, "summary": "The property groups of the type",
-            "security": SEC(SREAD), "responses": {**ok(200, "CollectionResponsePropertyGroup"), **errs(401, 403)}}},
+        f"{base}/groups": {
+            "get": {"operationId": "listPropertyGroups" + suffix,
+                    "summary": "The property groups of the type: HubSpot-defined ones, the portal's custom ones, and any other group a custom property names",
+                    "security": SEC(SREAD), "parameters": [GARCH],
+                    "responses": {**ok(200, "CollectionResponsePropertyGroup"), **errs(400, 401, 403, 404)}},
+            "post": {"operationId": "createPropertyGroup" + suffix, "summary": "Create a custom property group",
+                     "security": SEC(SWRITE), "requestBody": body("PropertyGroupCreate"),
+                     "responses": {**created(v, "PropertyGroup"), **errs(400, 401, 403, 404),
+                                   "409": {"description": "The group exists", "content": {"application/json": {"schema": ref("Error")}}}}},
+        },
+        f"{base}/groups/{{groupName}}": {
+            "get": {"operationId": "readPropertyGroup" + suffix, "summary": "One property group", "security": SEC(SREAD),
+                    "parameters": [GNAME], "responses": {**ok(200, "PropertyGroup"), **errs(401, 403, 404)}},
+            "patch": {"operationId": "updatePropertyGroup" + suffix, "summary": "Relabel or reorder a custom group (HubSpot-defined ones are read-only)",
+                      "security": SEC(SWRITE), "parameters": [GNAME], "requestBody": body("PropertyGroupUpdate"),
+                      "responses": {**ok(200, "PropertyGroup"), **errs(400, 401, 403, 404)}},
+            "delete": {"operationId": "archivePropertyGroup" + suffix, "summary": "Archive a custom group that no live custom property names",
+                       "security": SEC(SWRITE), "parameters": [GNAME], "responses": {**ok(204, None, "Archived"), **errs(400, 401, 403, 404)}},
+        },
         f"{base}/{{propertyName}}": {
             "get": {"operationId": "readProperty" + suffix, "summary": "One property definition", "security": SEC(SREAD),
                     "parameters": [PNAME, PARCH], "responses": {**ok(200, "Property"), **errs(400, 401, 403, 404)}},
@@ -325,11 +356,20 @@ OBJECT_TYPES = [
      "read": "crm.objects.activities.read", "write": "crm.objects.activities.write",
      "sread": "crm.objects.activities.read", "swrite": SWRITE},
 ]
+# HubSpot's published versions (src/http/hubspot/versions.rs): prefixes and what differs.
+VERSIONS = [
+    {"name": "v3", "objects": "/crm/v3/objects", "properties": "/crm/v3/properties", "op": "", "envelope": False, "batch_create": 201},
+    {"name": "2025-09", "objects": "/crm/objects/2025-09", "properties": "/crm/properties/2025-09", "op": "V202509", "envelope": True, "batch_create": 200},
+    {"name": "2026-03", "objects": "/crm/objects/2026-03", "properties": "/crm/properties/2026-03", "op": "V202603", "envelope": False, "batch_create": 201},
+    {"name": "2026-09", "objects": "/crm/objects/2026-09", "properties": "/crm/properties/2026-09", "op": "V202609", "envelope": False, "batch_create": 201},
+]
+for name in ["SimplePublicObject", "Property", "PropertyGroup"]:
+    SCHEMAS["CreatedResponse" + name] = {"type": "object", "required": ["createdResourceId", "entity", "location"], "properties": {
+        "createdResourceId": {"type": "string"}, "entity": ref(name), "location": {"type": "string"}}}
 for t in OBJECT_TYPES:
-    paths.update(property_paths("/crm/v3/properties", t["op"], t))
-    paths.update(property_paths("/crm/properties/2026-03", t["op"] + "V202603", t))
-    paths.update(object_paths("/crm/v3/objects", t["op"], t))
-    paths.update(object_paths("/crm/objects/2026-03", t["op"] + "V202603", t))
+    for v in VERSIONS:
+        paths.update(property_paths(v["properties"], t["op"] + v["op"], t, v))
+        paths.update(object_paths(v["objects"], t["op"] + v["op"], t, v))
 
 # Pipedrive's Goals API v1 (under /v1 and /api/v1) and goalpost's lookup tables.
 PD_SEC_READ = [{"api_key": []}, {"api_token": []}, {"bearer": ["goals:read"]}]
@@ -387,7 +427,11 @@ SCHEMAS.update({
     "PdUpsertGoalResponse": {"type": "object", "required": ["success", "data"], "properties": {**PD_ENVELOPE,
         "data": {"type": "object", "required": ["goal"], "properties": {"goal": ref("PdGoal")}}}},
     "PdGetGoalsResponse": {"type": "object", "required": ["success", "data"], "properties": {**PD_ENVELOPE,
-        "data": {"type": "object", "required": ["goals"], "properties": {"goals": {"type": "array", "items": ref("PdGoal")}}}}},
+        "data": {"type": "object", "required": ["goals"], "properties": {"goals": {"type": "array", "items": ref("PdGoal")}}},
+        "additional_data": {"type": "object", "description": "Sent when start or limit is given.", "required": ["pagination"], "properties": {
+            "pagination": {"type": "object", "required": ["start", "more_items_in_collection"], "properties": {
+                "start": {"type": "integer"}, "limit": {"type": "integer", "nullable": True},
+                "more_items_in_collection": {"type": "boolean"}, "next_start": {"type": "integer"}}}}}}},
     "PdGoalResultResponse": {"type": "object", "required": ["success", "data"], "properties": {**PD_ENVELOPE,
         "data": {"type": "object", "required": ["progress", "goal"], "properties": {
             "progress": {"type": "number"}, "goal": ref("PdGoal"),
@@ -436,11 +480,13 @@ for prefix, op in [("/v1", ""), ("/api/v1", "Api")]:
             q("expected_outcome.target", {"type": "number"}, "Widens."),
             q("expected_outcome.tracking_metric", {"type": "string", "enum": ["quantity", "sum"]}, "Widens."),
             q("expected_outcome.currency_id", {"type": "integer"}, "Widens."),
-            q("type.params.pipeline_id", {"type": "integer"}, "Goals tracking every id given (comma-separated or repeated); widens.", array=True),
+            q("type.params.pipeline_id", {"type": "integer"}, "Goals tracking every id given (comma-separated or repeated); null means all pipelines (no restriction); widens.", array=True),
             q("type.params.stage_id", {"type": "integer"}, "Widens."),
-            q("type.params.activity_type_id", {"type": "integer"}, "Comma-separated or repeated; widens.", array=True),
+            q("type.params.activity_type_id", {"type": "integer"}, "Comma-separated or repeated; null means all activity types (no restriction); widens.", array=True),
             q("period.start", DATE, "With period.end: goals whose duration overlaps the period."),
             q("period.end", DATE, "With period.start."),
+            q("start", {"type": "integer", "minimum": 0, "default": 0}, "Pagination start (goals skipped)."),
+            q("limit", {"type": "integer", "minimum": 1, "maximum": 500}, "Items shown per page (absent: all)."),
         ],
         "responses": {**ok(200, "PdGetGoalsResponse"), **pd_errs(400, 401, 403)}}}
     paths[f"{prefix}/goals/{{id}}"] = {

@@ -74,8 +74,8 @@ pub fn route_table() -> Vec<RouteEntry> {
             web::post().to(families::restore)
         }),
     ];
-    for prefix in hubspot::PREFIXES {
-        let base = format!("{prefix}/{{objectType}}");
+    for version in hubspot::versions::VERSIONS {
+        let base = format!("{}/{{objectType}}", version.objects);
         let b = |s: &str| format!("{base}{s}");
         routes.extend([
             entry(Method::GET, b(""), || web::get().to(basic::list)),
@@ -134,9 +134,10 @@ pub fn route_table() -> Vec<RouteEntry> {
             web::delete().to(lookups::delete)
         }),
     ]);
-    for prefix in hubspot::PROPERTY_PREFIXES {
+    for version in hubspot::versions::VERSIONS {
+        use hubspot::groups as g;
         use hubspot::properties as p;
-        let base = format!("{prefix}/{{objectType}}");
+        let base = format!("{}/{{objectType}}", version.properties);
         let b = |s: &str| format!("{base}{s}");
         routes.extend([
             entry(Method::GET, b(""), || web::get().to(p::list)),
@@ -150,7 +151,17 @@ pub fn route_table() -> Vec<RouteEntry> {
             entry(Method::POST, b("/batch/archive"), || {
                 web::post().to(p::batch_archive)
             }),
-            entry(Method::GET, b("/groups"), || web::get().to(p::groups)),
+            entry(Method::GET, b("/groups"), || web::get().to(g::list)),
+            entry(Method::POST, b("/groups"), || web::post().to(g::create)),
+            entry(Method::GET, b("/groups/{groupName}"), || {
+                web::get().to(g::read)
+            }),
+            entry(Method::PATCH, b("/groups/{groupName}"), || {
+                web::patch().to(g::update)
+            }),
+            entry(Method::DELETE, b("/groups/{groupName}"), || {
+                web::delete().to(g::archive)
+            }),
             entry(Method::GET, b("/{propertyName}"), || web::get().to(p::read)),
             entry(Method::PATCH, b("/{propertyName}"), || {
                 web::patch().to(p::update)
@@ -232,7 +243,9 @@ async fn method_not_allowed(allow: String, pipedrive: bool) -> HttpResponse {
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse, actix_web::Error> {
     tracing::debug!("no route for {} {}", req.method(), req.path());
-    Err(surface_error(&req, ApiError::resource_not_found()))
+    let error =
+        hubspot::versions::unknown_version(req.path()).unwrap_or_else(ApiError::resource_not_found);
+    Err(surface_error(&req, error))
 }
 
 /// A domain error in the shape of the API the request's path belongs to.

@@ -134,6 +134,18 @@ both!(lenient: bad_ids_are_404s_in_hubspot_shape,
         let r = app.get("/no/such/route").await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_hubspot_error(&r.body, "OBJECT_NOT_FOUND");
+        // A version HubSpot does not publish (or a beta) names the versions served, and a
+        // write to it writes nothing.
+        let before = app.snapshot();
+        for path in ["/crm/objects/2024-01/goal_targets", "/crm/properties/2026-09-beta/goal_targets",
+                     "/crm/objects/v9/goal_targets/batch/create"] {
+            let r = app.post(path, serde_json::json!({"inputs": []})).await;
+            assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+            assert_hubspot_error(&r.body, "OBJECT_NOT_FOUND");
+            let message = r.body["message"].as_str().unwrap();
+            assert!(message.contains("v3, 2025-09, 2026-03, 2026-09"), "{message}");
+        }
+        assert_eq!(app.snapshot(), before);
     }
 );
 

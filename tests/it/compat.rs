@@ -1,4 +1,5 @@
-//! Compatibility: HubSpot's official Python client and Pipedrive's official Node client against
+//! Compatibility: HubSpot's official Python and Node clients and Pipedrive's official Node client
+//! against
 //! a real `goalpost serve`.
 
 use crate::support::server::Server;
@@ -68,12 +69,13 @@ fn hubspot_python_client_properties_on_postgres() {
     run_script(Backend::Postgres, "hubspot_properties.py");
 }
 
-/// Runs `tests/compat/pipedrive_goals.js` (Pipedrive's `pipedrive` npm client, v1 GoalsApi).
-fn run_node(backend: Backend, script: &str) {
+/// Runs a Node script of `tests/compat` with its pinned client (`pipedrive`'s v1 GoalsApi, or
+/// `@hubspot/api-client`).
+fn run_node(backend: Backend, script: &str, package: &str) {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/compat");
     assert!(
-        dir.join("node_modules/pipedrive").is_dir(),
-        "no Pipedrive client: run scripts/test (it runs npm ci in tests/compat)"
+        dir.join("node_modules").join(package).is_dir(),
+        "no {package}: run scripts/test (it runs npm ci in tests/compat)"
     );
     let server = Server::start(backend);
     let out = Command::new("node")
@@ -92,10 +94,20 @@ fn run_node(backend: Backend, script: &str) {
 
 #[test]
 fn pipedrive_node_client_goals_on_sqlite() {
-    run_node(Backend::Sqlite, "pipedrive_goals.js");
+    run_node(Backend::Sqlite, "pipedrive_goals.js", "pipedrive");
 }
 
 #[test]
 fn pipedrive_node_client_goals_on_postgres() {
-    run_node(Backend::Postgres, "pipedrive_goals.js");
+    run_node(Backend::Postgres, "pipedrive_goals.js", "pipedrive");
+}
+
+#[test]
+fn hubspot_node_client_every_version_on_sqlite() {
+    run_node(Backend::Sqlite, "hubspot_node.js", "@hubspot/api-client");
+}
+
+#[test]
+fn hubspot_node_client_every_version_on_postgres() {
+    run_node(Backend::Postgres, "hubspot_node.js", "@hubspot/api-client");
 }

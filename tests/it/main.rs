@@ -8,6 +8,7 @@ mod basic;
 mod batch;
 mod compat;
 mod families;
+mod groups;
 mod layers;
 mod migrations;
 mod openapi;

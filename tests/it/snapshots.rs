@@ -27,6 +27,7 @@ const VOLATILE: &[&str] = &[
     "hs_kpi_value_last_calculated_at",
     "timestamp",
     "after",
+    "link",
     "report_ids",
 ];
 

@@ -1,6 +1,7 @@
 //! List, read, create, update and archive of single objects.
 
 use super::render::Rendered;
+use super::versions::Version;
 use super::wire::{render, with_trace, ObjectInput, Wanted};
 use super::{for_read, for_write, id_by, parse_id, resolve, scope, IdBy};
 use crate::auth::Principal;
@@ -139,6 +140,7 @@ pub async fn read(
 pub async fn create(
     state: Data<AppState>,
     who: Principal,
+    version: &'static Version,
     path: Path<String>,
     body: Json<ObjectInput>,
 ) -> Result<HttpResponse, ApiError> {
@@ -163,10 +165,9 @@ pub async fn create(
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(with_trace(
-        render(&otype, &row, &Wanted::AllSet, None),
-        trace.as_ref(),
-    )))
+    let location = format!("{}/{}/{}", version.objects, otype.name, row.id);
+    let entity = with_trace(render(&otype, &row, &Wanted::AllSet, None), trace.as_ref());
+    Ok(version.created(location, &row.id.to_string(), entity))
 }
 
 /// `PATCH /{objectType}/{id}`

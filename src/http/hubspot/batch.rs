@@ -3,6 +3,7 @@
 //! and the rest come back in a 207.
 
 use super::render::Rendered;
+use super::versions::Version;
 use super::wire::{
     batch_response, check_batch_size, check_unique_ids, render, with_trace, Batch, BatchRead,
     IdInput, IdObjectInput, ObjectInput, Wanted,
@@ -18,6 +19,7 @@ use crate::error::{ApiError, ErrorDetail};
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
 use crate::http::state::AppState;
+use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde::Serialize;
@@ -66,7 +68,7 @@ impl Failure {
             context.insert("ids".into(), json!([id]));
         }
         json!({"status": "error", "category": self.category, "message": self.message,
-               "context": context, "errors": self.errors})
+               "context": context, "errors": self.errors, "links": {}})
     }
 }
 
@@ -108,21 +110,20 @@ fn all_traced<T>(inputs: &[T], trace: impl Fn(&T) -> Option<&String>) -> bool {
             .all(|i| trace(i).is_some_and(|t| !t.is_empty()))
 }
 
+/// The batch response: 207 when some inputs failed, else `success` (a version's batch-create
+/// status, or 200).
 fn respond<T: Serialize>(
-    created: bool,
+    success: StatusCode,
     results: Vec<T>,
     errors: Vec<Value>,
     started: i64,
 ) -> HttpResponse {
-    let failed = !errors.is_empty();
-    let body = batch_response(results, errors, started, now_ms());
-    if failed {
-        HttpResponse::MultiStatus().json(body)
-    } else if created {
-        HttpResponse::Created().json(body)
+    let status = if errors.is_empty() {
+        success
     } else {
-        HttpResponse::Ok().json(body)
-    }
+        StatusCode::MULTI_STATUS
+    };
+    HttpResponse::build(status).json(batch_response(results, errors, started, now_ms()))
 }
 
 /// `POST /{objectType}/batch/read` — unknown ids come back as a 207.
@@ -189,13 +190,14 @@ pub async fn read(
             "message": format!("Could not get some {} objects, they may be deleted or not exist. Check that ids are valid.", otype.noun),
             "context": {"ids": missing}, "errors": []})]
     };
-    Ok(respond(false, results, errors, started))
+    Ok(respond(StatusCode::OK, results, errors, started))
 }
 
 /// `POST /{objectType}/batch/create` — 201.
 pub async fn create(
     state: Data<AppState>,
     who: Principal,
+    version: &'static Version,
     path: Path<String>,
     body: Json<Batch<ObjectInput>>,
 ) -> Result<HttpResponse, ApiError> {
@@ -235,7 +237,7 @@ pub async fn create(
             with_trace(render(&otype, r, &Wanted::AllSet, None), trace)
         })
         .collect();
-    Ok(respond(true, results, errors, started))
+    Ok(respond(version.batch_create, results, errors, started))
 }
 
 /// Shared by batch update and upsert: validates inputs, resolves ids (record ids or
@@ -296,7 +298,7 @@ async fn update_inputs(
             v
         })
         .collect();
-    Ok(respond(false, results, failures, started))
+    Ok(respond(StatusCode::OK, results, failures, started))
 }
 
 /// `POST /{objectType}/batch/update`

@@ -1,12 +1,14 @@
-//! HubSpot's CRM v3 object routes, served for every registered object type under both
-//! `/crm/v3/objects/{objectType}` and `/crm/objects/2026-03/{objectType}`.
+//! HubSpot's CRM object and properties routes, served for every registered object type under
+//! every published version's prefix (`versions::VERSIONS`).
 
 pub mod basic;
 pub mod batch;
 pub mod error;
+pub mod groups;
 pub mod properties;
 pub mod render;
 pub mod search;
+pub mod versions;
 pub mod wire;
 
 use crate::auth::Principal;
@@ -16,11 +18,6 @@ pub use crate::engine::upsert::{resolve, IdBy};
 use crate::error::ApiError;
 use crate::http::state::AppState;
 use std::sync::Arc;
-
-/// The path prefixes HubSpot serves object routes under.
-pub const PREFIXES: [&str; 2] = ["/crm/v3/objects", "/crm/objects/2026-03"];
-/// The path prefixes of the properties API.
-pub const PROPERTY_PREFIXES: [&str; 2] = ["/crm/v3/properties", "/crm/properties/2026-03"];
 
 /// Resolves the type (as the caller's portal sees it) after checking the caller holds one of
 /// the scopes `scopes` picks from it.

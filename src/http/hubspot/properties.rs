@@ -1,7 +1,8 @@
 //! `/crm/v3/properties/{objectType}`: list, read, create, update and archive property
 //! definitions (custom ones; HubSpot-defined ones are read-only), batch create / read /
-//! archive, and property groups.
+//! archive (property groups are in `groups`).
 
+use super::versions::Version;
 use super::wire::{batch_response, check_batch_size};
 use crate::auth::Principal;
 use crate::db;
@@ -16,16 +17,7 @@ use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::BTreeMap;
 use std::sync::Arc;
-
-/// The property groups every type has, with their labels.
-const GROUP_LABELS: &[(&str, &str)] = &[
-    ("goal_target_information", "Goal target information"),
-    ("goal_target_assignees", "Assignees"),
-    ("goal_target_progress", "Progress"),
-    ("goal_target_notifications", "Notifications"),
-];
 
 /// `Property` as HubSpot's clients model it.
 pub fn render(p: &PropertyDef) -> Value {
@@ -54,7 +46,7 @@ pub fn render(p: &PropertyDef) -> Value {
 }
 
 /// The type as the caller's portal sees it, for reading definitions.
-async fn readable(
+pub(super) async fn readable(
     state: &AppState,
     who: &Principal,
     name: &str,
@@ -63,7 +55,7 @@ async fn readable(
 }
 
 /// The built-in type (custom definitions are read inside the write), for changing definitions.
-async fn writable(
+pub(super) async fn writable(
     state: &AppState,
     who: &Principal,
     name: &str,
@@ -153,11 +145,13 @@ async fn create_many(
 pub async fn create(
     state: Data<AppState>,
     who: Principal,
+    version: &'static Version,
     path: Path<String>,
     body: Json<PropertyCreate>,
 ) -> Result<HttpResponse, ApiError> {
     let defs = create_many(&state, &who, &path, vec![body.into_inner()]).await?;
-    Ok(HttpResponse::Created().json(render(&defs[0])))
+    let location = format!("{}/{}/{}", version.properties, path, defs[0].name);
+    Ok(version.created(location, &defs[0].name, render(&defs[0])))
 }
 
 /// `PATCH /crm/v3/properties/{objectType}/{propertyName}`
@@ -298,31 +292,4 @@ pub async fn batch_archive(
     )
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// `GET …/groups` — the groups the type's properties use.
-pub async fn groups(
-    state: Data<AppState>,
-    who: Principal,
-    path: Path<String>,
-) -> Result<HttpResponse, ApiError> {
-    let t = readable(&state, &who, &path).await?;
-    let mut names: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in &t.properties {
-        let next = names.len();
-        names.entry(p.group_name.as_str()).or_insert(next);
-    }
-    let mut groups: Vec<(&str, usize)> = names.into_iter().collect();
-    groups.sort_by_key(|(_, order)| *order);
-    let results: Vec<Value> = groups
-        .iter()
-        .map(|(name, order)| {
-            let label = GROUP_LABELS
-                .iter()
-                .find(|(n, _)| n == name)
-                .map_or(*name, |(_, l)| l);
-            json!({"name": name, "label": label, "displayOrder": order, "archived": false})
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(json!({ "results": results })))
 }

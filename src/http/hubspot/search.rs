@@ -202,7 +202,10 @@ pub async fn search(
         total: page.total,
         results,
         paging: page.next.map(|after| Paging {
-            next: Next { after },
+            next: Next {
+                link: format!("?after={after}"),
+                after,
+            },
         }),
     }))
 }
@@ -224,4 +227,7 @@ struct Paging {
 #[derive(Serialize)]
 struct Next {
     after: String,
+    /// As HubSpot's list pages give it: the query that fetches the next page (a search sends
+    /// `after` in its body, so this names the cursor only).
+    link: String,
 }

@@ -123,8 +123,11 @@ pub struct BatchResponse<T> {
     num_errors: Option<usize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     errors: Vec<Value>,
+    requested_at: Instant,
     started_at: Instant,
     completed_at: Instant,
+    /// HubSpot's map of related links; goalpost has none to offer, so it is always empty.
+    links: Map<String, Value>,
 }
 
 pub fn batch_response<T: Serialize>(
@@ -138,8 +141,10 @@ pub fn batch_response<T: Serialize>(
         results,
         num_errors: (!errors.is_empty()).then_some(errors.len()),
         errors,
+        requested_at: Instant(started_at),
         started_at: Instant(started_at),
         completed_at: Instant(completed_at),
+        links: Map::new(),
     }
 }
 

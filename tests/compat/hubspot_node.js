@@ -1,0 +1,161 @@
+// HubSpot's official Node client (@hubspot/api-client, pinned in package.json) end to end
+// against goalpost:   node hubspot_node.js BASE_URL TOKEN
+// The client's generated APIs call the v3 paths: basic, batch, search, properties and property
+// groups go through them. The date-versioned paths (2025-09, 2026-03, 2026-09) go through the
+// same client's apiRequest (its auth, retries and base path), checking each version's shapes.
+const assert = require('node:assert/strict');
+const hubspot = require('@hubspot/api-client');
+
+const [base, token] = process.argv.slice(2);
+const client = new hubspot.Client({ accessToken: token, basePath: base, numberOfApiCallRetries: 0 });
+const goals = client.crm.objects.goals;
+const props = client.crm.properties;
+
+const year = (name, uuid, group) => ({
+  hs_goal_name: name,
+  hs_milestone: 'yearly',
+  hs_target_amount: '1200',
+  hs_start_datetime: '2028-01-01T00:00:00Z',
+  hs_end_datetime: '2028-12-31T23:59:59.999Z',
+  hs_group_correlation_uuid: uuid,
+  hs_goal_target_group_id: group,
+  hubspot_owner_id: '7',
+});
+
+async function expectStatus(promise, status) {
+  try {
+    await promise;
+  } catch (e) {
+    assert.equal(e.code, status, `expected ${status}: ${e.message}`);
+    return e;
+  }
+  assert.fail(`expected HTTP ${status}, the call succeeded`);
+}
+
+async function raw(method, path, body) {
+  const res = await client.apiRequest({ method, path, body });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+}
+
+async function generated() {
+  // Basic: create, read, update, list, archive.
+  const one = await goals.basicApi.create({ properties: year('Node single', 'node-1', 'n1'), associations: [] });
+  assert.ok(one.id);
+  assert.equal(one.properties.hs_goal_name, 'Node single');
+  const read = await goals.basicApi.getById(one.id, ['hs_target_amount'], ['hs_target_amount']);
+  assert.equal(read.properties.hs_target_amount, '1200');
+  const updated = await goals.basicApi.update(one.id, { properties: { hs_goal_name: 'Node renamed' } });
+  assert.equal(updated.properties.hs_goal_name, 'Node renamed');
+
+  // Batch: create with trace ids, read, update, archive.
+  const created = await goals.batchApi.create({
+    inputs: [
+      { properties: year('Node batch A', 'node-2', 'n2'), associations: [], objectWriteTraceId: 'a' },
+      { properties: year('Node batch B', 'node-3', 'n3'), associations: [], objectWriteTraceId: 'b' },
+    ],
+  });
+  assert.equal(created.status, 'COMPLETE');
+  assert.deepEqual(created.results.map((o) => o.objectWriteTraceId).sort(), ['a', 'b']);
+  assert.ok(created.requestedAt instanceof Date);
+  const ids = created.results.map((o) => o.id);
+  const page = await goals.basicApi.getPage(1);
+  assert.equal(page.results.length, 1);
+  assert.ok(page.paging.next.after && page.paging.next.link);
+  const batchRead = await goals.batchApi.read({ inputs: ids.map((id) => ({ id })), properties: ['hs_goal_name'], propertiesWithHistory: [] });
+  assert.equal(batchRead.results.length, 2);
+  const batchUpdated = await goals.batchApi.update({
+    inputs: ids.map((id) => ({ id, properties: { hs_target_amount: '2400' } })),
+  });
+  assert.ok(batchUpdated.results.every((o) => o.properties.hs_target_amount === '2400'));
+
+  // Search: a filter, sorting and paging with the exact total.
+  const found = await goals.searchApi.doSearch({
+    filterGroups: [{ filters: [{ propertyName: 'hs_goal_name', operator: 'CONTAINS_TOKEN', value: 'batch' }] }],
+    sorts: ['hs_goal_name'],
+    properties: ['hs_goal_name'],
+    limit: 1,
+    after: '0',
+  });
+  assert.equal(found.total, 2);
+  assert.equal(found.results[0].properties.hs_goal_name, 'Node batch A');
+  assert.ok(found.paging.next.after);
+
+  await goals.batchApi.archive({ inputs: ids.map((id) => ({ id })) });
+  await goals.basicApi.archive(one.id);
+  await expectStatus(goals.basicApi.getById(one.id), 404);
+
+  // Properties and property groups.
+  const group = await props.groupsApi.create('goal_targets', { name: 'node_plan', label: 'Node plan', displayOrder: 3 });
+  assert.equal(group.name, 'node_plan');
+  assert.equal((await props.groupsApi.getByName('goal_targets', 'node_plan')).label, 'Node plan');
+  assert.equal((await props.groupsApi.update('goal_targets', 'node_plan', { label: 'Node plan 2028' })).label, 'Node plan 2028');
+  const groups = await props.groupsApi.getAll('goal_targets');
+  assert.ok(groups.results.some((g) => g.name === 'node_plan'));
+  const prop = await props.coreApi.create('goal_targets', {
+    name: 'node_region', label: 'Region', type: 'string', fieldType: 'text', groupName: 'node_plan',
+  });
+  assert.equal(prop.groupName, 'node_plan');
+  assert.ok((await props.coreApi.getAll('goal_targets')).results.some((p) => p.name === 'node_region'));
+  assert.equal((await props.coreApi.update('goal_targets', 'node_region', { label: 'Sales region' })).label, 'Sales region');
+  await expectStatus(props.groupsApi.archive('goal_targets', 'node_plan'), 400);
+  await props.coreApi.archive('goal_targets', 'node_region');
+  await props.groupsApi.archive('goal_targets', 'node_plan');
+  await expectStatus(props.groupsApi.getByName('goal_targets', 'node_plan'), 404);
+}
+
+async function versioned(version, n) {
+  const objects = `/crm/objects/${version}/goal_targets`;
+  const properties = `/crm/properties/${version}/goal_targets`;
+  const envelope = version === '2025-09';
+
+  const created = await raw('POST', objects, { properties: year(`V ${version}`, `v-${n}`, `v${n}`), associations: [] });
+  assert.equal(created.status, envelope ? 200 : 201, JSON.stringify(created.body));
+  const entity = envelope ? created.body.entity : created.body;
+  if (envelope) {
+    assert.equal(created.body.createdResourceId, entity.id);
+    assert.equal(created.body.location, `${objects}/${entity.id}`);
+  }
+  const got = await raw('GET', `${objects}/${entity.id}?properties=hs_goal_name`);
+  assert.equal(got.body.properties.hs_goal_name, `V ${version}`);
+
+  const batch = await raw('POST', `${objects}/batch/create`, {
+    inputs: [{ properties: year(`VB ${version}`, `vb-${n}`, `vb${n}`), associations: [] }],
+  });
+  assert.equal(batch.status, envelope ? 200 : 201, JSON.stringify(batch.body));
+  assert.equal(batch.body.status, 'COMPLETE');
+  const read = await raw('POST', `${objects}/batch/read`, { inputs: [{ id: entity.id }], properties: [], propertiesWithHistory: [] });
+  assert.equal(read.body.results[0].id, entity.id);
+  const search = await raw('POST', `${objects}/search`, {
+    filterGroups: [{ filters: [{ propertyName: 'hs_goal_name', operator: 'EQ', value: `V ${version}` }] }],
+  });
+  assert.equal(search.body.total, 1);
+  const list = await raw('GET', `${objects}?limit=100`);
+  assert.ok(list.body.results.some((o) => o.id === entity.id));
+
+  const group = await raw('POST', `${properties}/groups`, { name: `plan_${n}`, label: 'Plan' });
+  assert.equal(group.status, envelope ? 200 : 201, JSON.stringify(group.body));
+  assert.equal((envelope ? group.body.entity : group.body).name, `plan_${n}`);
+  const prop = await raw('POST', properties, { name: `code_${n}`, label: 'Code', type: 'string', fieldType: 'text', groupName: `plan_${n}` });
+  assert.equal(prop.status, envelope ? 200 : 201, JSON.stringify(prop.body));
+  assert.equal((await raw('GET', `${properties}/code_${n}`)).body.groupName, `plan_${n}`);
+  assert.equal((await raw('DELETE', `${properties}/code_${n}`)).status, 204);
+  assert.equal((await raw('DELETE', `${properties}/groups/plan_${n}`)).status, 204);
+  assert.equal((await raw('DELETE', `${objects}/${entity.id}`)).status, 204);
+}
+
+(async () => {
+  await generated();
+  let n = 0;
+  for (const version of ['2025-09', '2026-03', '2026-09']) {
+    n += 1;
+    await versioned(version, n);
+  }
+  const unknown = await raw('GET', '/crm/objects/2024-01/goal_targets');
+  assert.equal(unknown.status, 404);
+  assert.match(unknown.body.message, /2025-09, 2026-03, 2026-09/);
+  console.log('hubspot_node.js: ok');
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
