@@ -27,7 +27,7 @@ def arr_param(name, desc):
 ID = {"name": "objectId", "in": "path", "required": True, "schema": {"type": "string"}}
 PROPS = arr_param("properties", "Properties to return besides hs_createdate, hs_lastmodifieddate and hs_object_id; unknown names are ignored.")
 HIST = arr_param("propertiesWithHistory", "Properties to return with their history, newest first.")
-ASSOC = arr_param("associations", "Accepted for compatibility; goal targets have no associations.")
+ASSOC = arr_param("associations", "Object types (names or type ids) whose associated ids to add under `associations`; an unknown type is a 400.")
 ARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
         "description": "true returns only archived objects."}
 IDPROP = {"name": "idProperty", "in": "query", "required": False, "schema": {"type": "string"},
@@ -127,14 +127,63 @@ def batch(item, with_errors):
         p["errors"] = {"type": "array", "items": ref("StandardError")}
     return {"type": "object", "required": req, "properties": p}
 WIRE_ID = {"oneOf": [{"type": "string"}, {"type": "integer"}]}
-ASSOC_IN = {"type": "array", "items": {}, "nullable": True, "description": "Accepted and ignored (goalpost keeps no associations)."}
+ASSOC_IN = {"type": "array", "items": ref("PublicAssociationsForObject"), "nullable": True,
+            "description": "Associations written with a create, in its transaction; each to.id must be a live object. Ignored by updates."}
 
 # A filter value: text, or a JSON number or boolean read as its text.
 SCALAR = [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]
 
 SCHEMAS = {
     "SimplePublicObject": spo(),
-    "SimplePublicObjectWithAssociations": spo({"associations": {"type": "object"}}),
+    "SimplePublicObjectWithAssociations": spo({"associations": {"type": "object", "description": "Per asked type that has any.",
+        "additionalProperties": ref("CollectionResponseAssociatedId")}}),
+    "CollectionResponseAssociatedId": {"type": "object", "required": ["results"], "properties": {
+        "results": {"type": "array", "items": ref("AssociatedId")}}},
+    "AssociatedId": {"type": "object", "required": ["id", "type"], "properties": {
+        "id": {"type": "string"}, "type": {"type": "string", "description": "from_to_to for the default type, the label's name otherwise."}}},
+    "PublicAssociationsForObject": {"type": "object", "required": ["to", "types"], "additionalProperties": False, "properties": {
+        "to": ref("PublicObjectId"), "types": {"type": "array", "items": ref("AssociationSpec")}}},
+    "PublicObjectId": {"type": "object", "required": ["id"], "properties": {"id": {"oneOf": [{"type": "string"}, {"type": "integer"}]}}},
+    "AssociationSpec": {"type": "object", "required": ["associationCategory", "associationTypeId"], "additionalProperties": False, "properties": {
+        "associationCategory": {"type": "string", "enum": ["HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED", "WORK"]},
+        "associationTypeId": {"type": "integer", "format": "int32"}}},
+    "AssociationSpecWithLabel": {"type": "object", "required": ["category", "typeId", "label"], "properties": {
+        "category": {"type": "string", "enum": ["HUBSPOT_DEFINED", "USER_DEFINED"]}, "typeId": {"type": "integer"},
+        "label": {"type": "string", "nullable": True}}},
+    "MultiAssociatedObjectWithLabel": {"type": "object", "required": ["toObjectId", "associationTypes"], "properties": {
+        "toObjectId": {"type": "string"}, "associationTypes": {"type": "array", "items": ref("AssociationSpecWithLabel")}}},
+    "CollectionResponseMultiAssociatedObjectWithLabelForwardPaging": {"type": "object", "required": ["results"], "properties": {
+        "results": {"type": "array", "items": ref("MultiAssociatedObjectWithLabel")}, "paging": ref("ForwardPaging")}},
+    "LabelsBetweenObjectPair": {"type": "object", "required": ["fromObjectTypeId", "fromObjectId", "toObjectTypeId", "toObjectId", "labels"], "properties": {
+        "fromObjectTypeId": {"type": "string"}, "fromObjectId": {"type": "string"}, "toObjectTypeId": {"type": "string"},
+        "toObjectId": {"type": "string"}, "labels": {"type": "array", "items": {"type": "string"}}}},
+    "PublicDefaultAssociation": {"type": "object", "required": ["from", "to", "associationSpec"], "properties": {
+        "from": ref("PublicObjectId"), "to": ref("PublicObjectId"), "associationSpec": ref("AssociationSpec")}},
+    "PublicAssociationMultiPost": {"type": "object", "required": ["from", "to", "types"], "additionalProperties": False, "properties": {
+        "from": ref("PublicObjectId"), "to": ref("PublicObjectId"), "types": {"type": "array", "items": ref("AssociationSpec")}}},
+    "BatchInputPublicAssociationMultiPost": {"type": "object", "required": ["inputs"], "properties": {
+        "inputs": {"type": "array", "maxItems": 2000, "items": ref("PublicAssociationMultiPost")}}},
+    "BatchInputPublicDefaultAssociationMultiPost": {"type": "object", "required": ["inputs"], "properties": {
+        "inputs": {"type": "array", "maxItems": 2000, "items": {"type": "object", "required": ["from", "to"], "additionalProperties": False,
+                   "properties": {"from": ref("PublicObjectId"), "to": ref("PublicObjectId")}}}}},
+    "BatchInputPublicFetchAssociationsBatchRequest": {"type": "object", "required": ["inputs"], "properties": {
+        "inputs": {"type": "array", "maxItems": 1000, "items": {"type": "object", "required": ["id"], "additionalProperties": False,
+                   "properties": {"id": {"oneOf": [{"type": "string"}, {"type": "integer"}]}, "after": {"type": "string", "pattern": "^[0-9]*$"}}}}}},
+    "BatchInputPublicAssociationMultiArchive": {"type": "object", "required": ["inputs"], "properties": {
+        "inputs": {"type": "array", "maxItems": 2000, "items": {"type": "object", "required": ["from", "to"], "additionalProperties": False,
+                   "properties": {"from": ref("PublicObjectId"), "to": {"type": "array", "items": ref("PublicObjectId")}}}}}},
+    "PublicAssociationMultiWithLabel": {"type": "object", "required": ["from", "to"], "properties": {
+        "from": ref("PublicObjectId"), "to": {"type": "array", "items": ref("MultiAssociatedObjectWithLabel")}}},
+    "CollectionResponseAssociationSpecWithLabelNoPaging": {"type": "object", "required": ["results"], "properties": {
+        "results": {"type": "array", "items": ref("AssociationSpecWithLabel")}}},
+    "PublicAssociationDefinitionCreateRequest": {"type": "object", "required": ["name", "label"], "properties": {
+        "name": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^[A-Za-z0-9_-]+$"},
+        "label": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"},
+        "inverseLabel": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"}}},
+    "PublicAssociationDefinitionUpdateRequest": {"type": "object", "required": ["associationTypeId", "label"], "additionalProperties": False, "properties": {
+        "associationTypeId": {"type": "integer", "format": "int32"},
+        "label": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"},
+        "inverseLabel": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "\\S"}}},
     "SimplePublicUpsertObject": spo({"new": {"type": "boolean"}}, ["new"]),
     "ValueWithTimestamp": VWT,
     "SimplePublicObjectInputForCreate": {"type": "object", "required": ["properties"], "properties": {
@@ -255,9 +304,10 @@ SCHEMAS = {
         "results": {"type": "array", "items": ref("PropertyGroup")}}},
     "PropertyGroupCreate": {"type": "object", "required": ["name", "label"], "additionalProperties": False, "properties": {
         "name": {"type": "string", "minLength": 1, "maxLength": 100, "pattern": "^(?!hs_)[a-z][a-z0-9_]*$"},
-        "label": {"type": "string", "minLength": 1, "maxLength": 255}, "displayOrder": {"type": "integer", "format": "int32"}}},
+        "label": {"type": "string", "minLength": 1, "maxLength": 255}, "displayOrder": {"type": "integer", "format": "int32", "nullable": True}}},
     "PropertyGroupUpdate": {"type": "object", "additionalProperties": False, "properties": {
-        "label": {"type": "string", "minLength": 1, "maxLength": 255}, "displayOrder": {"type": "integer", "format": "int32"}}},
+        "label": {"type": "string", "minLength": 1, "maxLength": 255, "nullable": True},
+        "displayOrder": {"type": "integer", "format": "int32", "nullable": True}}},
     "Health": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]}}},
 }
 
@@ -356,12 +406,90 @@ OBJECT_TYPES = [
      "read": "crm.objects.activities.read", "write": "crm.objects.activities.write",
      "sread": "crm.objects.activities.read", "swrite": SWRITE},
 ]
+SCHEMAS["BatchResponsePublicDefaultAssociation"] = batch("PublicDefaultAssociation", False)
+SCHEMAS["BatchResponseLabelsBetweenObjectPair"] = batch("LabelsBetweenObjectPair", False)
+SCHEMAS["BatchResponsePublicAssociationMultiWithLabel"] = batch("PublicAssociationMultiWithLabel", True)
+SCHEMAS["BatchResponseVoid"] = batch("PublicObjectId", False)
+
+OBJID = {"name": "objectId", "in": "path", "required": True, "schema": {"type": "string"}}
+TOTYPE = {"name": "toObjectType", "in": "path", "required": True, "schema": {"type": "string"}, "description": "A type name or object type id."}
+TOID = {"name": "toObjectId", "in": "path", "required": True, "schema": {"type": "string"}}
+FROMTYPE = {"name": "fromObjectType", "in": "path", "required": True, "schema": {"type": "string"}}
+TYPEID = {"name": "associationTypeId", "in": "path", "required": True, "schema": {"type": "integer", "format": "int32"}}
+SPECS = {"required": True, "content": {"application/json": {"schema": {"type": "array", "items": ref("AssociationSpec")}}}}
+
+def object_association_paths(prefix, suffix, t):
+    base = f"{prefix}/{t['name']}/{{objectId}}/associations"
+    READ, WRITE = t["read"], t["write"]
+    return {
+        f"{base}/{{toObjectType}}": {"get": {
+            "operationId": "listAssociations" + suffix, "summary": f"A {t['noun']}'s associations to a type, by associated id",
+            "security": SEC(READ), "parameters": [OBJID, TOTYPE,
+                {"name": "after", "in": "query", "schema": {"type": "integer", "minimum": 0}, "description": "paging.next.after."},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 500}}],
+            "responses": {**ok(200, "CollectionResponseMultiAssociatedObjectWithLabelForwardPaging"), **errs(400, 401, 403, 404)}}},
+        f"{base}/{{toObjectType}}/{{toObjectId}}": {
+            "put": {"operationId": "createAssociation" + suffix, "summary": "Associate two objects with these types (the default always)",
+                    "security": SEC(WRITE), "parameters": [OBJID, TOTYPE, TOID], "requestBody": SPECS,
+                    "responses": {**ok(201, "LabelsBetweenObjectPair", "Created"), **errs(400, 401, 403, 404)}},
+            "delete": {"operationId": "archiveAssociation" + suffix, "summary": "Remove every association between two objects",
+                       "security": SEC(WRITE), "parameters": [OBJID, TOTYPE, TOID],
+                       "responses": {**ok(204, None, "Removed"), **errs(400, 401, 403, 404)}}},
+        f"{base}/default/{{toObjectType}}/{{toObjectId}}": {"put": {
+            "operationId": "createDefaultAssociation" + suffix, "summary": "Associate two objects by the pair's default type",
+            "security": SEC(WRITE), "parameters": [OBJID, TOTYPE, TOID],
+            "responses": {**ok(200, "BatchResponsePublicDefaultAssociation"), **errs(400, 401, 403, 404)}}},
+    }
+
+def pair_paths(prefix, suffix, v):
+    base = f"{prefix}/{{fromObjectType}}/{{toObjectType}}"
+    P = [FROMTYPE, TOTYPE]
+    SECR = [{"bearer": [s]} for s in sorted({t["read"] for t in OBJECT_TYPES})]
+    SECW = [{"bearer": [s]} for s in sorted({t["write"] for t in OBJECT_TYPES})]
+    archived = ok(200, "BatchResponseVoid") if v["association_void"] else ok(204, None, "Removed")
+    return {
+        f"{base}/batch/create": {"post": {"operationId": "batchCreateAssociations" + suffix, "summary": "Associate pairs with types, in one transaction",
+            "security": SECW, "parameters": P, "requestBody": body("BatchInputPublicAssociationMultiPost"),
+            "responses": {**ok(201, "BatchResponseLabelsBetweenObjectPair", "Created"), **errs(400, 401, 403, 404)}}},
+        f"{base}/batch/associate/default": {"post": {"operationId": "batchCreateDefaultAssociations" + suffix,
+            "summary": "Associate pairs by the default type, in one transaction", "security": SECW, "parameters": P,
+            "requestBody": body("BatchInputPublicDefaultAssociationMultiPost"),
+            "responses": {**ok(200, "BatchResponsePublicDefaultAssociation"), **errs(400, 401, 403, 404)}}},
+        f"{base}/batch/read": {"post": {"operationId": "batchReadAssociations" + suffix, "summary": "Objects' associations to the other type",
+            "security": SECR, "parameters": P, "requestBody": body("BatchInputPublicFetchAssociationsBatchRequest"),
+            "responses": {**ok(200, "BatchResponsePublicAssociationMultiWithLabel"),
+                          **ok(207, "BatchResponsePublicAssociationMultiWithLabel", "Some objects were not found"), **errs(400, 401, 403, 404)}}},
+        f"{base}/batch/archive": {"post": {"operationId": "batchArchiveAssociations" + suffix, "summary": "Remove every association between pairs",
+            "security": SECW, "parameters": P, "requestBody": body("BatchInputPublicAssociationMultiArchive"),
+            "responses": {**archived, **errs(400, 401, 403, 404)}}},
+        f"{base}/batch/labels/archive": {"post": {"operationId": "batchArchiveAssociationLabels" + suffix,
+            "summary": "Remove types from pairs (the default type removes the association)", "security": SECW, "parameters": P,
+            "requestBody": body("BatchInputPublicAssociationMultiPost"), "responses": {**ok(204, None, "Removed"), **errs(400, 401, 403, 404)}}},
+        f"{base}/labels": {
+            "get": {"operationId": "listAssociationLabels" + suffix, "summary": "The pair's default type and labels", "security": SECR,
+                    "parameters": P, "responses": {**ok(200, "CollectionResponseAssociationSpecWithLabelNoPaging"), **errs(401, 403, 404)}},
+            "post": {"operationId": "createAssociationLabel" + suffix, "summary": "Create a label (a type per direction)", "security": SECW,
+                     "parameters": P, "requestBody": body("PublicAssociationDefinitionCreateRequest"),
+                     "responses": {**ok(200, "CollectionResponseAssociationSpecWithLabelNoPaging"), **errs(400, 401, 403, 404),
+                                   "409": {"description": "The name exists", "content": {"application/json": {"schema": ref("Error")}}}}},
+            "put": {"operationId": "updateAssociationLabel" + suffix, "summary": "Relabel a type (and its inverse)", "security": SECW,
+                    "parameters": P, "requestBody": body("PublicAssociationDefinitionUpdateRequest"),
+                    "responses": {**ok(204, None, "Updated"), **errs(400, 401, 403, 404)}}},
+        f"{base}/labels/{{associationTypeId}}": {"delete": {"operationId": "deleteAssociationLabel" + suffix,
+            "summary": "Delete a label and the associations that carry it", "security": SECW, "parameters": P + [TYPEID],
+            "responses": {**ok(204, None, "Deleted"), **errs(400, 401, 403, 404)}}},
+    }
+
 # HubSpot's published versions (src/http/hubspot/versions.rs): prefixes and what differs.
 VERSIONS = [
-    {"name": "v3", "objects": "/crm/v3/objects", "properties": "/crm/v3/properties", "op": "", "envelope": False, "batch_create": 201},
-    {"name": "2025-09", "objects": "/crm/objects/2025-09", "properties": "/crm/properties/2025-09", "op": "V202509", "envelope": True, "batch_create": 200},
-    {"name": "2026-03", "objects": "/crm/objects/2026-03", "properties": "/crm/properties/2026-03", "op": "V202603", "envelope": False, "batch_create": 201},
-    {"name": "2026-09", "objects": "/crm/objects/2026-09", "properties": "/crm/properties/2026-09", "op": "V202609", "envelope": False, "batch_create": 201},
+    {"name": "v3", "objects": "/crm/v3/objects", "properties": "/crm/v3/properties", "op": "", "envelope": False, "batch_create": 201,
+     "assoc_objects": "/crm/v4/objects", "associations": "/crm/v4/associations", "association_void": False},
+    {"name": "2025-09", "objects": "/crm/objects/2025-09", "properties": "/crm/properties/2025-09", "op": "V202509", "envelope": True, "batch_create": 200,
+     "assoc_objects": "/crm/objects/2025-09", "associations": "/crm/associations/2025-09", "association_void": True},
+    {"name": "2026-03", "objects": "/crm/objects/2026-03", "properties": "/crm/properties/2026-03", "op": "V202603", "envelope": False, "batch_create": 201,
+     "assoc_objects": "/crm/objects/2026-03", "associations": "/crm/associations/2026-03", "association_void": True},
+    {"name": "2026-09", "objects": "/crm/objects/2026-09", "properties": "/crm/properties/2026-09", "op": "V202609", "envelope": False, "batch_create": 201,
+     "assoc_objects": "/crm/objects/2026-09", "associations": "/crm/associations/2026-09", "association_void": True},
 ]
 for name in ["SimplePublicObject", "Property", "PropertyGroup"]:
     SCHEMAS["CreatedResponse" + name] = {"type": "object", "required": ["createdResourceId", "entity", "location"], "properties": {
@@ -370,6 +498,9 @@ for t in OBJECT_TYPES:
     for v in VERSIONS:
         paths.update(property_paths(v["properties"], t["op"] + v["op"], t, v))
         paths.update(object_paths(v["objects"], t["op"] + v["op"], t, v))
+        paths.update(object_association_paths(v["assoc_objects"], t["op"] + v["op"], t))
+for v in VERSIONS:
+    paths.update(pair_paths(v["associations"], v["op"], v))
 
 # Pipedrive's Goals API v1 (under /v1 and /api/v1) and goalpost's lookup tables.
 PD_SEC_READ = [{"api_key": []}, {"api_token": []}, {"bearer": ["goals:read"]}]

@@ -211,6 +211,11 @@ fn unique_violation(constraint: Option<&str>, message: &str) -> ApiError {
     } else if name.starts_with("property_definitions") {
         // Two creates of one property name raced; the loser is told as if it came second.
         ApiError::Conflict("A property with that name already exists.".into())
+    } else if name.starts_with("property_groups") {
+        ApiError::Conflict("A property group with that name already exists.".into())
+    } else if name.starts_with("association_labels") {
+        // Two label creates raced for a name or for the next type ids: the loser may retry.
+        ApiError::Conflict("An association label with that name already exists.".into())
     } else if name.contains("token_hash") {
         ApiError::Conflict("That token already exists.".into())
     } else {

@@ -116,6 +116,30 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    associations (portal_id, from_id, to_type, to_id, type_id) {
+        portal_id -> BigInt,
+        from_id -> BigInt,
+        to_type -> Text,
+        to_id -> BigInt,
+        type_id -> Integer,
+        created_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    association_labels (portal_id, type_id) {
+        portal_id -> BigInt,
+        type_id -> Integer,
+        from_type -> Text,
+        to_type -> Text,
+        name -> Text,
+        label -> Text,
+        inverse_type_id -> Integer,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(api_tokens -> portals (portal_id));
 diesel::joinable!(objects -> portals (portal_id));
 diesel::joinable!(property_history -> objects (object_id));
@@ -127,6 +151,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     property_history,
     property_definitions,
     property_groups,
+    associations,
+    association_labels,
     pipedrive_goals,
     lookups
 );

@@ -1,6 +1,7 @@
 //! The generic CRM object engine: object types as data, typed property definitions, value
 //! normalisation, the object store and property history. Knows nothing of HTTP.
 
+pub mod associations;
 pub mod catalogue;
 pub mod indexes;
 pub mod objects;

@@ -107,6 +107,69 @@ pub fn route_table() -> Vec<RouteEntry> {
             }),
         ]);
     }
+    for version in hubspot::versions::VERSIONS {
+        use hubspot::association_batch as ab;
+        use hubspot::association_labels as al;
+        use hubspot::associations as a;
+        // v3's own object prefix keeps v3's association shapes (not served); v4 has its own.
+        let objects = match version.name {
+            "v3" => "/crm/v4/objects",
+            _ => version.objects,
+        };
+        let one = format!("{objects}/{{objectType}}/{{objectId}}/associations");
+        routes.extend([
+            entry(Method::GET, format!("{one}/{{toObjectType}}"), || {
+                web::get().to(a::list)
+            }),
+            entry(
+                Method::PUT,
+                format!("{one}/{{toObjectType}}/{{toObjectId}}"),
+                || web::put().to(a::put),
+            ),
+            entry(
+                Method::DELETE,
+                format!("{one}/{{toObjectType}}/{{toObjectId}}"),
+                || web::delete().to(a::delete),
+            ),
+            entry(
+                Method::PUT,
+                format!("{one}/default/{{toObjectType}}/{{toObjectId}}"),
+                || web::put().to(a::put_default),
+            ),
+        ]);
+        let pair = format!(
+            "{}/{{fromObjectType}}/{{toObjectType}}",
+            version.associations
+        );
+        let b = |s: &str| format!("{pair}{s}");
+        routes.extend([
+            entry(Method::POST, b("/batch/create"), || {
+                web::post().to(ab::create)
+            }),
+            entry(Method::POST, b("/batch/associate/default"), || {
+                web::post().to(ab::associate_default)
+            }),
+            entry(Method::POST, b("/batch/read"), || {
+                web::post().to(ab::read_batch)
+            }),
+            entry(Method::POST, b("/batch/archive"), || {
+                web::post().to(ab::archive)
+            }),
+            entry(Method::POST, b("/batch/labels/archive"), || {
+                web::post().to(ab::archive_labels)
+            }),
+            entry(Method::GET, b("/labels"), || web::get().to(al::labels_list)),
+            entry(Method::POST, b("/labels"), || {
+                web::post().to(al::labels_create)
+            }),
+            entry(Method::PUT, b("/labels"), || {
+                web::put().to(al::labels_update)
+            }),
+            entry(Method::DELETE, b("/labels/{associationTypeId}"), || {
+                web::delete().to(al::labels_delete)
+            }),
+        ]);
+    }
     for prefix in pipedrive::PREFIXES {
         let b = |s: &str| format!("{prefix}/goals{s}");
         routes.extend([

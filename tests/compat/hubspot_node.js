@@ -1,7 +1,7 @@
 // HubSpot's official Node client (@hubspot/api-client, pinned in package.json) end to end
 // against goalpost:   node hubspot_node.js BASE_URL TOKEN
-// The client's generated APIs call the v3 paths: basic, batch, search, properties and property
-// groups go through them. The date-versioned paths (2025-09, 2026-03, 2026-09) go through the
+// The client's generated APIs call the v3 and v4 paths: basic, batch, search, properties,
+// property groups and associations (with labels) go through them. The date-versioned paths (2025-09, 2026-03, 2026-09) go through the
 // same client's apiRequest (its auth, retries and base path), checking each version's shapes.
 const assert = require('node:assert/strict');
 const hubspot = require('@hubspot/api-client');
@@ -104,6 +104,43 @@ async function generated() {
   await expectStatus(props.groupsApi.getByName('goal_targets', 'node_plan'), 404);
 }
 
+async function associated() {
+  // Associations v4 through the client's associations.v4 APIs, labels through its schema API.
+  // (The client's models name `from` `_from` and send it as `from`.)
+  const v4 = client.crm.associations.v4;
+  const deal = await client.crm.deals.basicApi.create({ properties: { title: 'Node deal' }, associations: [] });
+  const goal = await goals.basicApi.create({ properties: year('Node linked', 'node-a', 'na'), associations: [] });
+  const made = await v4.basicApi.createDefault('goal_targets', goal.id, 'deals', deal.id);
+  assert.equal(made.results[0].associationSpec.associationTypeId, 1001);
+  const labels = await v4.schema.definitionsApi.create('goal_targets', 'deals', { name: 'node_source', label: 'Source', inverseLabel: 'Counted by' });
+  const typeId = labels.results[0].typeId;
+  const pair = await v4.basicApi.create('goal_targets', goal.id, 'deals', deal.id, [{ associationCategory: 'USER_DEFINED', associationTypeId: typeId }]);
+  assert.deepEqual(pair.labels, ['Source']);
+  const page = await v4.basicApi.getPage('deals', deal.id, 'goal_targets');
+  assert.equal(page.results[0].toObjectId, goal.id);
+  assert.ok(page.results[0].associationTypes.some((t) => t.label === 'Counted by'));
+  const read = await v4.batchApi.getPage('goal_targets', 'deals', { inputs: [{ id: goal.id }] });
+  assert.equal(read.results[0].to[0].toObjectId, deal.id);
+  const withAssoc = await goals.basicApi.getById(goal.id, undefined, undefined, ['deals']);
+  assert.ok(withAssoc.associations.deals.results.some((a) => a.id === deal.id));
+  const found = await goals.searchApi.doSearch({
+    filterGroups: [{ filters: [{ propertyName: 'associations.deal', operator: 'EQ', value: deal.id }] }],
+  });
+  assert.equal(found.total, 1);
+  await v4.batchApi.archiveLabels('goal_targets', 'deals', { inputs: [{ _from: { id: goal.id }, to: { id: deal.id }, types: [{ associationCategory: 'USER_DEFINED', associationTypeId: typeId }] }] });
+  await v4.schema.definitionsApi.update('goal_targets', 'deals', { associationTypeId: typeId, label: 'Quota source' });
+  assert.ok((await v4.schema.definitionsApi.getAll('goal_targets', 'deals')).results.some((l) => l.label === 'Quota source'));
+  await v4.schema.definitionsApi.remove('goal_targets', 'deals', typeId);
+  await v4.batchApi.archive('goal_targets', 'deals', { inputs: [{ _from: { id: goal.id }, to: [{ id: deal.id }] }] });
+  assert.equal((await v4.basicApi.getPage('goal_targets', goal.id, 'deals')).results.length, 0);
+  const created = await v4.batchApi.create('goal_targets', 'deals', {
+    inputs: [{ _from: { id: goal.id }, to: { id: deal.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1001 }] }],
+  });
+  assert.equal(created.results.length, 1);
+  await v4.basicApi.archive('goal_targets', goal.id, 'deals', deal.id);
+  await expectStatus(v4.basicApi.create('goal_targets', goal.id, 'deals', deal.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 7 }]), 400);
+}
+
 async function versioned(version, n) {
   const objects = `/crm/objects/${version}/goal_targets`;
   const properties = `/crm/properties/${version}/goal_targets`;
@@ -133,6 +170,15 @@ async function versioned(version, n) {
   const list = await raw('GET', `${objects}?limit=100`);
   assert.ok(list.body.results.some((o) => o.id === entity.id));
 
+  const linked = await raw('PUT', `${objects}/${entity.id}/associations/default/goal_targets/${batch.body.results[0].id}`);
+  assert.equal(linked.status, 200, JSON.stringify(linked.body));
+  const assoc = await raw('GET', `${objects}/${entity.id}/associations/goal_targets`);
+  assert.equal(assoc.body.results[0].toObjectId, batch.body.results[0].id);
+  const archived = await raw('POST', `/crm/associations/${version}/goal_targets/goal_targets/batch/archive`, {
+    inputs: [{ from: { id: entity.id }, to: [{ id: batch.body.results[0].id }] }],
+  });
+  assert.equal(archived.status, 200, JSON.stringify(archived.body));
+
   const group = await raw('POST', `${properties}/groups`, { name: `plan_${n}`, label: 'Plan' });
   assert.equal(group.status, envelope ? 200 : 201, JSON.stringify(group.body));
   assert.equal((envelope ? group.body.entity : group.body).name, `plan_${n}`);
@@ -146,6 +192,7 @@ async function versioned(version, n) {
 
 (async () => {
   await generated();
+  await associated();
   let n = 0;
   for (const version of ['2025-09', '2026-03', '2026-09']) {
     n += 1;

@@ -2,6 +2,7 @@
 
 mod support;
 
+mod associations;
 mod auth;
 mod bad_input;
 mod basic;

@@ -23,6 +23,9 @@ pub enum Target {
     TimeColumn(&'static str),
     /// A document key and its type.
     Doc(String, PropertyType),
+    /// `associations.{type}`: the ids of associated objects of that type (EQ, IN and
+    /// HAS_PROPERTY only; never sorted).
+    Association(String),
 }
 
 impl Target {
@@ -133,6 +136,13 @@ pub fn operand(target: &Target, property: &str, raw: &str) -> Result<Operand, Ap
             Err(_) => Operand::Num(parse_number(raw).ok_or_else(|| fail("number"))?),
         },
         Target::TimeColumn(_) => Operand::Int(parse_instant(raw).ok_or_else(|| fail("date"))?),
+        Target::Association(_) => Operand::Int(
+            raw.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| fail("object id"))?,
+        ),
         Target::Doc(_, kind) => match kind {
             PropertyType::Number => Operand::Num(parse_number(raw).ok_or_else(|| fail("number"))?),
             PropertyType::Datetime => Operand::Text(format_ms(
@@ -163,11 +173,38 @@ pub fn token_pattern(raw: &str) -> String {
     out
 }
 
+/// `associations.{type}`: the type name must be a plain identifier (the surface resolves names
+/// against the registry before this).
+fn association_target(name: &str) -> Result<Option<Target>, ApiError> {
+    let Some(to) = name.strip_prefix("associations.") else {
+        return Ok(None);
+    };
+    let plain = !to.is_empty()
+        && to
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    if !plain {
+        return Err(bad(format!("Unable to infer object type from: {to}")));
+    }
+    Ok(Some(Target::Association(to.to_owned())))
+}
+
 /// Validates one filter.
 pub fn filter(otype: &ObjectType, raw: &RawFilter) -> Result<Filter, ApiError> {
-    let def = property(otype, &raw.property)?;
-    let target = Target::of(def);
+    let target = match association_target(&raw.property)? {
+        Some(t) => t,
+        None => Target::of(property(otype, &raw.property)?),
+    };
     let name = raw.property.as_str();
+    let associated = matches!(target, Target::Association(_));
+    if associated
+        && !["EQ", "IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY"].contains(&raw.operator.as_str())
+    {
+        return Err(bad(format!(
+            "Operator {} is not supported on {name}: use EQ, IN, HAS_PROPERTY or NOT_HAS_PROPERTY",
+            raw.operator
+        )));
+    }
     let one = |v: &Option<String>, field: &str| -> Result<Operand, ApiError> {
         let v = v
             .as_deref()

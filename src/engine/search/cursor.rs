@@ -67,6 +67,7 @@ pub fn decode(after: Option<&str>, sort: Option<&Target>) -> Result<After, ApiEr
         (val, Some(Target::Doc(..))) => Some(Operand::Text(
             val.as_str().ok_or_else(|| invalid(after))?.to_owned(),
         )),
+        (_, Some(Target::Association(_))) => return Err(invalid(after)),
     };
     Ok(After::Key(value, id))
 }

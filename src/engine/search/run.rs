@@ -180,6 +180,7 @@ fn compared<'a>(
                 _ => Operand::Text(raw.into_owned()),
             })
         }
+        Target::Association(_) => None,
     }
 }
 

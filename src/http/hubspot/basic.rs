@@ -1,5 +1,6 @@
 //! List, read, create, update and archive of single objects.
 
+use super::associations;
 use super::render::Rendered;
 use super::versions::Version;
 use super::wire::{render, with_trace, ObjectInput, Wanted};
@@ -52,9 +53,12 @@ pub async fn list(
     };
     let archived = q.bool("archived", false)?;
     let wanted = wanted(&q);
+    let asked = associations::asked(&state.registry, q.list("associations"))?;
     let t = otype.clone();
-    let (mut rows, hist) = db::run(&state.pool, move |conn| {
+    let (mut rows, hist, embedded) = db::run(&state.pool, move |conn| {
         let rows = store::page(conn, scope(who.portal, &t), archived, after, limit)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let embedded = associations::fetch(conn, who.portal, &ids, &asked)?;
         let hist = match &history {
             Some(names) => {
                 let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -65,7 +69,7 @@ pub async fn list(
             }
             None => None,
         };
-        Ok((rows, hist))
+        Ok((rows, hist, embedded))
     })
     .await?;
     let next = (rows.len() as i64 > limit)
@@ -74,12 +78,14 @@ pub async fn list(
     let results: Vec<_> = rows
         .iter()
         .map(|r| {
-            render(
+            let mut v = render(
                 &otype,
                 r,
                 &wanted,
                 hist.as_ref().map(|(n, h)| (n.as_slice(), h)),
-            )
+            );
+            associations::embed(&otype, &mut v, r.id, &embedded);
+            v
         })
         .collect();
     let mut body = json!({ "results": results });
@@ -110,10 +116,11 @@ pub async fn read(
     };
     let history = q.list("propertiesWithHistory");
     let wanted = wanted(&q);
+    let asked = associations::asked(&state.registry, q.list("associations"))?;
     let t = otype.clone();
-    // Reads with history have no bound on their rows, so they never run inline.
-    let inline = history.is_none();
-    let (row, hist) = db::run_maybe_point(&state.pool, inline, move |conn| {
+    // Reads with history or associations have no bound on their rows: never inline.
+    let inline = history.is_none() && asked.is_empty();
+    let (row, hist, embedded) = db::run_maybe_point(&state.pool, inline, move |conn| {
         let scope = scope(who.portal, &t);
         let id = *resolve(conn, scope, &by, std::slice::from_ref(&raw_id), archived)?
             .get(&raw_id)
@@ -128,12 +135,19 @@ pub async fn read(
             }
             None => None,
         };
-        Ok((row, hist))
+        let embedded = associations::fetch(conn, who.portal, &[id], &asked)?;
+        Ok((row, hist, embedded))
     })
     .await?;
     let hist = hist.as_ref().map(|(n, h)| (n.as_slice(), h));
     let shown = wanted.resolve(&otype);
-    Ok(HttpResponse::Ok().json(Rendered::view(&otype, &row, &shown, hist)?))
+    let rendered = Rendered::view(&otype, &row, &shown, hist)?;
+    if embedded.is_empty() {
+        return Ok(HttpResponse::Ok().json(rendered));
+    }
+    let mut v = serde_json::to_value(rendered).map_err(|e| ApiError::Internal(e.to_string()))?;
+    associations::embed(&otype, &mut v, row.id, &embedded);
+    Ok(HttpResponse::Ok().json(v))
 }
 
 /// `POST /{objectType}` — 201 with the stored object.
@@ -145,23 +159,30 @@ pub async fn create(
     body: Json<ObjectInput>,
 ) -> Result<HttpResponse, ApiError> {
     let otype = for_write(&state, &who, &path).await?;
+    let body = body.into_inner();
     let trace = body.object_write_trace_id.clone();
     let changes = objects::validate(&otype, &body.properties)
         .map_err(|errs| ApiError::invalid(objects::invalid_values_message(&errs), errs))?;
     let t = otype.clone();
+    let st = state.clone();
     let row = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
+            let now = now_ms();
             let rows = objects::create(
                 tx,
                 &t,
                 who.portal,
                 &[NewObject { input: 0, changes }],
-                now_ms(),
+                now,
                 &Source::api(),
             )?;
-            rows.into_iter()
+            let row = rows
+                .into_iter()
                 .next()
-                .ok_or_else(|| ApiError::Internal("insert returned no row".into()))
+                .ok_or_else(|| ApiError::Internal("insert returned no row".into()))?;
+            let links = body.associations.as_deref().unwrap_or_default();
+            associations::link_created(tx, &st.registry, who.portal, &t, &[(row.id, links)], now)?;
+            Ok(row)
         })
     })
     .await?;

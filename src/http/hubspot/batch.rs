@@ -2,11 +2,13 @@
 //! unless every input carries `objectWriteTraceId`, in which case the valid inputs are written
 //! and the rest come back in a 207.
 
+use super::associations;
 use super::render::Rendered;
 use super::versions::Version;
+use super::wire::AssociationInput;
 use super::wire::{
-    batch_response, check_batch_size, check_unique_ids, render, with_trace, Batch, BatchRead,
-    IdInput, IdObjectInput, ObjectInput, Wanted,
+    batch_response, check_batch_size, check_unique_ids, render, standard_error, with_trace, Batch,
+    BatchRead, IdInput, IdObjectInput, ObjectInput, Wanted,
 };
 use super::{for_read, for_write, id_by, resolve, scope};
 use crate::auth::Principal;
@@ -67,8 +69,12 @@ impl Failure {
         if let Some(id) = &self.id {
             context.insert("ids".into(), json!([id]));
         }
-        json!({"status": "error", "category": self.category, "message": self.message,
-               "context": context, "errors": self.errors, "links": {}})
+        standard_error(
+            self.category,
+            self.message.clone(),
+            Value::Object(context),
+            json!(self.errors),
+        )
     }
 }
 
@@ -186,9 +192,12 @@ pub async fn read(
     let errors = if missing.is_empty() {
         Vec::new()
     } else {
-        vec![json!({"status": "error", "category": "OBJECT_NOT_FOUND",
-            "message": format!("Could not get some {} objects, they may be deleted or not exist. Check that ids are valid.", otype.noun),
-            "context": {"ids": missing}, "errors": []})]
+        vec![standard_error(
+            "OBJECT_NOT_FOUND",
+            format!("Could not get some {} objects, they may be deleted or not exist. Check that ids are valid.", otype.noun),
+            json!({ "ids": missing }),
+            json!([]),
+        )]
     };
     Ok(respond(StatusCode::OK, results, errors, started))
 }
@@ -224,8 +233,26 @@ pub async fn create(
     let errors = settle(failures, traced)?;
     let written_inputs: Vec<usize> = good.iter().map(|g| g.input).collect();
     let t = otype.clone();
-    let rows = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| objects::create(tx, &t, who.portal, &good, now_ms(), &Source::api()))
+    let st = state.clone();
+    let (inputs, rows) = db::run(&state.pool, move |conn| {
+        let rows = conn.write_tx(|tx| {
+            let now = now_ms();
+            let rows = objects::create(tx, &t, who.portal, &good, now, &Source::api())?;
+            // The associations given with the written inputs, in the same transaction.
+            let links: Vec<(i64, &[AssociationInput])> = rows
+                .iter()
+                .zip(&good)
+                .map(|(r, g)| {
+                    (
+                        r.id,
+                        inputs[g.input].associations.as_deref().unwrap_or_default(),
+                    )
+                })
+                .collect();
+            associations::link_created(tx, &st.registry, who.portal, &t, &links, now)?;
+            Ok(rows)
+        })?;
+        Ok((inputs, rows))
     })
     .await?;
     // `objects::create` returns the rows in the order of `good`.

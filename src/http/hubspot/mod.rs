@@ -1,6 +1,9 @@
 //! HubSpot's CRM object and properties routes, served for every registered object type under
 //! every published version's prefix (`versions::VERSIONS`).
 
+pub mod association_batch;
+pub mod association_labels;
+pub mod associations;
 pub mod basic;
 pub mod batch;
 pub mod error;

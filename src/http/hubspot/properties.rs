@@ -3,7 +3,7 @@
 //! archive (property groups are in `groups`).
 
 use super::versions::Version;
-use super::wire::{batch_response, check_batch_size};
+use super::wire::{batch_response, check_batch_size, standard_error};
 use crate::auth::Principal;
 use crate::db;
 use crate::engine::properties::{self, property_not_found, PropertyCreate, PropertyUpdate};
@@ -262,10 +262,12 @@ pub async fn batch_read(
     let errors = if missing.is_empty() {
         vec![]
     } else {
-        vec![
-            json!({"status": "error", "category": "OBJECT_NOT_FOUND", "message": "Some properties do not exist",
-                    "context": {"propertyName": missing}, "errors": []}),
-        ]
+        vec![standard_error(
+            "OBJECT_NOT_FOUND",
+            "Some properties do not exist".into(),
+            json!({ "propertyName": missing }),
+            json!([]),
+        )]
     };
     let status = if errors.is_empty() {
         actix_web::http::StatusCode::OK

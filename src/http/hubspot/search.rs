@@ -5,6 +5,7 @@ use super::render::{Rendered, Wanted};
 use super::{for_read, scope};
 use crate::auth::Principal;
 use crate::db;
+use crate::engine::registry::Registry;
 use crate::engine::search::ast::{self, RawFilter, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::engine::search::{cursor, run, Search, Sort, Target};
 use crate::engine::types::ObjectType;
@@ -142,8 +143,28 @@ fn limit(v: Option<&Value>) -> Result<i64, ApiError> {
     })
 }
 
+/// `associations.{type}` names the type as HubSpot's clients do: its name, its object type id
+/// or its singular (`associations.deal`); the engine gets the registered name.
+fn association_name(registry: &Registry, mut f: RawFilter) -> Result<RawFilter, ApiError> {
+    let Some(to) = f.property.strip_prefix("associations.") else {
+        return Ok(f);
+    };
+    let found = registry.find(to).or_else(|| {
+        let name = registry
+            .all()
+            .find(|t| t.noun.eq_ignore_ascii_case(to))
+            .map(|t| t.name)?;
+        registry.find(name)
+    });
+    let t = found
+        .ok_or_else(|| ApiError::bad_request(format!("Unable to infer object type from: {to}")))?;
+    f.property = format!("associations.{}", t.name);
+    Ok(f)
+}
+
 /// Reads the wire request into the engine's search and the `after` text.
 pub fn parse(
+    registry: &Registry,
     otype: &ObjectType,
     req: &SearchRequest,
 ) -> Result<(Search, Option<String>), ApiError> {
@@ -151,7 +172,13 @@ pub fn parse(
         .filter_groups
         .iter()
         .flatten()
-        .map(|g| g.filters.iter().flatten().map(raw_filter).collect())
+        .map(|g| {
+            g.filters
+                .iter()
+                .flatten()
+                .map(|f| association_name(registry, raw_filter(f)?))
+                .collect()
+        })
         .collect::<Result<Vec<Vec<RawFilter>>, ApiError>>()?;
     let search = Search {
         groups: ast::groups(otype, &raw_groups)?,
@@ -180,7 +207,7 @@ pub async fn search(
     body: Json<SearchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let otype = for_read(&state, &who, &path).await?;
-    let (search, after) = parse(&otype, &body)?;
+    let (search, after) = parse(&state.registry, &otype, &body)?;
     let after = cursor::decode(after.as_deref(), search.sort.as_ref().map(|s| &s.target))?;
     let wanted = body
         .properties

@@ -22,6 +22,11 @@ pub struct Version {
     pub created_envelope: bool,
     /// The status of a successful batch create.
     pub batch_create: StatusCode,
+    /// Where associations between two types are served (batch and labels).
+    pub associations: &'static str,
+    /// Association batch archive answers 200 with `BatchResponseVoid` (date versions) rather
+    /// than v4's 204.
+    pub association_archive_void: bool,
 }
 
 /// Every version served, oldest API first. Betas are not served.
@@ -32,6 +37,8 @@ pub const VERSIONS: &[Version] = &[
         properties: "/crm/v3/properties",
         created_envelope: false,
         batch_create: StatusCode::CREATED,
+        associations: "/crm/v4/associations",
+        association_archive_void: false,
     },
     Version {
         name: "2025-09",
@@ -39,6 +46,8 @@ pub const VERSIONS: &[Version] = &[
         properties: "/crm/properties/2025-09",
         created_envelope: true,
         batch_create: StatusCode::OK,
+        associations: "/crm/associations/2025-09",
+        association_archive_void: true,
     },
     Version {
         name: "2026-03",
@@ -46,6 +55,8 @@ pub const VERSIONS: &[Version] = &[
         properties: "/crm/properties/2026-03",
         created_envelope: false,
         batch_create: StatusCode::CREATED,
+        associations: "/crm/associations/2026-03",
+        association_archive_void: true,
     },
     Version {
         name: "2026-09",
@@ -53,6 +64,8 @@ pub const VERSIONS: &[Version] = &[
         properties: "/crm/properties/2026-09",
         created_envelope: false,
         batch_create: StatusCode::CREATED,
+        associations: "/crm/associations/2026-09",
+        association_archive_void: true,
     },
 ];
 
@@ -66,7 +79,9 @@ impl Version {
     pub fn of(path: &str) -> &'static Version {
         VERSIONS
             .iter()
-            .find(|v| under(path, v.objects) || under(path, v.properties))
+            .find(|v| {
+                under(path, v.objects) || under(path, v.properties) || under(path, v.associations)
+            })
             .unwrap_or(&VERSIONS[0])
     }
 
@@ -99,10 +114,11 @@ pub fn unknown_version(path: &str) -> Option<ApiError> {
     let (crm, api, version) = (parts.next()?, parts.next()?, parts.next()?);
     let looks_versioned = version.starts_with('v') && version[1..].parse::<u32>().is_ok()
         || version.len() >= 7 && version[..4].parse::<u32>().is_ok() && &version[4..5] == "-";
-    if crm != "crm" || !["objects", "properties"].contains(&api) || !looks_versioned {
+    if crm != "crm" || !["objects", "properties", "associations"].contains(&api) || !looks_versioned
+    {
         return None;
     }
-    if VERSIONS.iter().any(|v| v.name == version) {
+    if VERSIONS.iter().any(|v| v.name == version) || (api == "associations" && version == "v4") {
         return None;
     }
     let served: Vec<&str> = VERSIONS.iter().map(|v| v.name).collect();

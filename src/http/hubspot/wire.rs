@@ -29,11 +29,28 @@ impl<'de> Deserialize<'de> for WireId {
 #[serde(rename_all = "camelCase")]
 pub struct ObjectInput {
     pub properties: Map<String, Value>,
-    /// Accepted for compatibility; goal_targets keep no associations.
+    /// Written with a create, in its transaction; ignored by an update (HubSpot's update
+    /// input has none).
     #[serde(default)]
-    pub associations: Option<Vec<Value>>,
+    pub associations: Option<Vec<AssociationInput>>,
     #[serde(default)]
     pub object_write_trace_id: Option<String>,
+}
+
+/// `AssociationSpec`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SpecInput {
+    pub association_category: String,
+    pub association_type_id: i32,
+}
+
+/// `PublicAssociationsForObject`: an object to associate a new one with, and the types.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AssociationInput {
+    pub to: IdInput,
+    pub types: Vec<SpecInput>,
 }
 
 /// One input of batch update / upsert.
@@ -146,6 +163,13 @@ pub fn batch_response<T: Serialize>(
         completed_at: Instant(completed_at),
         links: Map::new(),
     }
+}
+
+/// A `StandardError` entry of a 207: `links` is required by HubSpot's schema, and goalpost has
+/// none to give, so it is empty.
+pub fn standard_error(category: &str, message: String, context: Value, errors: Value) -> Value {
+    json!({"status": "error", "category": category, "message": message, "context": context,
+           "errors": errors, "links": {}})
 }
 
 /// A written object as a response shows it, with the `objectWriteTraceId` its input carried

@@ -94,6 +94,11 @@ fn requests(f: &Fixture) -> Vec<(Method, String)> {
                 .replace("{objectType}", otype)
                 .replace("{objectId}", id)
                 .replace("{propertyName}", prop)
+                .replace("{fromObjectType}", "goal_targets")
+                .replace("{toObjectType}", "deals")
+                .replace("{toObjectId}", &f.ids[1].1)
+                .replace("{associationTypeId}", "2000")
+                .replace("{groupName}", "goal_target_information")
                 .replace("{uuid}", &f.family)
                 .replace("{kind}", "currencies")
                 .replace(

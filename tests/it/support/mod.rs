@@ -123,6 +123,9 @@ impl Resp {
 pub struct Snapshot {
     pub objects: Vec<(i64, bool, String, i64)>,
     pub history_rows: i64,
+    /// `(from, to, type)` in both directions.
+    pub associations: Vec<(i64, i64, i32)>,
+    pub labels: Vec<(i32, String)>,
 }
 
 impl TestApp {
@@ -276,9 +279,23 @@ impl TestApp {
             .into_iter()
             .map(|(id, a, p, u)| (id, a, serde_json::to_string(&p.0).expect("json"), u))
             .collect();
+        use goalpost::db::schema::{association_labels as al, associations as asc};
+        let associations: Vec<(i64, i64, i32)> =
+            goalpost::db::with_conn!(&mut *conn, c => asc::table
+            .select((asc::from_id, asc::to_id, asc::type_id))
+            .order((asc::from_id, asc::to_id, asc::type_id))
+            .load(c))
+            .expect("associations");
+        let labels: Vec<(i32, String)> = goalpost::db::with_conn!(&mut *conn, c => al::table
+            .select((al::type_id, al::label))
+            .order(al::type_id)
+            .load(c))
+        .expect("labels");
         Snapshot {
             objects,
             history_rows,
+            associations,
+            labels,
         }
     }
 }

@@ -7,7 +7,10 @@ pub(super) fn list(b: &mut Builder, values: &[Operand]) {
     b.list(values.iter().map(Bind::from));
 }
 
-pub(super) fn filter(b: &mut Builder, f: &Filter) {
+pub(super) fn filter(b: &mut Builder, scope: Scope<'_>, f: &Filter) {
+    if let Target::Association(to) = &f.target {
+        return association(b, scope, to, &f.op);
+    }
     let e = compare_expr(b.dialect, &f.target);
     let cmp = |b: &mut Builder, op: &str, v: &Operand| {
         b.push(&format!("{e} {op} ")).bind(v.into());
@@ -67,6 +70,47 @@ pub(super) fn filter(b: &mut Builder, f: &Filter) {
                 b.push(", FALSE)");
             }
         }
+    }
+}
+
+/// `associations.{to}`: EQ and IN read the reverse rows of the named objects (a key range:
+/// from those ids to this scope's type), so the ids come from the index, not a scan; HAS_PROPERTY
+/// asks each candidate's forward rows. Associated objects that are archived do not count.
+fn association(b: &mut Builder, scope: Scope<'_>, to: &str, op: &Op) {
+    let to = checked(to);
+    match op {
+        Op::Eq(_) | Op::In(_) => {
+            let values: Vec<&Operand> = match op {
+                Op::Eq(v) => vec![v],
+                Op::In(vs) => vs.iter().collect(),
+                _ => unreachable!(),
+            };
+            b.push(
+                "id IN (SELECT a.to_id FROM associations a JOIN objects t \
+                 ON t.portal_id = a.portal_id AND t.id = a.from_id WHERE a.portal_id = ",
+            )
+            .bind(Bind::Int(scope.portal))
+            .push(" AND a.from_id IN ")
+            .list(values.into_iter().map(Bind::from))
+            .push(&format!(
+                " AND a.to_type = '{}' AND t.object_type = '{to}' AND t.archived = FALSE)",
+                checked(scope.object_type)
+            ));
+        }
+        Op::HasProperty | Op::NotHasProperty => {
+            let not = if matches!(op, Op::NotHasProperty) {
+                "NOT "
+            } else {
+                ""
+            };
+            b.push(&format!(
+                "{not}EXISTS (SELECT 1 FROM associations a JOIN objects t \
+                 ON t.portal_id = a.portal_id AND t.id = a.to_id \
+                 WHERE a.portal_id = objects.portal_id AND a.from_id = objects.id \
+                 AND a.to_type = '{to}' AND t.archived = FALSE)"
+            ));
+        }
+        _ => unreachable!("validated: EQ, IN and HAS_PROPERTY only on associations"),
     }
 }
 
@@ -160,7 +204,7 @@ pub(super) fn conditions(b: &mut Builder, scope: Scope<'_>, search: &Search) {
                 if fi > 0 {
                     b.push(" AND ");
                 }
-                filter(b, f);
+                filter(b, scope, f);
             }
             b.push(")");
         }
@@ -193,7 +237,7 @@ pub(super) fn id_lists(
         }
         b.push("SELECT id FROM objects WHERE ");
         scope_conditions(b, scope);
-        group_conditions(b, group);
+        group_conditions(b, scope, group);
         if terms {
             query_conditions(b, search);
         }
@@ -201,10 +245,10 @@ pub(super) fn id_lists(
 }
 
 /// ` AND` each filter of one group.
-pub(super) fn group_conditions(b: &mut Builder, group: &[Filter]) {
+pub(super) fn group_conditions(b: &mut Builder, scope: Scope<'_>, group: &[Filter]) {
     for f in group {
         b.push(" AND ");
-        filter(b, f);
+        filter(b, scope, f);
     }
 }
 

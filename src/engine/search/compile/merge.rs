@@ -48,8 +48,9 @@ pub(super) fn merged(b: &mut Builder, at: &Where<'_>) {
         b.push(&format!(
             "SELECT {COLUMNS} FROM (SELECT {COLUMNS} FROM objects WHERE "
         ));
-        scope_conditions(b, Scope::live(at.portal, at.object_type));
-        group_conditions(b, group);
+        let scope = Scope::live(at.portal, at.object_type);
+        scope_conditions(b, scope);
+        group_conditions(b, scope, group);
         query_conditions(b, search);
         if let After::Key(value, id) = at.after {
             keyset(b, search.sort.as_ref(), value.as_ref(), *id);

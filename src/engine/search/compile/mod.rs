@@ -155,7 +155,9 @@ pub fn raw_text(name: &str) -> String {
 /// both backends order and match identically.
 pub fn compare_expr(dialect: Dialect, target: &Target) -> String {
     match target {
-        Target::Id => "id".into(),
+        // Association filters compile to their own subqueries (filters.rs) and are never
+        // sorted by; their compared value is the object's id.
+        Target::Id | Target::Association(_) => "id".into(),
         Target::TimeColumn(col) => (*col).into(),
         Target::Doc(name, kind) => {
             let raw = raw_text(name);

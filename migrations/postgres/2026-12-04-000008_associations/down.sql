@@ -1,0 +1,2 @@
+DROP TABLE association_labels;
+DROP TABLE associations;

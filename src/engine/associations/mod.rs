@@ -1,0 +1,273 @@
+//! Associations between objects of any registered types, HubSpot's model: every associated
+//! pair has the pair's default (`HUBSPOT_DEFINED`) type and may carry labelled
+//! (`USER_DEFINED`) types too. Each is stored in both directions, the reverse row carrying the
+//! inverse type, so reads from either side and search's `associations.{type}` filters are
+//! primary-key range reads. Archived objects keep their rows; every read skips them.
+
+pub mod labels;
+pub mod read;
+
+use super::registry::Registry;
+use super::search::compile::{bound_query, Bind, Builder};
+use super::store::PortalId;
+use crate::db::schema::objects;
+use crate::db::with_conn;
+use crate::db::Conn;
+use crate::error::ApiError;
+use diesel::prelude::*;
+use serde_json::{json, Map};
+use std::collections::HashMap;
+
+/// User-defined (labelled) type ids start here; lower ones are the pairs' defaults.
+pub const USER_DEFINED_START: i32 = 2000;
+/// Rows per INSERT or DELETE statement (two binds a pair, five a row: well under both
+/// backends' bind limits).
+const CHUNK: usize = 500;
+
+/// `HUBSPOT_DEFINED` or `USER_DEFINED`, by the type id.
+pub fn category(type_id: i32) -> &'static str {
+    if type_id >= USER_DEFINED_START {
+        "USER_DEFINED"
+    } else {
+        "HUBSPOT_DEFINED"
+    }
+}
+
+/// The default association type from one registered type to another: `1000 + 100 × from +
+/// to`, by registration order (goal_targets → deals is 1001, deals → goal_targets 1100), so it
+/// is stable while types are only ever appended.
+pub fn default_type(registry: &Registry, from: &str, to: &str) -> Option<i32> {
+    let at = |name: &str| registry.all().position(|t| t.name == name);
+    Some(1000 + 100 * at(from)? as i32 + at(to)? as i32)
+}
+
+/// The default type of a pair in both directions (both types are registered).
+pub fn default_kind(registry: &Registry, from: &str, to: &str) -> Result<Kind, ApiError> {
+    match (
+        default_type(registry, from, to),
+        default_type(registry, to, from),
+    ) {
+        (Some(forward), Some(inverse)) => Ok(Kind { forward, inverse }),
+        _ => Err(ApiError::resource_not_found()),
+    }
+}
+
+/// One association type of a link, with the type its reverse row carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    pub forward: i32,
+    pub inverse: i32,
+}
+
+/// The pair of types a link joins, with the portal's labels between them.
+pub struct Pair<'a> {
+    pub from_type: &'a str,
+    pub to_type: &'a str,
+    pub default: Kind,
+    pub labels: Vec<labels::Label>,
+}
+
+impl<'a> Pair<'a> {
+    /// The pair as a portal sees it: its default type and its labels.
+    pub fn load(
+        conn: &mut Conn,
+        portal: PortalId,
+        from_type: &'a str,
+        to_type: &'a str,
+        default: Kind,
+    ) -> Result<Pair<'a>, ApiError> {
+        Ok(Pair {
+            from_type,
+            to_type,
+            default,
+            labels: labels::between(conn, portal, from_type, to_type)?,
+        })
+    }
+
+    /// An `AssociationSpec` of this pair, or a 400 naming it.
+    pub fn kind(&self, category_name: &str, type_id: i32) -> Result<Kind, ApiError> {
+        if category_name == "HUBSPOT_DEFINED" && type_id == self.default.forward {
+            return Ok(self.default);
+        }
+        if category_name == "USER_DEFINED" {
+            if let Some(l) = self.labels.iter().find(|l| l.type_id == type_id) {
+                return Ok(Kind {
+                    forward: l.type_id,
+                    inverse: l.inverse_type_id,
+                });
+            }
+        }
+        let mut context = Map::new();
+        context.insert("associationTypeId".into(), json!([type_id.to_string()]));
+        Err(ApiError::validation(
+            format!(
+                "associationTypeId {type_id} ({category_name}) is not an association type from {} to {}; \
+                 GET /crm/v4/associations/{}/{}/labels lists them",
+                self.from_type, self.to_type, self.from_type, self.to_type
+            ),
+            context,
+            Vec::new(),
+        ))
+    }
+}
+
+/// One association to write: two objects and the types between them (the default always).
+#[derive(Debug, Clone)]
+pub struct Link {
+    pub from: i64,
+    pub to: i64,
+    pub kinds: Vec<Kind>,
+}
+
+/// Which of these ids are live objects, with their types (one query).
+pub fn live_types(
+    conn: &mut Conn,
+    portal: PortalId,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, ApiError> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(CHUNK) {
+        let rows: Vec<(i64, String)> = with_conn!(conn, c => objects::table
+            .filter(objects::portal_id.eq(portal.0))
+            .filter(objects::id.eq_any(chunk))
+            .filter(objects::archived.eq(false))
+            .select((objects::id, objects::object_type))
+            .load(c))?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Checks that each `(id, type)` is a live object of that type; the first that is not is a
+/// 404 naming it.
+pub fn check_live(
+    conn: &mut Conn,
+    portal: PortalId,
+    wanted: &[(i64, &str)],
+) -> Result<(), ApiError> {
+    let ids: Vec<i64> = wanted.iter().map(|(id, _)| *id).collect();
+    let found = live_types(conn, portal, &ids)?;
+    match wanted
+        .iter()
+        .find(|(id, t)| found.get(id).map(String::as_str) != Some(*t))
+    {
+        Some((id, _)) => Err(ApiError::object_not_found(&id.to_string())),
+        None => Ok(()),
+    }
+}
+
+/// Writes links in both directions (existing ones stay), in the caller's transaction.
+pub fn link(
+    conn: &mut Conn,
+    portal: PortalId,
+    pair: &Pair<'_>,
+    links: &[Link],
+    now: i64,
+) -> Result<(), ApiError> {
+    let mut rows: Vec<(i64, &str, i64, i32)> = Vec::new();
+    for l in links {
+        let mut kinds = l.kinds.clone();
+        if !kinds.contains(&pair.default) {
+            kinds.push(pair.default);
+        }
+        for k in kinds {
+            rows.push((l.from, pair.to_type, l.to, k.forward));
+            rows.push((l.to, pair.from_type, l.from, k.inverse));
+        }
+    }
+    let dialect = conn.dialect();
+    for chunk in rows.chunks(CHUNK) {
+        let mut b = Builder::new(dialect);
+        b.push("INSERT INTO associations (portal_id, from_id, to_type, to_id, type_id, created_at) VALUES ");
+        for (i, (from, to_type, to, type_id)) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.list([
+                Bind::Int(portal.0),
+                Bind::Int(*from),
+                Bind::Text((*to_type).to_owned()),
+                Bind::Int(*to),
+                Bind::Int(i64::from(*type_id)),
+                Bind::Int(now),
+            ]);
+        }
+        b.push(" ON CONFLICT DO NOTHING");
+        execute(conn, b)?;
+    }
+    Ok(())
+}
+
+/// Removes every association between each pair of objects, both directions.
+pub fn unlink_pairs(
+    conn: &mut Conn,
+    portal: PortalId,
+    pairs: &[(i64, i64)],
+) -> Result<(), ApiError> {
+    let both: Vec<(i64, i64)> = pairs.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
+    delete_rows(conn, portal, both.iter().map(|&(f, t)| (f, t, None)))
+}
+
+/// Removes these types of links (both directions). Removing a pair's default type removes the
+/// whole association, labels included, as HubSpot does.
+pub fn unlink_kinds(
+    conn: &mut Conn,
+    portal: PortalId,
+    pair: &Pair<'_>,
+    links: &[Link],
+) -> Result<(), ApiError> {
+    let whole: Vec<(i64, i64)> = links
+        .iter()
+        .filter(|l| l.kinds.contains(&pair.default))
+        .map(|l| (l.from, l.to))
+        .collect();
+    unlink_pairs(conn, portal, &whole)?;
+    let rows = links
+        .iter()
+        .filter(|l| !l.kinds.contains(&pair.default))
+        .flat_map(|l| {
+            l.kinds.iter().flat_map(move |k| {
+                [
+                    (l.from, l.to, Some(k.forward)),
+                    (l.to, l.from, Some(k.inverse)),
+                ]
+            })
+        });
+    delete_rows(conn, portal, rows)
+}
+
+fn delete_rows(
+    conn: &mut Conn,
+    portal: PortalId,
+    rows: impl Iterator<Item = (i64, i64, Option<i32>)>,
+) -> Result<(), ApiError> {
+    let rows: Vec<_> = rows.collect();
+    let dialect = conn.dialect();
+    for chunk in rows.chunks(CHUNK) {
+        let mut b = Builder::new(dialect);
+        b.push("DELETE FROM associations WHERE portal_id = ")
+            .bind(Bind::Int(portal.0))
+            .push(" AND (");
+        for (i, (from, to, type_id)) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(" OR ");
+            }
+            b.push("(from_id = ")
+                .bind(Bind::Int(*from))
+                .push(" AND to_id = ")
+                .bind(Bind::Int(*to));
+            if let Some(t) = type_id {
+                b.push(" AND type_id = ").bind(Bind::Int(i64::from(*t)));
+            }
+            b.push(")");
+        }
+        b.push(")");
+        execute(conn, b)?;
+    }
+    Ok(())
+}
+
+fn execute(conn: &mut Conn, b: Builder) -> Result<usize, ApiError> {
+    let st = b.finish();
+    Ok(with_conn!(conn, c => bound_query!(st).execute(c))?)
+}

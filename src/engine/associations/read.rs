@@ -1,0 +1,144 @@
+//! Reading associations: one object's, paged by the associated object's id (v4 GET), and many
+//! objects' at once (batch read, and `associations=` on object reads and lists). Associations
+//! to or from archived objects are skipped.
+
+use super::category;
+use crate::db::with_conn;
+use crate::db::Conn;
+use crate::engine::search::compile::{bound_query, Bind, Builder};
+use crate::engine::store::PortalId;
+use crate::error::ApiError;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Integer, Nullable, Text};
+use std::collections::BTreeMap;
+
+/// One association type joining two objects; the default type has no label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeRef {
+    pub type_id: i32,
+    pub label: Option<String>,
+    pub name: Option<String>,
+}
+
+/// One associated object and the types that join it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Associated {
+    pub to_id: i64,
+    pub types: Vec<TypeRef>,
+}
+
+impl Associated {
+    /// `MultiAssociatedObjectWithLabel`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let types: Vec<serde_json::Value> = self
+            .types
+            .iter()
+            .map(|t| {
+                serde_json::json!({"category": category(t.type_id), "typeId": t.type_id,
+                                   "label": t.label})
+            })
+            .collect();
+        serde_json::json!({"toObjectId": self.to_id.to_string(), "associationTypes": types})
+    }
+}
+
+#[derive(QueryableByName)]
+struct Row {
+    #[diesel(sql_type = BigInt)]
+    from_id: i64,
+    #[diesel(sql_type = BigInt)]
+    to_id: i64,
+    #[diesel(sql_type = Integer)]
+    type_id: i32,
+    #[diesel(sql_type = Nullable<Text>)]
+    label: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    name: Option<String>,
+}
+
+const SELECT: &str = "SELECT a.from_id AS from_id, a.to_id AS to_id, a.type_id AS type_id, \
+    l.label AS label, l.name AS name FROM associations a \
+    JOIN objects t ON t.portal_id = a.portal_id AND t.id = a.to_id AND t.archived = FALSE \
+    LEFT JOIN association_labels l ON l.portal_id = a.portal_id AND l.type_id = a.type_id \
+    WHERE a.portal_id = ";
+
+fn group(rows: Vec<Row>) -> BTreeMap<i64, Vec<Associated>> {
+    let mut out: BTreeMap<i64, Vec<Associated>> = BTreeMap::new();
+    for r in rows {
+        let list = out.entry(r.from_id).or_default();
+        let t = TypeRef {
+            type_id: r.type_id,
+            label: r.label,
+            name: r.name,
+        };
+        match list.last_mut() {
+            Some(last) if last.to_id == r.to_id => last.types.push(t),
+            _ => list.push(Associated {
+                to_id: r.to_id,
+                types: vec![t],
+            }),
+        }
+    }
+    out
+}
+
+/// One object's associations to a type, after the associated id `after`, at most `limit`
+/// objects (plus one, so the caller knows whether there is a next page).
+pub fn page(
+    conn: &mut Conn,
+    portal: PortalId,
+    from: i64,
+    to_type: &str,
+    after: i64,
+    limit: i64,
+) -> Result<Vec<Associated>, ApiError> {
+    let mut b = Builder::new(conn.dialect());
+    let scope = |b: &mut Builder, alias: &str| {
+        b.bind(Bind::Int(portal.0))
+            .push(&format!(" AND {alias}.from_id = "))
+            .bind(Bind::Int(from))
+            .push(&format!(" AND {alias}.to_type = "))
+            .bind(Bind::Text(to_type.to_owned()))
+            .push(&format!(" AND {alias}.to_id > "))
+            .bind(Bind::Int(after));
+    };
+    b.push(SELECT);
+    scope(&mut b, "a");
+    // The page's associated ids first (each may carry several types).
+    b.push(
+        " AND a.to_id IN (SELECT a2.to_id FROM associations a2 JOIN objects t2 \
+         ON t2.portal_id = a2.portal_id AND t2.id = a2.to_id AND t2.archived = FALSE \
+         WHERE a2.portal_id = ",
+    );
+    scope(&mut b, "a2");
+    b.push(" GROUP BY a2.to_id ORDER BY a2.to_id LIMIT ")
+        .bind(Bind::Int(limit + 1))
+        .push(") ORDER BY a.to_id, a.type_id");
+    let st = b.finish();
+    let rows: Vec<Row> = with_conn!(conn, c => bound_query!(st).load::<Row>(c))?;
+    Ok(group(rows).remove(&from).unwrap_or_default())
+}
+
+/// Many objects' associations to a type, by object id.
+pub fn many(
+    conn: &mut Conn,
+    portal: PortalId,
+    from: &[i64],
+    to_type: &str,
+) -> Result<BTreeMap<i64, Vec<Associated>>, ApiError> {
+    let mut out = BTreeMap::new();
+    for chunk in from.chunks(500) {
+        let mut b = Builder::new(conn.dialect());
+        b.push(SELECT)
+            .bind(Bind::Int(portal.0))
+            .push(" AND a.to_type = ")
+            .bind(Bind::Text(to_type.to_owned()))
+            .push(" AND a.from_id IN ")
+            .list(chunk.iter().map(|id| Bind::Int(*id)))
+            .push(" ORDER BY a.from_id, a.to_id, a.type_id");
+        let st = b.finish();
+        let rows: Vec<Row> = with_conn!(conn, c => bound_query!(st).load::<Row>(c))?;
+        out.extend(group(rows));
+    }
+    Ok(out)
+}
