@@ -1,5 +1,5 @@
-"""Drives HubSpot's official Python client's properties API and goals idProperty / history
-support against a running goalpost (strict portal). Usage:
+"""Drives HubSpot's official Python client's properties and property-groups APIs, goals
+idProperty / history and associations v4 against a running goalpost (strict portal). Usage:
     python hubspot_properties.py BASE_URL TOKEN"""
 import sys
 
@@ -86,4 +86,29 @@ assert found.total == 1
 props.batch_api.archive("goal_targets", BatchInputPropertyName(inputs=[PropertyName(name="region")]))
 archived = [p.name for p in props.core_api.get_all("goal_targets", archived=True).results]
 assert archived == ["region"], archived
+# Property groups: create, read, relabel, list, archive.
+from hubspot.crm.properties import PropertyGroupCreate, PropertyGroupUpdate
+
+group = props.groups_api.create("goal_targets", PropertyGroupCreate(name="py_plan", label="Plan", display_order=2))
+assert group.name == "py_plan" and group.display_order == 2
+assert props.groups_api.get_by_name("goal_targets", "py_plan").label == "Plan"
+assert props.groups_api.update("goal_targets", "py_plan", PropertyGroupUpdate(label="Plan 2027")).label == "Plan 2027"
+assert any(g.name == "py_plan" for g in props.groups_api.get_all("goal_targets").results)
+props.groups_api.archive("goal_targets", "py_plan")
+
+# Associations v4: the upserted goal and a deal, by default type, read from both sides, then
+# searched by; the v3 read shows them too.
+from hubspot.crm.deals import SimplePublicObjectInputForCreate as DealInput
+
+deal = client.crm.deals.basic_api.create(DealInput(properties={"title": "Python deal"}))
+v4 = client.crm.associations.v4
+made = v4.basic_api.create_default("goal_targets", got.id, "deals", deal.id)
+assert made.results[0].association_spec.association_type_id == 1001
+back = v4.basic_api.get_page("deals", deal.id, "goal_targets")
+assert [str(r.to_object_id) for r in back.results] == [got.id]
+with_assoc = goals.basic_api.get_by_id(got.id, associations=["deals"])
+assert with_assoc.associations["deals"].results[0].id == deal.id
+by_deal = goals.search_api.do_search(public_object_search_request=PublicObjectSearchRequest(filter_groups=[
+    FilterGroup(filters=[Filter(property_name="associations.deal", operator="EQ", value=deal.id)])]))
+assert by_deal.total == 1
 print("hubspot python client properties: all checks passed")

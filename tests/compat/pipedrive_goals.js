@@ -128,6 +128,31 @@ async function main() {
   found = await api.getGoals({ is_active: false, type_name: 'deals_won' });
   assert.equal(found.data.goals.length, 0);
 
+  // Every example fragment of the spec's add and update bodies, as written (ids and targets as
+  // strings, activity_type_id beside a deals_started type, an open end).
+  const documented = await api.addGoal({
+    AddGoalRequest: {
+      title: 'Documented',
+      assignee: { id: '1', type: 'person' },
+      type: { name: 'deals_started', params: { pipeline_id: [1, 2], activity_type_id: [9] } },
+      expected_outcome: { target: '50', tracking_metric: 'quantity' },
+      duration: { start: '2019-01-01', end: '2022-12-31' },
+      interval: 'monthly',
+    },
+  });
+  assert.deepEqual(documented.data.goal.type.params.activity_type_id, [9]);
+  for (const part of [
+    { expected_outcome: { target: '50', tracking_metric: 'sum', currency_id: 1 } },
+    { duration: { start: '2019-01-01', end: null } },
+    { assignee: { id: '1', type: 'person' } },
+  ]) {
+    const r = await api.updateGoal({ id: documented.data.goal.id, BasicGoalRequest: part });
+    assert.equal(r.success, true);
+  }
+  // find with the documented array parameters (the client repeats the key)
+  found = await api.getGoals({ type_params_pipeline_id: [1], type_params_activity_type_id: [9] });
+  assert.ok(found.data.goals.some((g) => g.id === documented.data.goal.id));
+
   // a bad token is Pipedrive's 401
   const stranger = new GoalsApi(new Configuration({ apiKey: 'nope', basePath: `${base}/v1` }));
   await rejects(stranger.getGoals({}), 401, /unauthorized/);

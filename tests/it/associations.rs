@@ -231,3 +231,27 @@ both!(lenient: bad_association_input_writes_nothing, |app: TestApp| async move {
     }
     assert_eq!(app.snapshot(), before, "bad input wrote something");
 });
+
+both!(lenient: a_record_holds_at_most_ten_thousand_of_a_type, |app: TestApp| async move {
+    use diesel::connection::SimpleConnection;
+    let deal = create(&app, "/crm/v3/objects/deals", json!({"title": "One too many"}), json!([])).await;
+    let goal = create(&app, GOALS, json!({"hs_goal_name": "Crowded"}), json!([])).await;
+    // 10,000 associations already stored for the goal (their objects need not exist: the cap
+    // counts what is stored).
+    let mut conn = app.state.pool.get().unwrap();
+    let fill = format!(
+        "INSERT INTO associations (portal_id, from_id, to_type, to_id, type_id, created_at) \
+         SELECT 1, {goal}, 'deals', 1000000 + n, 1001, 0 FROM ({}) AS s",
+        match conn.dialect() {
+            goalpost::db::Dialect::Postgres => "SELECT generate_series(1, 10000) AS n",
+            goalpost::db::Dialect::Sqlite => "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c WHERE n < 10000) SELECT n FROM c",
+        }
+    );
+    goalpost::db::with_conn!(&mut *conn, c => c.batch_execute(&fill)).unwrap();
+    drop(conn);
+    let before = app.snapshot();
+    let r = send(&app, Method::PUT, &format!("{V4}/goal_targets/{goal}/associations/default/deals/{deal}"), None).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.body["message"].as_str().unwrap().contains("10000"), "{}", r.body);
+    assert_eq!(app.snapshot(), before, "the refused association was rolled back");
+});

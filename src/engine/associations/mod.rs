@@ -18,6 +18,10 @@ use diesel::prelude::*;
 use serde_json::{json, Map};
 use std::collections::HashMap;
 
+/// The most objects of one type a record may be associated with: the highest limit HubSpot lets
+/// an account configure ("any number up to 10,000").
+pub const MAX_PER_RECORD: i64 = 10_000;
+
 /// User-defined (labelled) type ids start here; lower ones are the pairs' defaults.
 pub const USER_DEFINED_START: i32 = 2000;
 /// Rows per INSERT or DELETE statement (two binds a pair, five a row: well under both
@@ -194,6 +198,56 @@ pub fn link(
         }
         b.push(" ON CONFLICT DO NOTHING");
         execute(conn, b)?;
+    }
+    // The cap, for each side the links touched (one grouped count per side).
+    let froms: Vec<i64> = links.iter().map(|l| l.from).collect();
+    let tos: Vec<i64> = links.iter().map(|l| l.to).collect();
+    check_cap(conn, portal, &froms, pair.to_type)?;
+    check_cap(conn, portal, &tos, pair.from_type)
+}
+
+#[derive(diesel::QueryableByName)]
+struct Over {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    from_id: i64,
+}
+
+/// Refuses a write that leaves a record associated with more than [`MAX_PER_RECORD`] objects of
+/// a type (the caller's transaction rolls it back).
+fn check_cap(
+    conn: &mut Conn,
+    portal: PortalId,
+    ids: &[i64],
+    to_type: &str,
+) -> Result<(), ApiError> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    for chunk in ids.chunks(CHUNK) {
+        let mut b = Builder::new(conn.dialect());
+        b.push("SELECT from_id FROM associations WHERE portal_id = ")
+            .bind(Bind::Int(portal.0))
+            .push(" AND to_type = ")
+            .bind(Bind::Text(to_type.to_owned()))
+            .push(" AND from_id IN ")
+            .list(chunk.iter().map(|id| Bind::Int(*id)))
+            .push(" GROUP BY from_id HAVING COUNT(DISTINCT to_id) > ")
+            .bind(Bind::Int(MAX_PER_RECORD))
+            .push(" LIMIT 1");
+        let st = b.finish();
+        let over: Vec<Over> = with_conn!(conn, c => bound_query!(st).load::<Over>(c))?;
+        if let Some(o) = over.first() {
+            let mut context = Map::new();
+            context.insert("fromObjectId".into(), json!([o.from_id.to_string()]));
+            return Err(ApiError::validation(
+                format!(
+                    "Object {} would be associated with more than {MAX_PER_RECORD} {to_type}",
+                    o.from_id
+                ),
+                context,
+                Vec::new(),
+            ));
+        }
     }
     Ok(())
 }
