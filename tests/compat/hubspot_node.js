@@ -137,57 +137,87 @@ async function associated() {
     inputs: [{ _from: { id: goal.id }, to: { id: deal.id }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 1001 }] }],
   });
   assert.equal(created.results.length, 1);
+  const byDefault = await v4.batchApi.createDefault('goal_targets', 'deals', { inputs: [{ _from: { id: goal.id }, to: { id: deal.id } }] });
+  assert.equal(byDefault.results[0].associationSpec.associationTypeId, 1001);
   await v4.basicApi.archive('goal_targets', goal.id, 'deals', deal.id);
   await expectStatus(v4.basicApi.create('goal_targets', goal.id, 'deals', deal.id, [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 7 }]), 400);
 }
 
+function ok(r, status) {
+  assert.equal(r.status, status, JSON.stringify(r.body));
+  return r.body;
+}
+
+// Every route of a date version, through the client's apiRequest.
 async function versioned(version, n) {
   const objects = `/crm/objects/${version}/goal_targets`;
   const properties = `/crm/properties/${version}/goal_targets`;
+  const pairs = `/crm/associations/${version}/goal_targets/goal_targets`;
   const envelope = version === '2025-09';
+  const made = envelope ? 200 : 201;
+  const unwrap = (body) => (envelope ? body.entity : body);
 
-  const created = await raw('POST', objects, { properties: year(`V ${version}`, `v-${n}`, `v${n}`), associations: [] });
-  assert.equal(created.status, envelope ? 200 : 201, JSON.stringify(created.body));
-  const entity = envelope ? created.body.entity : created.body;
+  // Properties and groups first: a unique key for upserts, in a group of its own.
+  const group = unwrap(ok(await raw('POST', `${properties}/groups`, { name: `plan_${n}`, label: 'Plan' }), made));
+  assert.equal(group.name, `plan_${n}`);
+  assert.equal(ok(await raw('GET', `${properties}/groups/plan_${n}`), 200).label, 'Plan');
+  assert.equal(ok(await raw('PATCH', `${properties}/groups/plan_${n}`, { label: 'Plan 2' }), 200).label, 'Plan 2');
+  assert.ok(ok(await raw('GET', `${properties}/groups`), 200).results.some((g) => g.name === `plan_${n}`));
+  const key = `vkey_${n}`;
+  const prop = unwrap(ok(await raw('POST', properties, { name: key, label: 'Key', type: 'string', fieldType: 'text', groupName: `plan_${n}`, hasUniqueValue: true }), made));
+  assert.equal(prop.hasUniqueValue, true);
+  assert.equal(ok(await raw('PATCH', `${properties}/${key}`, { label: 'Plan key' }), 200).label, 'Plan key');
+  assert.equal(ok(await raw('GET', `${properties}/${key}`), 200).groupName, `plan_${n}`);
+  assert.ok(ok(await raw('GET', properties), 200).results.some((p) => p.name === key));
+  ok(await raw('POST', `${properties}/batch/create`, { inputs: [{ name: `extra_${n}`, label: 'Extra', type: 'string', fieldType: 'text', groupName: `plan_${n}` }] }), 201);
+  assert.equal(ok(await raw('POST', `${properties}/batch/read`, { inputs: [{ name: `extra_${n}` }], archived: false }), 200).results.length, 1);
+  ok(await raw('POST', `${properties}/batch/archive`, { inputs: [{ name: `extra_${n}` }] }), 204);
+
+  // Objects: every basic and batch route.
+  const created = ok(await raw('POST', objects, { properties: year(`V ${version}`, `v-${n}`, `v${n}`), associations: [] }), made);
+  const entity = unwrap(created);
   if (envelope) {
-    assert.equal(created.body.createdResourceId, entity.id);
-    assert.equal(created.body.location, `${objects}/${entity.id}`);
+    assert.equal(created.createdResourceId, entity.id);
+    assert.equal(created.location, `${objects}/${entity.id}`);
   }
-  const got = await raw('GET', `${objects}/${entity.id}?properties=hs_goal_name`);
-  assert.equal(got.body.properties.hs_goal_name, `V ${version}`);
-
-  const batch = await raw('POST', `${objects}/batch/create`, {
+  assert.equal(ok(await raw('GET', `${objects}/${entity.id}?properties=hs_goal_name`), 200).properties.hs_goal_name, `V ${version}`);
+  assert.equal(ok(await raw('PATCH', `${objects}/${entity.id}`, { properties: { [key]: `K${n}` } }), 200).properties[key], `K${n}`);
+  const batch = ok(await raw('POST', `${objects}/batch/create`, {
     inputs: [{ properties: year(`VB ${version}`, `vb-${n}`, `vb${n}`), associations: [] }],
-  });
-  assert.equal(batch.status, envelope ? 200 : 201, JSON.stringify(batch.body));
-  assert.equal(batch.body.status, 'COMPLETE');
-  const read = await raw('POST', `${objects}/batch/read`, { inputs: [{ id: entity.id }], properties: [], propertiesWithHistory: [] });
-  assert.equal(read.body.results[0].id, entity.id);
-  const search = await raw('POST', `${objects}/search`, {
+  }), made);
+  assert.equal(batch.status, 'COMPLETE');
+  const other = batch.results[0].id;
+  assert.equal(ok(await raw('POST', `${objects}/batch/read`, { inputs: [{ id: entity.id }], properties: [], propertiesWithHistory: [] }), 200).results[0].id, entity.id);
+  ok(await raw('POST', `${objects}/batch/update`, { inputs: [{ id: other, properties: { hs_target_amount: '2400' } }] }), 200);
+  const up = ok(await raw('POST', `${objects}/batch/upsert`, { inputs: [{ id: `K${n}`, idProperty: key, properties: { hs_target_amount: '1800' } }] }), 200);
+  assert.equal(up.results[0].id, entity.id);
+  assert.equal(ok(await raw('POST', `${objects}/search`, {
     filterGroups: [{ filters: [{ propertyName: 'hs_goal_name', operator: 'EQ', value: `V ${version}` }] }],
-  });
-  assert.equal(search.body.total, 1);
-  const list = await raw('GET', `${objects}?limit=100`);
-  assert.ok(list.body.results.some((o) => o.id === entity.id));
+  }), 200).total, 1);
+  assert.ok(ok(await raw('GET', `${objects}?limit=100`), 200).results.some((o) => o.id === entity.id));
 
-  const linked = await raw('PUT', `${objects}/${entity.id}/associations/default/goal_targets/${batch.body.results[0].id}`);
-  assert.equal(linked.status, 200, JSON.stringify(linked.body));
-  const assoc = await raw('GET', `${objects}/${entity.id}/associations/goal_targets`);
-  assert.equal(assoc.body.results[0].toObjectId, batch.body.results[0].id);
-  const archived = await raw('POST', `/crm/associations/${version}/goal_targets/goal_targets/batch/archive`, {
-    inputs: [{ from: { id: entity.id }, to: [{ id: batch.body.results[0].id }] }],
-  });
-  assert.equal(archived.status, 200, JSON.stringify(archived.body));
+  // Associations: object routes, the pair's labels and batches.
+  const linked = ok(await raw('PUT', `${objects}/${entity.id}/associations/default/goal_targets/${other}`), 200);
+  assert.equal(linked.results[0].to.id, other);
+  assert.equal(ok(await raw('GET', `${objects}/${entity.id}/associations/goal_targets`), 200).results[0].toObjectId, other);
+  const label = ok(await raw('POST', `${pairs}/labels`, { name: `peer_${n}`, label: 'Peer' }), 200).results[0].typeId;
+  ok(await raw('PUT', `${pairs}/labels`, { associationTypeId: label, label: 'Peer goal' }), 204);
+  assert.ok(ok(await raw('GET', `${pairs}/labels`), 200).results.some((l) => l.label === 'Peer goal'));
+  const spec = [{ associationCategory: 'USER_DEFINED', associationTypeId: label }];
+  assert.deepEqual(ok(await raw('PUT', `${objects}/${entity.id}/associations/goal_targets/${other}`, spec), 201).labels, ['Peer goal']);
+  ok(await raw('POST', `${pairs}/batch/labels/archive`, { inputs: [{ from: { id: entity.id }, to: { id: other }, types: spec }] }), 204);
+  ok(await raw('POST', `${pairs}/batch/archive`, { inputs: [{ from: { id: entity.id }, to: [{ id: other }] }] }), 200);
+  ok(await raw('POST', `${pairs}/batch/create`, { inputs: [{ from: { id: entity.id }, to: { id: other }, types: spec }] }), 201);
+  ok(await raw('POST', `${pairs}/batch/associate/default`, { inputs: [{ from: { id: other }, to: { id: entity.id } }] }), 200);
+  assert.equal(ok(await raw('POST', `${pairs}/batch/read`, { inputs: [{ id: entity.id }] }), 200).results[0].to[0].toObjectId, other);
+  ok(await raw('DELETE', `${objects}/${entity.id}/associations/goal_targets/${other}`), 204);
+  ok(await raw('DELETE', `${pairs}/labels/${label}`), 204);
 
-  const group = await raw('POST', `${properties}/groups`, { name: `plan_${n}`, label: 'Plan' });
-  assert.equal(group.status, envelope ? 200 : 201, JSON.stringify(group.body));
-  assert.equal((envelope ? group.body.entity : group.body).name, `plan_${n}`);
-  const prop = await raw('POST', properties, { name: `code_${n}`, label: 'Code', type: 'string', fieldType: 'text', groupName: `plan_${n}` });
-  assert.equal(prop.status, envelope ? 200 : 201, JSON.stringify(prop.body));
-  assert.equal((await raw('GET', `${properties}/code_${n}`)).body.groupName, `plan_${n}`);
-  assert.equal((await raw('DELETE', `${properties}/code_${n}`)).status, 204);
-  assert.equal((await raw('DELETE', `${properties}/groups/plan_${n}`)).status, 204);
-  assert.equal((await raw('DELETE', `${objects}/${entity.id}`)).status, 204);
+  // Archive everything this version made.
+  ok(await raw('POST', `${objects}/batch/archive`, { inputs: [{ id: other }] }), 204);
+  ok(await raw('DELETE', `${objects}/${entity.id}`), 204);
+  ok(await raw('DELETE', `${properties}/${key}`), 204);
+  ok(await raw('DELETE', `${properties}/groups/plan_${n}`), 204);
 }
 
 (async () => {
