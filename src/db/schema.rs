@@ -140,6 +140,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    object_counts (id) {
+        id -> BigInt,
+        portal_id -> BigInt,
+        object_type -> Text,
+        delta -> BigInt,
+    }
+}
+
 diesel::joinable!(api_tokens -> portals (portal_id));
 diesel::joinable!(objects -> portals (portal_id));
 diesel::joinable!(property_history -> objects (object_id));
@@ -153,6 +162,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     property_groups,
     associations,
     association_labels,
+    object_counts,
     pipedrive_goals,
     lookups
 );

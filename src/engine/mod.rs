@@ -3,6 +3,7 @@
 
 pub mod associations;
 pub mod catalogue;
+pub mod counts;
 pub mod indexes;
 pub mod objects;
 pub mod properties;

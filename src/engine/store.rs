@@ -130,6 +130,7 @@ pub fn insert(
         got.sort_by_key(|r| r.id);
         out.extend(got);
     }
+    super::counts::add(conn, scope, out.len() as i64)?;
     Ok(out)
 }
 
@@ -280,6 +281,8 @@ pub fn set_archived(
         objects::updated_at.eq(now),
     ))
     .execute(c))?;
+    let delta = if archived { -(n as i64) } else { n as i64 };
+    super::counts::add(conn, scope, delta)?;
     Ok(n)
 }
 

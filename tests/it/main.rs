@@ -8,6 +8,7 @@ mod bad_input;
 mod basic;
 mod batch;
 mod compat;
+mod counts;
 mod families;
 mod groups;
 mod layers;

@@ -265,6 +265,12 @@ impl TestApp {
             0,
             "history rows without their object"
         );
+        // The kept live counts (engine::counts) agree with the rows, whatever the test did.
+        assert_eq!(
+            count_drift(&mut conn),
+            Vec::<(i64, String, i64, i64)>::new(),
+            "kept live counts differ from the rows: (portal, type, kept, counted)"
+        );
         let history_rows: i64 = goalpost::db::with_conn!(&mut *conn, c => property_history::table
             .count()
             .get_result(c))
@@ -298,6 +304,40 @@ impl TestApp {
             labels,
         }
     }
+}
+
+/// Scopes whose kept live count (the sum of `object_counts`) differs from `COUNT(*)` of live
+/// rows: `(portal, type, kept, counted)`.
+pub fn count_drift(conn: &mut goalpost::db::Conn) -> Vec<(i64, String, i64, i64)> {
+    use diesel::prelude::*;
+    use diesel::sql_types::{BigInt, Text};
+    #[derive(QueryableByName)]
+    struct Drift {
+        #[diesel(sql_type = BigInt)]
+        portal_id: i64,
+        #[diesel(sql_type = Text)]
+        object_type: String,
+        #[diesel(sql_type = BigInt)]
+        kept: i64,
+        #[diesel(sql_type = BigInt)]
+        counted: i64,
+    }
+    const SQL: &str = "SELECT k.portal_id AS portal_id, k.object_type AS object_type, \
+        k.kept AS kept, COALESCE(c.counted, 0) AS counted \
+        FROM (SELECT portal_id, object_type, CAST(SUM(delta) AS BIGINT) AS kept FROM object_counts \
+              GROUP BY portal_id, object_type) k \
+        LEFT JOIN (SELECT portal_id, object_type, COUNT(*) AS counted FROM objects \
+              WHERE archived = FALSE GROUP BY portal_id, object_type) c \
+        ON c.portal_id = k.portal_id AND c.object_type = k.object_type \
+        WHERE k.kept <> COALESCE(c.counted, 0) \
+        UNION ALL SELECT portal_id, object_type, 0, COUNT(*) FROM objects o WHERE archived = FALSE \
+        AND NOT EXISTS (SELECT 1 FROM object_counts k WHERE k.portal_id = o.portal_id \
+        AND k.object_type = o.object_type) GROUP BY portal_id, object_type";
+    goalpost::db::with_conn!(conn, c => diesel::sql_query(SQL).load::<Drift>(c))
+        .expect("count drift")
+        .into_iter()
+        .map(|d| (d.portal_id, d.object_type, d.kept, d.counted))
+        .collect()
 }
 
 /// Defines a test that runs once per backend: `name::sqlite` and `name::postgres`. With

@@ -4,11 +4,20 @@
 
 use super::*;
 
+/// Whether a search matches every live object of its scope: no filters, no query terms.
+pub(super) fn unfiltered(search: &Search) -> bool {
+    search.groups.iter().all(|g| g.is_empty()) && search.query_terms.is_empty()
+}
+
 /// The statement counting a search's matches. Several selective groups on SQLite count the
 /// union of their id lists, each read from its group's index alone (W4 at 1M: 3 ms, against
 /// 16 ms when every listed id was looked up again in the table to re-check the scope).
 pub(super) fn count_matches(b: &mut Builder, portal: i64, object_type: &str, search: &Search) {
-    if unions_groups(b.dialect, search) {
+    if unfiltered(search) {
+        // Every live object matches: the kept count, not a scan (engine::counts).
+        b.push(&crate::engine::counts::live_sql(checked(object_type)))
+            .bind(Bind::Int(portal));
+    } else if unions_groups(b.dialect, search) {
         b.push("SELECT COUNT(*) AS n FROM (");
         id_lists(b, Scope::live(portal, object_type), search, " UNION ", true);
         b.push(") AS matched");

@@ -1,0 +1,82 @@
+//! Live objects per portal and type, kept exactly without counting: every write that changes
+//! how many live objects a type has appends its delta (`object_counts`) in the same
+//! transaction, and the unfiltered search's `total` is the sum of the type's rows. Appends never
+//! wait on each other (one counter row per type would serialise every writer of the type on its
+//! row lock until commit); [`compact`], run by a background job, folds each type's rows into one
+//! so the sum stays a read of a few index entries.
+
+use super::store::{PortalId, Scope};
+use crate::db::schema::object_counts as oc;
+use crate::db::with_conn;
+use crate::db::Conn;
+use crate::error::ApiError;
+use diesel::prelude::*;
+
+/// Records that a scope gained (or, negative, lost) `delta` live objects.
+pub fn add(conn: &mut Conn, scope: Scope<'_>, delta: i64) -> Result<(), ApiError> {
+    if delta == 0 {
+        return Ok(());
+    }
+    with_conn!(conn, c => diesel::insert_into(oc::table)
+        .values((
+            oc::portal_id.eq(scope.portal.0),
+            oc::object_type.eq(scope.object_type),
+            oc::delta.eq(delta),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// The live objects of a scope (what `COUNT(*)` over its live rows would say).
+pub fn live(conn: &mut Conn, scope: Scope<'_>) -> Result<i64, ApiError> {
+    let rows: Vec<i64> = with_conn!(conn, c => oc::table
+        .filter(oc::portal_id.eq(scope.portal.0))
+        .filter(oc::object_type.eq(scope.object_type))
+        .select(oc::delta)
+        .load(c))?;
+    Ok(rows.iter().sum())
+}
+
+/// The SQL of [`live`] as a scalar subquery (the portal bound at `$portal`), for a search
+/// statement's `total`.
+pub fn live_sql(object_type: &str) -> String {
+    format!(
+        "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) AS n FROM object_counts \
+         WHERE object_type = '{object_type}' AND portal_id = "
+    )
+}
+
+/// Folds each scope's delta rows into one; returns how many rows went. Safe beside writers and
+/// other compactions: each fold deletes the rows it can see and re-adds exactly their sum.
+pub fn compact(conn: &mut Conn) -> Result<usize, ApiError> {
+    let scopes: Vec<(i64, String)> = with_conn!(conn, c => oc::table
+        .group_by((oc::portal_id, oc::object_type))
+        .having(diesel::dsl::count_star().gt(1))
+        .select((oc::portal_id, oc::object_type))
+        .load(c))?;
+    let mut folded = 0;
+    for (portal, object_type) in scopes {
+        folded += conn.write_tx(|tx| {
+            let gone: Vec<i64> = with_conn!(tx, c => diesel::delete(oc::table
+                .filter(oc::portal_id.eq(portal))
+                .filter(oc::object_type.eq(&object_type)))
+                .returning(oc::delta)
+                .get_results(c))?;
+            let scope = Scope {
+                portal: PortalId(portal),
+                object_type: &object_type,
+            };
+            let sum: i64 = gone.iter().sum();
+            // A zero sum still keeps a row, so the scope stays listed.
+            with_conn!(tx, c => diesel::insert_into(oc::table)
+                .values((
+                    oc::portal_id.eq(scope.portal.0),
+                    oc::object_type.eq(scope.object_type),
+                    oc::delta.eq(sum),
+                ))
+                .execute(c))?;
+            Ok(gone.len().saturating_sub(1))
+        })?;
+    }
+    Ok(folded)
+}
