@@ -501,6 +501,8 @@ for t in OBJECT_TYPES:
         paths.update(object_association_paths(v["assoc_objects"], t["op"] + v["op"], t))
 for v in VERSIONS:
     paths.update(pair_paths(v["associations"], v["op"], v))
+# HubSpot's associations schema reference spells the v4 prefix this way too.
+paths.update(pair_paths("/crm/associations/v4", "V4", VERSIONS[0]))
 
 # Pipedrive's Goals API v1 (under /v1 and /api/v1) and goalpost's lookup tables.
 PD_SEC_READ = [{"api_key": []}, {"api_token": []}, {"bearer": ["goals:read"]}]

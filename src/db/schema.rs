@@ -136,6 +136,7 @@ diesel::table! {
         name -> Text,
         label -> Text,
         inverse_type_id -> Integer,
+        archived -> Bool,
         created_at -> BigInt,
     }
 }

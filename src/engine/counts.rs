@@ -40,6 +40,7 @@ pub fn live(conn: &mut Conn, scope: Scope<'_>) -> Result<i64, ApiError> {
 /// The SQL of [`live`] as a scalar subquery (the portal bound at `$portal`), for a search
 /// statement's `total`.
 pub fn live_sql(object_type: &str) -> String {
+    let object_type = super::search::compile::checked(object_type);
     format!(
         "SELECT CAST(COALESCE(SUM(delta), 0) AS BIGINT) AS n FROM object_counts \
          WHERE object_type = '{object_type}' AND portal_id = "

@@ -108,8 +108,6 @@ pub fn route_table() -> Vec<RouteEntry> {
         ]);
     }
     for version in hubspot::versions::VERSIONS {
-        use hubspot::association_batch as ab;
-        use hubspot::association_labels as al;
         use hubspot::associations as a;
         // v3's own object prefix keeps v3's association shapes (not served); v4 has its own.
         let objects = match version.name {
@@ -137,39 +135,10 @@ pub fn route_table() -> Vec<RouteEntry> {
                 || web::put().to(a::put_default),
             ),
         ]);
-        let pair = format!(
-            "{}/{{fromObjectType}}/{{toObjectType}}",
-            version.associations
-        );
-        let b = |s: &str| format!("{pair}{s}");
-        routes.extend([
-            entry(Method::POST, b("/batch/create"), || {
-                web::post().to(ab::create)
-            }),
-            entry(Method::POST, b("/batch/associate/default"), || {
-                web::post().to(ab::associate_default)
-            }),
-            entry(Method::POST, b("/batch/read"), || {
-                web::post().to(ab::read_batch)
-            }),
-            entry(Method::POST, b("/batch/archive"), || {
-                web::post().to(ab::archive)
-            }),
-            entry(Method::POST, b("/batch/labels/archive"), || {
-                web::post().to(ab::archive_labels)
-            }),
-            entry(Method::GET, b("/labels"), || web::get().to(al::labels_list)),
-            entry(Method::POST, b("/labels"), || {
-                web::post().to(al::labels_create)
-            }),
-            entry(Method::PUT, b("/labels"), || {
-                web::put().to(al::labels_update)
-            }),
-            entry(Method::DELETE, b("/labels/{associationTypeId}"), || {
-                web::delete().to(al::labels_delete)
-            }),
-        ]);
+        routes.extend(pair_routes(version.associations));
     }
+    // HubSpot's associations schema reference spells the v4 prefix this way too.
+    routes.extend(pair_routes("/crm/associations/v4"));
     for prefix in pipedrive::PREFIXES {
         let b = |s: &str| format!("{prefix}/goals{s}");
         routes.extend([
@@ -235,6 +204,41 @@ pub fn route_table() -> Vec<RouteEntry> {
         ]);
     }
     routes
+}
+
+/// The routes between two types (batches and labels) under one prefix.
+fn pair_routes(prefix: &str) -> Vec<RouteEntry> {
+    use hubspot::association_batch as ab;
+    use hubspot::association_labels as al;
+    let pair = format!("{prefix}/{{fromObjectType}}/{{toObjectType}}");
+    let b = |s: &str| format!("{pair}{s}");
+    vec![
+        entry(Method::POST, b("/batch/create"), || {
+            web::post().to(ab::create)
+        }),
+        entry(Method::POST, b("/batch/associate/default"), || {
+            web::post().to(ab::associate_default)
+        }),
+        entry(Method::POST, b("/batch/read"), || {
+            web::post().to(ab::read_batch)
+        }),
+        entry(Method::POST, b("/batch/archive"), || {
+            web::post().to(ab::archive)
+        }),
+        entry(Method::POST, b("/batch/labels/archive"), || {
+            web::post().to(ab::archive_labels)
+        }),
+        entry(Method::GET, b("/labels"), || web::get().to(al::labels_list)),
+        entry(Method::POST, b("/labels"), || {
+            web::post().to(al::labels_create)
+        }),
+        entry(Method::PUT, b("/labels"), || {
+            web::put().to(al::labels_update)
+        }),
+        entry(Method::DELETE, b("/labels/{associationTypeId}"), || {
+            web::delete().to(al::labels_delete)
+        }),
+    ]
 }
 
 /// Registers the routes and the shared extractor settings on an app.

@@ -118,8 +118,10 @@ impl Query {
                 "limit" => {
                     q.limit = Some(whole(key, &last(key).unwrap_or_default(), 1, MAX_LIMIT)?)
                 }
-                _ if ALL_WHEN_NULL.contains(&key)
-                    && values(key).iter().all(|v| v.eq_ignore_ascii_case("null")) =>
+                _ if ALL_WHEN_NULL.contains(&key) && {
+                    let vs = values(key);
+                    !vs.is_empty() && vs.iter().all(|v| v.eq_ignore_ascii_case("null"))
+                } =>
                 {
                     q.everyone = true;
                 }

@@ -46,6 +46,16 @@ both!(lenient: property_groups_round_trip, |app: TestApp| async move {
     assert_eq!(archived.body["results"][0]["archived"], true);
     let r = app.post(GROUPS, json!({"name": "quota_plan", "label": "Back"})).await;
     assert_eq!((r.status, r.body["label"].clone()), (StatusCode::CREATED, json!("Back")));
+
+    // A group only a property names is listed, read, and stored by a change.
+    let prop = json!({"name": "region", "label": "Region", "type": "string",
+                      "fieldType": "text", "groupName": "territory"});
+    assert_eq!(app.post("/crm/v3/properties/goal_targets", prop).await.status, StatusCode::CREATED);
+    assert_eq!(app.get(&format!("{GROUPS}/territory")).await.body["label"], "territory");
+    let r = app.patch(&format!("{GROUPS}/territory"), json!({"label": "Territory"})).await;
+    assert_eq!((r.status, r.body["label"].clone()), (StatusCode::OK, json!("Territory")), "{}", r.body);
+    assert_eq!(app.get(&format!("{GROUPS}/territory")).await.body["label"], "Territory");
+    assert_eq!(app.delete(&format!("{GROUPS}/territory")).await.status, StatusCode::BAD_REQUEST);
 });
 
 both!(lenient: bad_group_input_changes_nothing, |app: TestApp| async move {

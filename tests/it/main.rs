@@ -2,6 +2,7 @@
 
 mod support;
 
+mod association_rules;
 mod associations;
 mod auth;
 mod bad_input;

@@ -14,7 +14,8 @@ CREATE TABLE associations (
 );
 
 -- Labelled (USER_DEFINED) association types, per portal: each label is a pair of types, one
--- per direction, each naming the other as its inverse.
+-- per direction, each naming the other as its inverse. A deleted label keeps its row
+-- (archived), so its type ids are never handed out again.
 CREATE TABLE association_labels (
     portal_id BIGINT NOT NULL,
     type_id INTEGER NOT NULL,
@@ -23,7 +24,9 @@ CREATE TABLE association_labels (
     name TEXT NOT NULL,
     label TEXT NOT NULL,
     inverse_type_id INTEGER NOT NULL,
+    archived BOOLEAN NOT NULL DEFAULT FALSE,
     created_at BIGINT NOT NULL,
     PRIMARY KEY (portal_id, type_id)
 );
-CREATE UNIQUE INDEX association_labels_by_name ON association_labels (portal_id, from_type, to_type, name);
+CREATE UNIQUE INDEX association_labels_by_name ON association_labels (portal_id, from_type, to_type, name)
+    WHERE archived = FALSE;

@@ -36,6 +36,7 @@ pub fn between(
         .filter(al::portal_id.eq(portal.0))
         .filter(al::from_type.eq(from_type))
         .filter(al::to_type.eq(to_type))
+        .filter(al::archived.eq(false))
         .order(al::type_id)
         .select(Label::as_select())
         .load(c))?)
@@ -53,6 +54,16 @@ fn field(field: &str, message: String) -> ApiError {
     let mut context = Map::new();
     context.insert("field".into(), json!([field]));
     ApiError::validation(message, context, Vec::new())
+}
+
+/// A label and an inverse label, when given, are 1 to 255 characters with some non-space.
+fn check_labels(label: &str, inverse: Option<&str>) -> Result<(), ApiError> {
+    for (f, l) in [("label", Some(label)), ("inverseLabel", inverse)] {
+        if l.is_some_and(|l| l.trim().is_empty() || l.chars().count() > 255) {
+            return Err(field(f, format!("{f} must be 1 to 255 characters")));
+        }
+    }
+    Ok(())
 }
 
 /// `PublicAssociationDefinitionCreateRequest`.
@@ -84,11 +95,9 @@ pub fn create(
             format!("name {name:?} must be 1 to 100 letters, digits, '_' or '-'"),
         ));
     }
-    for (f, l) in [("label", Some(label)), ("inverseLabel", inverse_label)] {
-        if l.is_some_and(|l| l.trim().is_empty() || l.chars().count() > 255) {
-            return Err(field(f, format!("{f} must be 1 to 255 characters")));
-        }
-    }
+    check_labels(label, inverse_label)?;
+    // One label create at a time per portal, so two cannot take the same next ids.
+    conn.lock_keys(&[format!("labels:{}", portal.0)])?;
     let taken = between(conn, portal, from_type, to_type)?
         .iter()
         .any(|l| l.name == name);
@@ -180,11 +189,7 @@ pub fn update(
     label: &str,
     inverse_label: Option<&str>,
 ) -> Result<(), ApiError> {
-    for (f, l) in [("label", Some(label)), ("inverseLabel", inverse_label)] {
-        if l.is_some_and(|l| l.trim().is_empty() || l.chars().count() > 255) {
-            return Err(field(f, format!("{f} must be 1 to 255 characters")));
-        }
-    }
+    check_labels(label, inverse_label)?;
     let current = find(conn, portal, from_type, to_type, type_id)?;
     let mut changes = vec![(current.type_id, label)];
     if let Some(inv) = inverse_label {
@@ -201,7 +206,7 @@ pub fn update(
 }
 
 /// Deletes a label (both directions) and every association that carried it; the objects stay
-/// associated by their default type.
+/// associated by their default type. The label's row stays, archived, so its ids stay taken.
 pub fn delete(
     conn: &mut Conn,
     portal: PortalId,
@@ -215,9 +220,10 @@ pub fn delete(
         .filter(a::portal_id.eq(portal.0))
         .filter(a::type_id.eq_any(ids)))
         .execute(c))?;
-    with_conn!(conn, c => diesel::delete(al::table
+    with_conn!(conn, c => diesel::update(al::table
         .filter(al::portal_id.eq(portal.0))
         .filter(al::type_id.eq_any(ids)))
+        .set(al::archived.eq(true))
         .execute(c))?;
     Ok(())
 }

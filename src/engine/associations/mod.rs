@@ -41,7 +41,13 @@ pub fn category(type_id: i32) -> &'static str {
 /// to`, by registration order (goal_targets → deals is 1001, deals → goal_targets 1100), so it
 /// is stable while types are only ever appended.
 pub fn default_type(registry: &Registry, from: &str, to: &str) -> Option<i32> {
-    let at = |name: &str| registry.all().position(|t| t.name == name);
+    // Ten types would reach USER_DEFINED_START; the scheme is for the first ten registered.
+    let at = |name: &str| {
+        registry
+            .all()
+            .position(|t| t.name == name)
+            .filter(|i| *i < 10)
+    };
     Some(1000 + 100 * at(from)? as i32 + at(to)? as i32)
 }
 
@@ -179,6 +185,14 @@ pub fn link(
             rows.push((l.to, pair.from_type, l.from, k.inverse));
         }
     }
+    // Both ends of every link, so two writes adding to one record cannot both pass its cap
+    // (PostgreSQL; SQLite writers are serialised already).
+    let keys: Vec<String> = links
+        .iter()
+        .flat_map(|l| [l.from, l.to])
+        .map(|id| format!("assoc:{}:{id}", portal.0))
+        .collect();
+    conn.lock_keys(&keys)?;
     let dialect = conn.dialect();
     for chunk in rows.chunks(CHUNK) {
         let mut b = Builder::new(dialect);

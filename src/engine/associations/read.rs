@@ -119,26 +119,96 @@ pub fn page(
     Ok(group(rows).remove(&from).unwrap_or_default())
 }
 
-/// Many objects' associations to a type, by object id.
+/// Many objects' associations to a type, by object id: for each `(id, after)`, the
+/// associated objects after `after`, at most `limit` of them plus one (so the caller can tell
+/// there is more). One statement per 500 objects.
 pub fn many(
     conn: &mut Conn,
     portal: PortalId,
-    from: &[i64],
+    from: &[(i64, i64)],
     to_type: &str,
+    limit: i64,
 ) -> Result<BTreeMap<i64, Vec<Associated>>, ApiError> {
     let mut out = BTreeMap::new();
     for chunk in from.chunks(500) {
         let mut b = Builder::new(conn.dialect());
-        b.push(SELECT)
-            .bind(Bind::Int(portal.0))
-            .push(" AND a.to_type = ")
-            .bind(Bind::Text(to_type.to_owned()))
-            .push(" AND a.from_id IN ")
-            .list(chunk.iter().map(|id| Bind::Int(*id)))
-            .push(" ORDER BY a.from_id, a.to_id, a.type_id");
+        b.push("WITH w(from_id, after_id) AS (VALUES ");
+        for (i, (id, after)) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.push("(")
+                .bind(Bind::Int(*id))
+                .push(", ")
+                .bind(Bind::Int(*after))
+                .push(")");
+        }
+        // Each object's first `limit + 1` associated ids (an id with several types is one).
+        b.push(
+            ") SELECT from_id, to_id, type_id, label, name FROM (SELECT a.from_id AS from_id, \
+             a.to_id AS to_id, a.type_id AS type_id, l.label AS label, l.name AS name, \
+             DENSE_RANK() OVER (PARTITION BY a.from_id ORDER BY a.to_id) AS rk \
+             FROM w JOIN associations a ON a.from_id = w.from_id AND a.to_id > w.after_id \
+             JOIN objects t ON t.portal_id = a.portal_id AND t.id = a.to_id AND t.archived = FALSE \
+             LEFT JOIN association_labels l ON l.portal_id = a.portal_id AND l.type_id = a.type_id \
+             WHERE a.portal_id = ",
+        )
+        .bind(Bind::Int(portal.0))
+        .push(" AND a.to_type = ")
+        .bind(Bind::Text(to_type.to_owned()))
+        .push(") AS ranked WHERE rk <= ")
+        .bind(Bind::Int(limit + 1))
+        .push(" ORDER BY from_id, to_id, type_id");
         let st = b.finish();
         let rows: Vec<Row> = with_conn!(conn, c => bound_query!(st).load::<Row>(c))?;
         out.extend(group(rows));
+    }
+    Ok(out)
+}
+
+#[derive(QueryableByName)]
+struct PairLabel {
+    #[diesel(sql_type = BigInt)]
+    from_id: i64,
+    #[diesel(sql_type = BigInt)]
+    to_id: i64,
+    #[diesel(sql_type = Text)]
+    label: String,
+}
+
+/// The labels each pair of objects carries now (pairs without labels are absent).
+pub fn pair_labels(
+    conn: &mut Conn,
+    portal: PortalId,
+    pairs: &[(i64, i64)],
+) -> Result<BTreeMap<(i64, i64), Vec<String>>, ApiError> {
+    let mut out: BTreeMap<(i64, i64), Vec<String>> = BTreeMap::new();
+    for chunk in pairs.chunks(500) {
+        let mut b = Builder::new(conn.dialect());
+        b.push("WITH w(from_id, to_id) AS (VALUES ");
+        for (i, (f, t)) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.push("(")
+                .bind(Bind::Int(*f))
+                .push(", ")
+                .bind(Bind::Int(*t))
+                .push(")");
+        }
+        b.push(
+            ") SELECT a.from_id AS from_id, a.to_id AS to_id, l.label AS label FROM w \
+             JOIN associations a ON a.from_id = w.from_id AND a.to_id = w.to_id \
+             JOIN association_labels l ON l.portal_id = a.portal_id AND l.type_id = a.type_id \
+             WHERE a.portal_id = ",
+        )
+        .bind(Bind::Int(portal.0))
+        .push(" ORDER BY a.from_id, a.to_id, a.type_id");
+        let st = b.finish();
+        let rows: Vec<PairLabel> = with_conn!(conn, c => bound_query!(st).load::<PairLabel>(c))?;
+        for r in rows {
+            out.entry((r.from_id, r.to_id)).or_default().push(r.label);
+        }
     }
     Ok(out)
 }

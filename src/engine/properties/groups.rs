@@ -150,19 +150,36 @@ fn read_only(name: &str) -> ApiError {
     )
 }
 
+/// A changeable group: a stored custom one, or (`stored: false`) one only live custom
+/// properties name, which a change stores.
 fn live_row(
     conn: &mut Conn,
     base: &ObjectType,
     portal: PortalId,
     name: &str,
-) -> Result<Group, ApiError> {
+) -> Result<(Group, bool), ApiError> {
     if built_in(base).iter().any(|g| g.name == name) {
         return Err(read_only(name));
     }
-    stored(conn, portal, base.name, false)?
+    if let Some(g) = stored(conn, portal, base.name, false)?
         .into_iter()
         .find(|g| g.name == name)
-        .ok_or_else(|| group_not_found(name))
+    {
+        return Ok((g, true));
+    }
+    let named = super::load_custom(conn, portal, base.name, false)?
+        .iter()
+        .any(|p| p.group_name == name);
+    if !named {
+        return Err(group_not_found(name));
+    }
+    let implicit = Group {
+        name: name.to_owned(),
+        label: name.to_owned(),
+        display_order: -1,
+        archived: false,
+    };
+    Ok((implicit, false))
 }
 
 /// Creates a custom group (re-creating an archived name replaces it).
@@ -184,6 +201,17 @@ pub fn create(
             input.name
         )));
     }
+    insert(conn, base, portal, input, now)
+}
+
+/// Stores a group row (replacing an archived one of the name).
+fn insert(
+    conn: &mut Conn,
+    base: &ObjectType,
+    portal: PortalId,
+    input: &GroupCreate,
+    now: i64,
+) -> Result<Group, ApiError> {
     let key = pg::table
         .filter(pg::portal_id.eq(portal.0))
         .filter(pg::object_type.eq(base.name))
@@ -220,12 +248,20 @@ pub fn update(
     now: i64,
 ) -> Result<Group, ApiError> {
     patch.validate().map_err(|e| validation_error(&e))?;
-    let mut group = live_row(conn, base, portal, name)?;
+    let (mut group, stored) = live_row(conn, base, portal, name)?;
     if let Some(label) = &patch.label {
         group.label = label.clone();
     }
     if let Some(order) = patch.display_order {
         group.display_order = order;
+    }
+    if !stored {
+        let input = GroupCreate {
+            name: group.name.clone(),
+            label: group.label.clone(),
+            display_order: Some(group.display_order),
+        };
+        return insert(conn, base, portal, &input, now);
     }
     with_conn!(conn, c => diesel::update(pg::table
         .filter(pg::portal_id.eq(portal.0))
@@ -250,6 +286,7 @@ pub fn archive(
     now: i64,
 ) -> Result<(), ApiError> {
     live_row(conn, base, portal, name)?;
+    // A group only properties name is refused here too: they still name it.
     let members: Vec<String> = super::load_custom(conn, portal, base.name, false)?
         .into_iter()
         .filter(|p| p.group_name == name)

@@ -1,8 +1,11 @@
 //! HubSpot's associations v4 between two types, in batches: create (with labels), associate by
-//! default, read, archive, archive labels (the pair's labels are in `association_labels`). Each batch is one transaction: an input naming an object that is not there, or a
-//! type the pair does not have, fails the whole batch and names it.
+//! default, read, archive, archive labels (the pair's labels are in `association_labels`).
+//! Each write batch is one transaction: an input naming an object that is not there, or a type
+//! the pair does not have, fails the whole batch and names it.
 
-use super::associations::{default_json, ends, kinds, labels_json, ObjectId, SpecInput};
+use super::associations::{
+    default_json, ends, kinds, labels_json, write_links, ObjectId, SpecInput, MAX_PAGE,
+};
 use super::parse_id;
 use super::versions::Version;
 use super::wire::{batch_response, standard_error, Batch};
@@ -67,19 +70,19 @@ fn ids(from: &ObjectId, to: &ObjectId) -> Result<(i64, i64), ApiError> {
     Ok((parse_id(&from.id.0)?, parse_id(&to.id.0)?))
 }
 
-/// Every object of the batch must be live and of its side's type.
-fn live(
-    conn: &mut db::Conn,
-    who: &Principal,
-    from: &str,
-    to: &str,
-    pairs: &[(i64, i64)],
-) -> Result<(), ApiError> {
-    let wanted: Vec<(i64, &str)> = pairs
+/// The links `MultiPost` inputs name, their types checked against the pair.
+fn links_of(pair: &Pair<'_>, inputs: &[MultiPost]) -> Result<Vec<Link>, ApiError> {
+    inputs
         .iter()
-        .flat_map(|&(f, t)| [(f, from), (t, to)])
-        .collect();
-    associations::check_live(conn, who.portal, &wanted)
+        .map(|i| {
+            let (from, to) = ids(&i.from, &i.to)?;
+            Ok(Link {
+                from,
+                to,
+                kinds: kinds(pair, &i.types)?,
+            })
+        })
+        .collect()
 }
 
 /// `POST …/{from}/{to}/batch/create` — 201 with each pair's labels.
@@ -94,32 +97,24 @@ pub async fn create(
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_WRITE)?;
     let default = associations::default_kind(&state.registry, from.name, to.name)?;
-    let (f, t) = (from.clone(), to.clone());
-    let (pairs, found) = db::run(&state.pool, move |conn| {
+    let (f, t, portal) = (from.clone(), to.clone(), who.portal);
+    let (pairs, labels) = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            let pair = Pair::load(tx, who.portal, f.name, t.name, default)?;
-            let mut links = Vec::with_capacity(inputs.len());
-            for i in &inputs {
-                let (a, b) = ids(&i.from, &i.to)?;
-                links.push(Link {
-                    from: a,
-                    to: b,
-                    kinds: kinds(&pair, &i.types)?,
-                });
-            }
-            let pairs: Vec<(i64, i64)> = links.iter().map(|l| (l.from, l.to)).collect();
-            live(tx, &who, f.name, t.name, &pairs)?;
-            associations::link(tx, who.portal, &pair, &links, now_ms())?;
-            let froms: Vec<i64> = pairs.iter().map(|p| p.0).collect();
-            Ok((pairs, read::many(tx, who.portal, &froms, t.name)?))
+            let pair = Pair::load(tx, portal, f.name, t.name, default)?;
+            let links = links_of(&pair, &inputs)?;
+            let labels = write_links(tx, portal, &pair, &links)?;
+            Ok((
+                links.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>(),
+                labels,
+            ))
         })
     })
     .await?;
     let results: Vec<Value> = pairs
         .iter()
         .map(|&(a, b)| {
-            let of_a = found.get(&a).map(Vec::as_slice).unwrap_or_default();
-            labels_json((&from, a), (&to, b), of_a)
+            let l = labels.get(&(a, b)).map(Vec::as_slice).unwrap_or_default();
+            labels_json((&from, a), (&to, b), l)
         })
         .collect();
     Ok(HttpResponse::Created().json(batch_response(results, Vec::new(), started, now_ms())))
@@ -141,20 +136,19 @@ pub async fn associate_default(
         .iter()
         .map(|i| ids(&i.from, &i.to))
         .collect::<Result<Vec<_>, _>>()?;
-    let written = pairs.clone();
+    let links: Vec<Link> = pairs
+        .iter()
+        .map(|&(from, to)| Link {
+            from,
+            to,
+            kinds: Vec::new(),
+        })
+        .collect();
+    let portal = who.portal;
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            let pair = Pair::load(tx, who.portal, from.name, to.name, default)?;
-            live(tx, &who, from.name, to.name, &written)?;
-            let links: Vec<Link> = written
-                .iter()
-                .map(|&(a, b)| Link {
-                    from: a,
-                    to: b,
-                    kinds: Vec::new(),
-                })
-                .collect();
-            associations::link(tx, who.portal, &pair, &links, now_ms())
+            let pair = Pair::load(tx, portal, from.name, to.name, default)?;
+            write_links(tx, portal, &pair, &links)
         })
     })
     .await?;
@@ -165,8 +159,8 @@ pub async fn associate_default(
     Ok(HttpResponse::Ok().json(batch_response(results, Vec::new(), started, now_ms())))
 }
 
-/// `POST …/{from}/{to}/batch/read` — each object's associations; objects that are not there
-/// come back as errors in a 207.
+/// `POST …/{from}/{to}/batch/read` — each object's associations, 500 at a time with its own
+/// `after`; objects that are not there come back as errors in a 207.
 pub async fn read_batch(
     state: Data<AppState>,
     who: Principal,
@@ -177,44 +171,54 @@ pub async fn read_batch(
     let (from, to) = ends(&state, &who, &path.0, &path.1, false).await?;
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_READ)?;
-    let mut wanted = Vec::new();
+    let mut wanted: Vec<(i64, i64)> = Vec::new();
     let mut errors = Vec::new();
     for i in &inputs {
-        if i.after
-            .as_deref()
-            .is_some_and(|a| !a.is_empty() && a.parse::<u64>().is_err())
-        {
-            return Err(ApiError::bad_request(format!(
-                "after must be a toObjectId from paging.next.after, not {:?}",
-                i.after
-            )));
-        }
+        let after = match i.after.as_deref().map(str::trim) {
+            None | Some("") => 0,
+            Some(a) => a.parse::<i64>().ok().filter(|n| *n >= 0).ok_or_else(|| {
+                ApiError::bad_request(format!(
+                    "after must be a toObjectId from paging.next.after, not {a:?}"
+                ))
+            })?,
+        };
         match parse_id(&i.id.0) {
-            Ok(id) => wanted.push(id),
+            // One result per object, even when it is asked twice.
+            Ok(id) if !wanted.iter().any(|(w, _)| *w == id) => wanted.push((id, after)),
+            Ok(_) => {}
             Err(_) => errors.push(missing(&i.id.0)),
         }
     }
     let portal = who.portal;
     let (f, t) = (from.name, to.name);
     let (live, found) = db::run(&state.pool, move |conn| {
-        let live = associations::live_types(conn, portal, &wanted)?;
-        let ids: Vec<i64> = wanted
+        let ids: Vec<i64> = wanted.iter().map(|(id, _)| *id).collect();
+        let types = associations::live_types(conn, portal, &ids)?;
+        let live: Vec<(i64, i64)> = wanted
             .into_iter()
-            .filter(|id| live.get(id).is_some_and(|k| k == f))
+            .filter(|(id, _)| types.get(id).is_some_and(|k| k == f))
             .collect();
-        Ok((ids.clone(), read::many(conn, portal, &ids, t)?))
+        let found = read::many(conn, portal, &live, t, MAX_PAGE)?;
+        Ok((live, found))
     })
     .await?;
     for i in &inputs {
-        if parse_id(&i.id.0).is_ok_and(|id| !live.contains(&id)) {
+        if parse_id(&i.id.0).is_ok_and(|id| !live.iter().any(|(l, _)| *l == id)) {
             errors.push(missing(&i.id.0));
         }
     }
     let results: Vec<Value> = live
         .iter()
-        .filter_map(|id| found.get(id).map(|list| (id, list)))
-        .map(|(id, list)| json!({"from": {"id": id.to_string()},
-                                 "to": list.iter().map(read::Associated::to_json).collect::<Vec<_>>()}))
+        .filter_map(|(id, _)| found.get(id).map(|list| (id, list)))
+        .map(|(id, list)| {
+            let shown = &list[..list.len().min(MAX_PAGE as usize)];
+            let mut r = json!({"from": {"id": id.to_string()},
+                               "to": shown.iter().map(read::Associated::to_json).collect::<Vec<_>>()});
+            if let (true, Some(last)) = (list.len() > shown.len(), shown.last()) {
+                r["paging"] = json!({"next": {"after": last.to_id.to_string()}});
+            }
+            r
+        })
         .collect();
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -252,10 +256,15 @@ pub async fn archive(
             pairs.push(ids(&i.from, t)?);
         }
     }
+    let portal = who.portal;
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            live(tx, &who, from.name, to.name, &pairs)?;
-            associations::unlink_pairs(tx, who.portal, &pairs)
+            let wanted: Vec<(i64, &str)> = pairs
+                .iter()
+                .flat_map(|&(f, t)| [(f, from.name), (t, to.name)])
+                .collect();
+            associations::check_live(tx, portal, &wanted)?;
+            associations::unlink_pairs(tx, portal, &pairs)
         })
     })
     .await?;
@@ -278,21 +287,17 @@ pub async fn archive_labels(
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_WRITE)?;
     let default = associations::default_kind(&state.registry, from.name, to.name)?;
+    let portal = who.portal;
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            let pair = Pair::load(tx, who.portal, from.name, to.name, default)?;
-            let mut links = Vec::new();
-            for i in &inputs {
-                let (a, b) = ids(&i.from, &i.to)?;
-                links.push(Link {
-                    from: a,
-                    to: b,
-                    kinds: kinds(&pair, &i.types)?,
-                });
-            }
-            let pairs: Vec<(i64, i64)> = links.iter().map(|l| (l.from, l.to)).collect();
-            live(tx, &who, from.name, to.name, &pairs)?;
-            associations::unlink_kinds(tx, who.portal, &pair, &links)
+            let pair = Pair::load(tx, portal, from.name, to.name, default)?;
+            let links = links_of(&pair, &inputs)?;
+            let wanted: Vec<(i64, &str)> = links
+                .iter()
+                .flat_map(|l| [(l.from, from.name), (l.to, to.name)])
+                .collect();
+            associations::check_live(tx, portal, &wanted)?;
+            associations::unlink_kinds(tx, portal, &pair, &links)
         })
     })
     .await?;

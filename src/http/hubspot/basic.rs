@@ -1,6 +1,6 @@
 //! List, read, create, update and archive of single objects.
 
-use super::associations;
+use super::association_embed as associations;
 use super::render::Rendered;
 use super::versions::Version;
 use super::wire::{render, with_trace, ObjectInput, Wanted};
@@ -53,7 +53,7 @@ pub async fn list(
     };
     let archived = q.bool("archived", false)?;
     let wanted = wanted(&q);
-    let asked = associations::asked(&state.registry, q.list("associations"))?;
+    let asked = associations::asked(&state.registry, &who, q.list("associations"))?;
     let t = otype.clone();
     let (mut rows, hist, embedded) = db::run(&state.pool, move |conn| {
         let rows = store::page(conn, scope(who.portal, &t), archived, after, limit)?;
@@ -116,7 +116,7 @@ pub async fn read(
     };
     let history = q.list("propertiesWithHistory");
     let wanted = wanted(&q);
-    let asked = associations::asked(&state.registry, q.list("associations"))?;
+    let asked = associations::asked(&state.registry, &who, q.list("associations"))?;
     let t = otype.clone();
     // Reads with history or associations have no bound on their rows: never inline.
     let inline = history.is_none() && asked.is_empty();
@@ -181,7 +181,7 @@ pub async fn create(
                 .next()
                 .ok_or_else(|| ApiError::Internal("insert returned no row".into()))?;
             let links = body.associations.as_deref().unwrap_or_default();
-            associations::link_created(tx, &st.registry, who.portal, &t, &[(row.id, links)], now)?;
+            associations::link_created(tx, &st.registry, &who, &t, &[(row.id, links)], now)?;
             Ok(row)
         })
     })

@@ -2,7 +2,8 @@
 //! unless every input carries `objectWriteTraceId`, in which case the valid inputs are written
 //! and the rest come back in a 207.
 
-use super::associations;
+use super::association_embed as associations;
+use super::failure::{all_traced, settle, Failure};
 use super::render::Rendered;
 use super::versions::Version;
 use super::wire::AssociationInput;
@@ -17,7 +18,7 @@ use crate::engine::objects::{self, NewObject, Source};
 use crate::engine::store::{self, Archived};
 use crate::engine::upsert::{self, KeyedInput};
 use crate::engine::value::now_ms;
-use crate::error::{ApiError, ErrorDetail};
+use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
 use crate::http::state::AppState;
@@ -25,96 +26,7 @@ use actix_web::http::StatusCode;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
-
-/// One input that cannot be written.
-struct Failure {
-    index: usize,
-    trace: Option<String>,
-    category: &'static str,
-    message: String,
-    errors: Vec<ErrorDetail>,
-    id: Option<String>,
-}
-
-impl Failure {
-    fn invalid(index: usize, trace: Option<String>, errors: Vec<ErrorDetail>) -> Self {
-        Failure {
-            index,
-            trace,
-            category: "VALIDATION_ERROR",
-            message: objects::invalid_values_message(&errors),
-            errors,
-            id: None,
-        }
-    }
-
-    fn not_found(index: usize, trace: Option<String>, id: &str) -> Self {
-        Failure {
-            index,
-            trace,
-            category: "OBJECT_NOT_FOUND",
-            message: format!("Object not found.  objectId are usually numeric. (id {id})"),
-            errors: Vec::new(),
-            id: Some(id.to_owned()),
-        }
-    }
-
-    /// The `StandardError` entry of a 207.
-    fn entry(&self) -> Value {
-        let mut context = Map::new();
-        if let Some(t) = &self.trace {
-            context.insert("objectWriteTraceId".into(), json!([t]));
-        }
-        if let Some(id) = &self.id {
-            context.insert("ids".into(), json!([id]));
-        }
-        standard_error(
-            self.category,
-            self.message.clone(),
-            Value::Object(context),
-            json!(self.errors),
-        )
-    }
-}
-
-/// Decides a batch with failures: every input traced → the 207 error entries; otherwise the
-/// whole batch fails, naming each bad input's index.
-fn settle(failures: Vec<Failure>, all_traced: bool) -> Result<Vec<Value>, ApiError> {
-    if failures.is_empty() || all_traced {
-        return Ok(failures.iter().map(Failure::entry).collect());
-    }
-    if let Some(nf) = failures.iter().find(|f| f.category == "OBJECT_NOT_FOUND") {
-        return Err(ApiError::object_not_found(nf.id.as_deref().unwrap_or("")));
-    }
-    let mut errors = Vec::new();
-    for f in &failures {
-        for e in &f.errors {
-            let mut e = e.clone();
-            e.in_ = Some(format!("inputs[{}].properties", f.index));
-            errors.push(e);
-        }
-    }
-    let indexes: Vec<String> = failures.iter().map(|f| f.index.to_string()).collect();
-    let mut context = Map::new();
-    context.insert("inputIndexes".into(), json!(indexes));
-    Err(ApiError::validation(
-        format!(
-            "{} (inputs {})",
-            objects::invalid_values_message(&errors),
-            indexes.join(", ")
-        ),
-        context,
-        errors,
-    ))
-}
-
-fn all_traced<T>(inputs: &[T], trace: impl Fn(&T) -> Option<&String>) -> bool {
-    !inputs.is_empty()
-        && inputs
-            .iter()
-            .all(|i| trace(i).is_some_and(|t| !t.is_empty()))
-}
+use serde_json::{json, Value};
 
 /// The batch response: 207 when some inputs failed, else `success` (a version's batch-create
 /// status, or 200).
@@ -230,6 +142,39 @@ pub async fn create(
             )),
         }
     }
+    // Associations that cannot be written fail their input, as its invalid values would.
+    let with_links: Vec<(usize, &[AssociationInput])> = good
+        .iter()
+        .map(|g| {
+            (
+                g.input,
+                inputs[g.input].associations.as_deref().unwrap_or_default(),
+            )
+        })
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    if !with_links.is_empty() {
+        let (st, w, t) = (state.clone(), who.clone(), otype.clone());
+        let owned: Vec<(usize, Vec<AssociationInput>)> =
+            with_links.iter().map(|(i, l)| (*i, l.to_vec())).collect();
+        let refused = db::run(&state.pool, move |conn| {
+            let view: Vec<(usize, &[AssociationInput])> =
+                owned.iter().map(|(i, l)| (*i, l.as_slice())).collect();
+            Ok(associations::plan(conn, &st.registry, &w, &t, &view)?.refused)
+        })
+        .await?;
+        for (index, e) in refused {
+            if !traced {
+                return Err(e);
+            }
+            good.retain(|g| g.input != index);
+            failures.push(Failure::refused(
+                index,
+                inputs[index].object_write_trace_id.clone(),
+                &e,
+            ));
+        }
+    }
     let errors = settle(failures, traced)?;
     let written_inputs: Vec<usize> = good.iter().map(|g| g.input).collect();
     let t = otype.clone();
@@ -249,7 +194,7 @@ pub async fn create(
                     )
                 })
                 .collect();
-            associations::link_created(tx, &st.registry, who.portal, &t, &links, now)?;
+            associations::link_created(tx, &st.registry, &who, &t, &links, now)?;
             Ok(rows)
         })?;
         Ok((inputs, rows))

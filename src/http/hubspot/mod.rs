@@ -2,11 +2,13 @@
 //! every published version's prefix (`versions::VERSIONS`).
 
 pub mod association_batch;
+pub mod association_embed;
 pub mod association_labels;
 pub mod associations;
 pub mod basic;
 pub mod batch;
 pub mod error;
+pub mod failure;
 pub mod groups;
 pub mod properties;
 pub mod render;

@@ -145,7 +145,11 @@ fn limit(v: Option<&Value>) -> Result<i64, ApiError> {
 
 /// `associations.{type}` names the type as HubSpot's clients do: its name, its object type id
 /// or its singular (`associations.deal`); the engine gets the registered name.
-fn association_name(registry: &Registry, mut f: RawFilter) -> Result<RawFilter, ApiError> {
+fn association_name(
+    registry: &Registry,
+    who: &Principal,
+    mut f: RawFilter,
+) -> Result<RawFilter, ApiError> {
     let Some(to) = f.property.strip_prefix("associations.") else {
         return Ok(f);
     };
@@ -158,6 +162,8 @@ fn association_name(registry: &Registry, mut f: RawFilter) -> Result<RawFilter, 
     });
     let t = found
         .ok_or_else(|| ApiError::bad_request(format!("Unable to infer object type from: {to}")))?;
+    // Filtering by a type's associations reads them: the caller must be able to.
+    super::associations::require(who, &t, false)?;
     f.property = format!("associations.{}", t.name);
     Ok(f)
 }
@@ -165,6 +171,7 @@ fn association_name(registry: &Registry, mut f: RawFilter) -> Result<RawFilter, 
 /// Reads the wire request into the engine's search and the `after` text.
 pub fn parse(
     registry: &Registry,
+    who: &Principal,
     otype: &ObjectType,
     req: &SearchRequest,
 ) -> Result<(Search, Option<String>), ApiError> {
@@ -176,7 +183,7 @@ pub fn parse(
             g.filters
                 .iter()
                 .flatten()
-                .map(|f| association_name(registry, raw_filter(f)?))
+                .map(|f| association_name(registry, who, raw_filter(f)?))
                 .collect()
         })
         .collect::<Result<Vec<Vec<RawFilter>>, ApiError>>()?;
@@ -207,7 +214,7 @@ pub async fn search(
     body: Json<SearchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let otype = for_read(&state, &who, &path).await?;
-    let (search, after) = parse(&state.registry, &otype, &body)?;
+    let (search, after) = parse(&state.registry, &who, &otype, &body)?;
     let after = cursor::decode(after.as_deref(), search.sort.as_ref().map(|s| &s.target))?;
     let wanted = body
         .properties

@@ -112,8 +112,10 @@ impl FromRequest for &'static Version {
 pub fn unknown_version(path: &str) -> Option<ApiError> {
     let mut parts = path.trim_start_matches('/').split('/');
     let (crm, api, version) = (parts.next()?, parts.next()?, parts.next()?);
-    let looks_versioned = version.starts_with('v') && version[1..].parse::<u32>().is_ok()
-        || version.len() >= 7 && version[..4].parse::<u32>().is_ok() && &version[4..5] == "-";
+    // Bytes, not string slices: a path segment may hold any UTF-8.
+    let b = version.as_bytes();
+    let looks_versioned = b.len() > 1 && b[0] == b'v' && b[1..].iter().all(u8::is_ascii_digit)
+        || b.len() >= 7 && b[..4].iter().all(u8::is_ascii_digit) && b[4] == b'-';
     if crm != "crm" || !["objects", "properties", "associations"].contains(&api) || !looks_versioned
     {
         return None;
@@ -154,5 +156,7 @@ mod tests {
         assert!(unknown_version("/crm/objects/v9/goal_targets").is_some());
         assert!(unknown_version("/crm/objects/2026-03/goal_targets/x/y/z").is_none());
         assert!(unknown_version("/crm/objects/goal_targets").is_none());
+        assert!(unknown_version("/crm/objects/aaaé12/x").is_none());
+        assert!(unknown_version("/crm/objects/éé/x").is_none());
     }
 }

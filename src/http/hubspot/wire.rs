@@ -46,7 +46,7 @@ pub struct SpecInput {
 }
 
 /// `PublicAssociationsForObject`: an object to associate a new one with, and the types.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AssociationInput {
     pub to: IdInput,
@@ -66,7 +66,7 @@ pub struct IdObjectInput {
 }
 
 /// `{ "id": "…" }`
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 pub struct IdInput {
     pub id: WireId,
 }

@@ -130,8 +130,10 @@ pub async fn find(
     let mut additional = None;
     if paged {
         // Pipedrive's list pagination, sent only to callers that page.
-        let mut pagination = json!({"start": start, "limit": limit,
-                                    "more_items_in_collection": more});
+        let mut pagination = json!({"start": start, "more_items_in_collection": more});
+        if let Some(l) = limit {
+            pagination["limit"] = json!(l);
+        }
         if more {
             pagination["next_start"] = json!(start + goals.len());
         }

@@ -15,7 +15,7 @@ pub(super) fn unfiltered(search: &Search) -> bool {
 pub(super) fn count_matches(b: &mut Builder, portal: i64, object_type: &str, search: &Search) {
     if unfiltered(search) {
         // Every live object matches: the kept count, not a scan (engine::counts).
-        b.push(&crate::engine::counts::live_sql(checked(object_type)))
+        b.push(&crate::engine::counts::live_sql(object_type))
             .bind(Bind::Int(portal));
     } else if unions_groups(b.dialect, search) {
         b.push("SELECT COUNT(*) AS n FROM (");

@@ -134,7 +134,7 @@ impl Builder {
 }
 
 /// A property name as it may appear in SQL text: lower-case letters, digits, underscores.
-pub(super) fn checked(name: &str) -> &str {
+pub(crate) fn checked(name: &str) -> &str {
     assert!(
         !name.is_empty()
             && name
