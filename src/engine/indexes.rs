@@ -64,6 +64,29 @@ pub fn statements(dialect: Dialect, otype: &ObjectType) -> Vec<String> {
             index(d.name.clone(), vec![expr(d)])
         });
     }
+    // PostgreSQL keeps no statistics for the expression of a partial index, so it estimated
+    // every `expr IN (…)` at 0.5 % of the table a value and chose a sequential scan for the
+    // family rules' 100-value lookups (80 ms at 100k goal targets, against 0.2 ms by index).
+    // Expression statistics give ANALYZE the expression's own distribution.
+    if dialect == Dialect::Postgres {
+        let mut seen = Vec::new();
+        let used = pairs.iter().flat_map(|(eq, by)| [*eq, *by]).chain(
+            otype
+                .properties
+                .iter()
+                .filter(|d| d.indexed && d.storage() == Storage::Document),
+        );
+        for d in used {
+            if !seen.contains(&d.name) {
+                seen.push(d.name.clone());
+                out.push(format!(
+                    "CREATE STATISTICS IF NOT EXISTS {} ON ({}) FROM objects",
+                    name(&format!("{}_stats", d.name)),
+                    expr(d)
+                ));
+            }
+        }
+    }
     out
 }
 

@@ -96,3 +96,31 @@ fn portal_key_upgrade_keeps_data_on_sqlite() {
 fn portal_key_upgrade_keeps_data_on_postgres() {
     upgrade_with_data(Backend::Postgres);
 }
+
+/// PostgreSQL gets expression statistics beside the partial expression indexes (it keeps none
+/// for a partial index's expression, and without them planned the family rules' IN lookups as
+/// sequential scans).
+#[test]
+fn expression_statistics_exist_on_postgres() {
+    use diesel::prelude::*;
+    use diesel::sql_types::BigInt;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let db = TestDb::empty(Backend::Postgres);
+    let mut conn = goalpost::db::connect(&db.url).expect("connect");
+    conn.migrate().expect("up");
+    goalpost::engine::indexes::ensure(&mut conn, &goalpost::registry()).expect("indexes");
+    let goalpost::db::Conn::Pg(c, _) = &mut conn else {
+        unreachable!()
+    };
+    let n = diesel::sql_query(
+        "SELECT COUNT(*) AS n FROM pg_statistic_ext WHERE stxname LIKE 'objects_goal_targets_%_stats'",
+    )
+    .get_result::<Count>(c)
+    .expect("count")
+    .n;
+    assert_eq!(n, 7, "one per indexed goal-target property");
+}

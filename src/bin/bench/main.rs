@@ -10,6 +10,7 @@ mod args;
 mod client;
 mod data;
 mod load;
+mod peer;
 mod report;
 mod seed;
 mod server;
@@ -360,6 +361,15 @@ fn main() {
         std::process::exit(i32::from(failed));
     }
     row!("W8 mix: 90% W1–W4, 10% W6–W7", http(conns, mix), None,);
+    row!(
+        "W9 batch create 100 (new families)",
+        http(conns, peer::w9_goalpost("a")),
+        None
+    );
+    row!("W9, 1 connection", http(1, peer::w9_goalpost("b")), None);
+    if args.peer.as_deref() == Some("pocketbase") {
+        rows.extend(peer::rows(&args.pocketbase, args.goal_targets, conns, secs));
+    }
 
     let rss = server.peak_rss_mb();
     let table = render(
