@@ -228,6 +228,20 @@ async function versioned(version, n) {
     n += 1;
     await versioned(version, n);
   }
+  // The v4 pair routes as HubSpot's associations schema reference also spells them.
+  const alias = '/crm/associations/v4/goal_targets/goal_targets';
+  const a = ok(await raw('POST', '/crm/v3/objects/goal_targets', { properties: year('Alias A', 'al-1', 'al1') }), 201).id;
+  const b = ok(await raw('POST', '/crm/v3/objects/goal_targets', { properties: year('Alias B', 'al-2', 'al2') }), 201).id;
+  assert.equal(ok(await raw('GET', `${alias}/labels`), 200).results[0].typeId, 1000);
+  const peer = ok(await raw('POST', `${alias}/labels`, { name: 'alias_peer', label: 'Peer' }), 200).results[0].typeId;
+  ok(await raw('PUT', `${alias}/labels`, { associationTypeId: peer, label: 'Peer goal' }), 204);
+  const spec = [{ associationCategory: 'USER_DEFINED', associationTypeId: peer }];
+  ok(await raw('POST', `${alias}/batch/create`, { inputs: [{ from: { id: a }, to: { id: b }, types: spec }] }), 201);
+  ok(await raw('POST', `${alias}/batch/associate/default`, { inputs: [{ from: { id: b }, to: { id: a } }] }), 200);
+  assert.equal(ok(await raw('POST', `${alias}/batch/read`, { inputs: [{ id: a }] }), 200).results[0].to[0].toObjectId, b);
+  ok(await raw('POST', `${alias}/batch/labels/archive`, { inputs: [{ from: { id: a }, to: { id: b }, types: spec }] }), 204);
+  ok(await raw('POST', `${alias}/batch/archive`, { inputs: [{ from: { id: a }, to: [{ id: b }] }] }), 204);
+  ok(await raw('DELETE', `${alias}/labels/${peer}`), 204);
   const unknown = await raw('GET', '/crm/objects/2024-01/goal_targets');
   assert.equal(unknown.status, 404);
   assert.match(unknown.body.message, /2025-09, 2026-03, 2026-09/);
