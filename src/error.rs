@@ -160,6 +160,11 @@ impl From<diesel::result::Error> for ApiError {
                 tracing::warn!("database unavailable: {}", info.message());
                 ApiError::Unavailable
             }
+            // PostgreSQL text cannot hold NUL; a value that reaches it with one is bad input
+            // (the surfaces refuse NUL where they check text; this is the net under the rest).
+            Error::DatabaseError(_, info) if info.message().contains("0x00") => {
+                ApiError::bad_request("Text values may not contain NUL characters")
+            }
             // The connection died inside a transaction and its rollback failed too.
             Error::BrokenTransactionManager => ApiError::Unavailable,
             Error::RollbackErrorOnCommit { commit_error, .. } => ApiError::from(*commit_error),

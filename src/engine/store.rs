@@ -307,6 +307,8 @@ pub fn history(
     names: &[String],
 ) -> Result<History, ApiError> {
     let mut out = History::new();
+    // No property name holds NUL, and PostgreSQL text cannot: such a name has no history.
+    let names: Vec<&String> = names.iter().filter(|n| !n.contains('\0')).collect();
     if ids.is_empty() || names.is_empty() {
         return Ok(out);
     }

@@ -156,6 +156,10 @@ both!(lenient: bad_query_parameters_are_400s,
             assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}");
             assert_hubspot_error(&r.body, "VALIDATION_ERROR");
         }
+        // A NUL in a name asked for is a name no property has (schemathesis found a 500 here
+        // on PostgreSQL, whose text cannot hold NUL).
+        let r = app.get(&format!("{BASE}?propertiesWithHistory=a%00b&properties=c%00d")).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     }
 );
 

@@ -66,6 +66,8 @@ both!(lenient: bad_group_input_changes_nothing, |app: TestApp| async move {
         (Method::POST, GROUPS.to_owned(), json!({"name": "hs_mine", "label": "x"}), StatusCode::BAD_REQUEST),
         (Method::POST, GROUPS.to_owned(), json!({"name": "ok_name"}), StatusCode::BAD_REQUEST),
         (Method::POST, GROUPS.to_owned(), json!({"name": "ok_name", "label": ""}), StatusCode::BAD_REQUEST),
+        (Method::POST, GROUPS.to_owned(), json!({"name": "ok_name", "label": "a\u{0}b"}), StatusCode::BAD_REQUEST),
+        (Method::POST, "/crm/v4/associations/goal_targets/deals/labels".to_owned(), json!({"name": "n", "label": "a\u{0}b"}), StatusCode::BAD_REQUEST),
         (Method::POST, GROUPS.to_owned(), json!({"name": "ok_name", "label": "x", "colour": 1}), StatusCode::BAD_REQUEST),
         (Method::POST, GROUPS.to_owned(), json!({"name": "ok_name", "label": "x", "displayOrder": "first"}), StatusCode::BAD_REQUEST),
         (Method::PATCH, format!("{GROUPS}/missing"), json!({"label": "x"}), StatusCode::NOT_FOUND),

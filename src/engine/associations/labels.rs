@@ -59,8 +59,11 @@ fn field(field: &str, message: String) -> ApiError {
 /// A label and an inverse label, when given, are 1 to 255 characters with some non-space.
 fn check_labels(label: &str, inverse: Option<&str>) -> Result<(), ApiError> {
     for (f, l) in [("label", Some(label)), ("inverseLabel", inverse)] {
-        if l.is_some_and(|l| l.trim().is_empty() || l.chars().count() > 255) {
-            return Err(field(f, format!("{f} must be 1 to 255 characters")));
+        if l.is_some_and(|l| l.trim().is_empty() || l.chars().count() > 255 || l.contains('\0')) {
+            return Err(field(
+                f,
+                format!("{f} must be 1 to 255 characters, without NUL"),
+            ));
         }
     }
     Ok(())

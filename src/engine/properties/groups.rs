@@ -33,13 +33,21 @@ pub struct Group {
     pub archived: bool,
 }
 
+fn no_nul(text: &str) -> Result<(), validator::ValidationError> {
+    if text.contains('\0') {
+        return Err(validator::ValidationError::new("NUL")
+            .with_message("may not contain NUL characters".into()));
+    }
+    Ok(())
+}
+
 /// `PropertyGroupCreate`.
 #[derive(Debug, Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupCreate {
     #[validate(length(min = 1, max = 100), custom(function = "valid_name"))]
     pub name: String,
-    #[validate(length(min = 1, max = 255))]
+    #[validate(length(min = 1, max = 255), custom(function = "no_nul"))]
     pub label: String,
     pub display_order: Option<i32>,
 }
@@ -48,7 +56,7 @@ pub struct GroupCreate {
 #[derive(Debug, Deserialize, Validate)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct GroupUpdate {
-    #[validate(length(min = 1, max = 255))]
+    #[validate(length(min = 1, max = 255), custom(function = "no_nul"))]
     pub label: Option<String>,
     pub display_order: Option<i32>,
 }
