@@ -17,6 +17,10 @@ pub fn add(conn: &mut Conn, scope: Scope<'_>, delta: i64) -> Result<(), ApiError
     if delta == 0 {
         return Ok(());
     }
+    append(conn, scope, delta)
+}
+
+fn append(conn: &mut Conn, scope: Scope<'_>, delta: i64) -> Result<(), ApiError> {
     with_conn!(conn, c => diesel::insert_into(oc::table)
         .values((
             oc::portal_id.eq(scope.portal.0),
@@ -27,18 +31,8 @@ pub fn add(conn: &mut Conn, scope: Scope<'_>, delta: i64) -> Result<(), ApiError
     Ok(())
 }
 
-/// The live objects of a scope (what `COUNT(*)` over its live rows would say).
-pub fn live(conn: &mut Conn, scope: Scope<'_>) -> Result<i64, ApiError> {
-    let rows: Vec<i64> = with_conn!(conn, c => oc::table
-        .filter(oc::portal_id.eq(scope.portal.0))
-        .filter(oc::object_type.eq(scope.object_type))
-        .select(oc::delta)
-        .load(c))?;
-    Ok(rows.iter().sum())
-}
-
-/// The SQL of [`live`] as a scalar subquery (the portal bound at `$portal`), for a search
-/// statement's `total`.
+/// The live objects of a scope as a scalar subquery (the portal bound after it), for a
+/// search statement's `total`: what `COUNT(*)` over its live rows would say.
 pub fn live_sql(object_type: &str) -> String {
     let object_type = super::search::compile::checked(object_type);
     format!(
@@ -67,15 +61,8 @@ pub fn compact(conn: &mut Conn) -> Result<usize, ApiError> {
                 portal: PortalId(portal),
                 object_type: &object_type,
             };
-            let sum: i64 = gone.iter().sum();
             // A zero sum still keeps a row, so the scope stays listed.
-            with_conn!(tx, c => diesel::insert_into(oc::table)
-                .values((
-                    oc::portal_id.eq(scope.portal.0),
-                    oc::object_type.eq(scope.object_type),
-                    oc::delta.eq(sum),
-                ))
-                .execute(c))?;
+            append(tx, scope, gone.iter().sum())?;
             Ok(gone.len().saturating_sub(1))
         })?;
     }

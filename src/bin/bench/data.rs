@@ -9,6 +9,7 @@ pub struct Data {
 }
 
 pub fn seed_all(addr: &str, n_targets: u64, conns: usize, prefix: &str) -> (Data, f64) {
+    let prefix = prefix.to_owned();
     let mut c = Client::connect(addr, TOKEN).expect("connect");
     let prop = json!({"name": "bench_region", "label": "Region", "type": "string", "fieldType": "text", "groupName": "goal_target_information"});
     let (status, _) = c
@@ -19,43 +20,59 @@ pub fn seed_all(addr: &str, n_targets: u64, conns: usize, prefix: &str) -> (Data
         )
         .expect("property");
     assert!(status == 201 || status == 409, "custom property: {status}");
+    let (families, rate) = seed_families(addr, TOKEN, n_targets, conns, move |c, n| {
+        let (uuid, inputs) = seed::family_inputs(n, &prefix);
+        let body = json!({"inputs": inputs}).to_string();
+        let (status, resp) = c
+            .request(
+                "POST",
+                &format!("{TYPE}/batch/create"),
+                Some(body.as_bytes()),
+            )
+            .expect("seed");
+        assert_eq!(status, 201, "seed: {}", String::from_utf8_lossy(&resp));
+        let v: Value = serde_json::from_slice(&resp).expect("json");
+        let ids = v["results"]
+            .as_array()
+            .expect("results")
+            .iter()
+            .map(|o| o["id"].as_str().expect("id").to_owned())
+            .collect();
+        seed::Family { uuid, ids }
+    });
+    let ids = families
+        .iter()
+        .flat_map(|f| f.ids.iter().cloned())
+        .collect();
+    (Data { families, ids }, rate)
+}
+
+/// Seeds family after family (`send` writes family number `n` and returns it) on `conns`
+/// connections until `n_targets` records exist; returns the families and records/s. Shared by
+/// goalpost's seeding and the peer's, so both are loaded the same way.
+pub fn seed_families(
+    addr: &str,
+    token: &str,
+    n_targets: u64,
+    conns: usize,
+    send: impl Fn(&mut Client, u64) -> seed::Family + Send + Sync + 'static,
+) -> (Vec<seed::Family>, f64) {
     let made = Arc::new(AtomicU64::new(0));
     let next = Arc::new(AtomicU64::new(0));
     let out = Arc::new(Mutex::new(Vec::new()));
+    let send = Arc::new(send);
     let t0 = Instant::now();
     let handles: Vec<_> = (0..conns)
         .map(|_| {
-            let (made, next, out, addr, prefix) = (
-                made.clone(),
-                next.clone(),
-                out.clone(),
-                addr.to_owned(),
-                prefix.to_owned(),
-            );
+            let (made, next, out, send) = (made.clone(), next.clone(), out.clone(), send.clone());
+            let (addr, token) = (addr.to_owned(), token.to_owned());
             std::thread::spawn(move || {
-                let mut c = Client::connect(&addr, TOKEN).expect("connect");
+                let mut c = Client::connect(&addr, &token).expect("connect");
                 let mut mine = Vec::new();
                 while made.load(Ordering::Relaxed) < n_targets {
-                    let n = next.fetch_add(1, Ordering::Relaxed);
-                    let (uuid, inputs) = seed::family_inputs(n, &prefix);
-                    let body = json!({"inputs": inputs}).to_string();
-                    let (status, resp) = c
-                        .request(
-                            "POST",
-                            &format!("{TYPE}/batch/create"),
-                            Some(body.as_bytes()),
-                        )
-                        .expect("seed");
-                    assert_eq!(status, 201, "seed: {}", String::from_utf8_lossy(&resp));
-                    let v: Value = serde_json::from_slice(&resp).expect("json");
-                    let ids: Vec<String> = v["results"]
-                        .as_array()
-                        .expect("results")
-                        .iter()
-                        .map(|o| o["id"].as_str().expect("id").to_owned())
-                        .collect();
-                    made.fetch_add(ids.len() as u64, Ordering::Relaxed);
-                    mine.push(seed::Family { uuid, ids });
+                    let family = send(&mut c, next.fetch_add(1, Ordering::Relaxed));
+                    made.fetch_add(family.ids.len() as u64, Ordering::Relaxed);
+                    mine.push(family);
                 }
                 out.lock().expect("lock").extend(mine);
             })
@@ -64,14 +81,9 @@ pub fn seed_all(addr: &str, n_targets: u64, conns: usize, prefix: &str) -> (Data
     for h in handles {
         h.join().expect("seed thread");
     }
-    let secs = t0.elapsed().as_secs_f64();
+    let rate = made.load(Ordering::Relaxed) as f64 / t0.elapsed().as_secs_f64();
     let families = std::mem::take(&mut *out.lock().expect("lock"));
-    let ids = families
-        .iter()
-        .flat_map(|f| f.ids.iter().cloned())
-        .collect();
-    let rate = made.load(Ordering::Relaxed) as f64 / secs;
-    (Data { families, ids }, rate)
+    (families, rate)
 }
 
 /// Reads back what a reused database holds (sampled), instead of seeding.

@@ -141,45 +141,27 @@ impl PocketBase {
     /// Seeds the same families goalpost got, one family a batch request as goalpost's seeder
     /// sends them; returns the record ids and the rate.
     pub fn seed(&self, n_targets: u64, conns: usize) -> (Vec<String>, f64) {
-        let made = Arc::new(AtomicU64::new(0));
-        let next = Arc::new(AtomicU64::new(0));
-        let out = Arc::new(Mutex::new(Vec::new()));
-        let t0 = Instant::now();
-        let handles: Vec<_> = (0..conns)
-            .map(|_| {
-                let (made, next, out) = (made.clone(), next.clone(), out.clone());
-                let (addr, token) = (self.addr.clone(), self.token.clone());
-                std::thread::spawn(move || {
-                    let mut c = Client::connect(&addr, &token).expect("connect");
-                    let mut mine = Vec::new();
-                    while made.load(Ordering::Relaxed) < n_targets {
-                        let n = next.fetch_add(1, Ordering::Relaxed);
-                        let (_, inputs) = seed::family_inputs(n, "pb");
-                        let (s, resp) = c
-                            .request("POST", "/api/batch", Some(batch_body(&inputs).as_bytes()))
-                            .expect("seed");
-                        assert_eq!(
-                            s,
-                            200,
-                            "pocketbase seed: {}",
-                            String::from_utf8_lossy(&resp)
-                        );
-                        let v: Value = serde_json::from_slice(&resp).expect("json");
-                        let results = v.as_array().expect("batch results");
-                        made.fetch_add(results.len() as u64, Ordering::Relaxed);
-                        for r in results {
-                            mine.push(r["body"]["id"].as_str().expect("id").to_owned());
-                        }
-                    }
-                    out.lock().expect("lock").extend(mine);
-                })
-            })
-            .collect();
-        for h in handles {
-            h.join().expect("seeder");
-        }
-        let ids = std::mem::take(&mut *out.lock().expect("lock"));
-        let rate = ids.len() as f64 / t0.elapsed().as_secs_f64();
+        let (families, rate) = seed_families(&self.addr, &self.token, n_targets, conns, |c, n| {
+            let (uuid, inputs) = seed::family_inputs(n, "pb");
+            let (s, resp) = c
+                .request("POST", "/api/batch", Some(batch_body(&inputs).as_bytes()))
+                .expect("seed");
+            assert_eq!(
+                s,
+                200,
+                "pocketbase seed: {}",
+                String::from_utf8_lossy(&resp)
+            );
+            let v: Value = serde_json::from_slice(&resp).expect("json");
+            let ids = v
+                .as_array()
+                .expect("batch results")
+                .iter()
+                .map(|r| r["body"]["id"].as_str().expect("id").to_owned())
+                .collect();
+            seed::Family { uuid, ids }
+        });
+        let ids = families.into_iter().flat_map(|f| f.ids).collect();
         (ids, rate)
     }
 

@@ -166,6 +166,21 @@ pub fn check_live(
     }
 }
 
+/// Checks that both ends of every pair are live objects of their side's type.
+pub fn check_pairs_live(
+    conn: &mut Conn,
+    portal: PortalId,
+    from_type: &str,
+    to_type: &str,
+    pairs: &[(i64, i64)],
+) -> Result<(), ApiError> {
+    let wanted: Vec<(i64, &str)> = pairs
+        .iter()
+        .flat_map(|&(f, t)| [(f, from_type), (t, to_type)])
+        .collect();
+    check_live(conn, portal, &wanted)
+}
+
 /// Writes links in both directions (existing ones stay), in the caller's transaction.
 pub fn link(
     conn: &mut Conn,

@@ -1,6 +1,6 @@
 //! Reading associations: one object's, paged by the associated object's id (v4 GET), and many
-//! objects' at once (batch read, and `associations=` on object reads and lists). Associations
-//! to or from archived objects are skipped.
+//! objects' at once (batch read, and `associations=` on object reads and lists), both by one
+//! statement. Associations to or from archived objects are skipped.
 
 use super::category;
 use crate::db::with_conn;
@@ -56,12 +56,6 @@ struct Row {
     name: Option<String>,
 }
 
-const SELECT: &str = "SELECT a.from_id AS from_id, a.to_id AS to_id, a.type_id AS type_id, \
-    l.label AS label, l.name AS name FROM associations a \
-    JOIN objects t ON t.portal_id = a.portal_id AND t.id = a.to_id AND t.archived = FALSE \
-    LEFT JOIN association_labels l ON l.portal_id = a.portal_id AND l.type_id = a.type_id \
-    WHERE a.portal_id = ";
-
 fn group(rows: Vec<Row>) -> BTreeMap<i64, Vec<Associated>> {
     let mut out: BTreeMap<i64, Vec<Associated>> = BTreeMap::new();
     for r in rows {
@@ -92,31 +86,25 @@ pub fn page(
     after: i64,
     limit: i64,
 ) -> Result<Vec<Associated>, ApiError> {
-    let mut b = Builder::new(conn.dialect());
-    let scope = |b: &mut Builder, alias: &str| {
-        b.bind(Bind::Int(portal.0))
-            .push(&format!(" AND {alias}.from_id = "))
-            .bind(Bind::Int(from))
-            .push(&format!(" AND {alias}.to_type = "))
-            .bind(Bind::Text(to_type.to_owned()))
-            .push(&format!(" AND {alias}.to_id > "))
-            .bind(Bind::Int(after));
-    };
-    b.push(SELECT);
-    scope(&mut b, "a");
-    // The page's associated ids first (each may carry several types).
-    b.push(
-        " AND a.to_id IN (SELECT a2.to_id FROM associations a2 JOIN objects t2 \
-         ON t2.portal_id = a2.portal_id AND t2.id = a2.to_id AND t2.archived = FALSE \
-         WHERE a2.portal_id = ",
-    );
-    scope(&mut b, "a2");
-    b.push(" GROUP BY a2.to_id ORDER BY a2.to_id LIMIT ")
-        .bind(Bind::Int(limit + 1))
-        .push(") ORDER BY a.to_id, a.type_id");
-    let st = b.finish();
-    let rows: Vec<Row> = with_conn!(conn, c => bound_query!(st).load::<Row>(c))?;
-    Ok(group(rows).remove(&from).unwrap_or_default())
+    Ok(many(conn, portal, &[(from, after)], to_type, limit)?
+        .remove(&from)
+        .unwrap_or_default())
+}
+
+/// `WITH w(a, b) AS (VALUES (…, …), …)`: a chunk of id pairs as a table, each value bound.
+fn pairs_table(b: &mut Builder, columns: &str, rows: &[(i64, i64)]) {
+    b.push(&format!("WITH w({columns}) AS (VALUES "));
+    for (i, (x, y)) in rows.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        b.push("(")
+            .bind(Bind::Int(*x))
+            .push(", ")
+            .bind(Bind::Int(*y))
+            .push(")");
+    }
+    b.push(")");
 }
 
 /// Many objects' associations to a type, by object id: for each `(id, after)`, the
@@ -132,20 +120,10 @@ pub fn many(
     let mut out = BTreeMap::new();
     for chunk in from.chunks(500) {
         let mut b = Builder::new(conn.dialect());
-        b.push("WITH w(from_id, after_id) AS (VALUES ");
-        for (i, (id, after)) in chunk.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.push("(")
-                .bind(Bind::Int(*id))
-                .push(", ")
-                .bind(Bind::Int(*after))
-                .push(")");
-        }
+        pairs_table(&mut b, "from_id, after_id", chunk);
         // Each object's first `limit + 1` associated ids (an id with several types is one).
         b.push(
-            ") SELECT from_id, to_id, type_id, label, name FROM (SELECT a.from_id AS from_id, \
+            " SELECT from_id, to_id, type_id, label, name FROM (SELECT a.from_id AS from_id, \
              a.to_id AS to_id, a.type_id AS type_id, l.label AS label, l.name AS name, \
              DENSE_RANK() OVER (PARTITION BY a.from_id ORDER BY a.to_id) AS rk \
              FROM w JOIN associations a ON a.from_id = w.from_id AND a.to_id > w.after_id \
@@ -185,19 +163,9 @@ pub fn pair_labels(
     let mut out: BTreeMap<(i64, i64), Vec<String>> = BTreeMap::new();
     for chunk in pairs.chunks(500) {
         let mut b = Builder::new(conn.dialect());
-        b.push("WITH w(from_id, to_id) AS (VALUES ");
-        for (i, (f, t)) in chunk.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.push("(")
-                .bind(Bind::Int(*f))
-                .push(", ")
-                .bind(Bind::Int(*t))
-                .push(")");
-        }
+        pairs_table(&mut b, "from_id, to_id", chunk);
         b.push(
-            ") SELECT a.from_id AS from_id, a.to_id AS to_id, l.label AS label FROM w \
+            " SELECT a.from_id AS from_id, a.to_id AS to_id, l.label AS label FROM w \
              JOIN associations a ON a.from_id = w.from_id AND a.to_id = w.to_id \
              JOIN association_labels l ON l.portal_id = a.portal_id AND l.type_id = a.type_id \
              WHERE a.portal_id = ",

@@ -4,7 +4,7 @@
 //! the pair does not have, fails the whole batch and names it.
 
 use super::associations::{
-    default_json, ends, kinds, labels_json, write_links, ObjectId, SpecInput, MAX_PAGE,
+    default_json, ends, in_pair, kinds, labels_json, write_links, ObjectId, SpecInput, MAX_PAGE,
 };
 use super::parse_id;
 use super::versions::Version;
@@ -96,18 +96,14 @@ pub async fn create(
     let (from, to) = ends(&state, &who, &path.0, &path.1, true).await?;
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_WRITE)?;
-    let default = associations::default_kind(&state.registry, from.name, to.name)?;
-    let (f, t, portal) = (from.clone(), to.clone(), who.portal);
-    let (pairs, labels) = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| {
-            let pair = Pair::load(tx, portal, f.name, t.name, default)?;
-            let links = links_of(&pair, &inputs)?;
-            let labels = write_links(tx, portal, &pair, &links)?;
-            Ok((
-                links.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>(),
-                labels,
-            ))
-        })
+    let portal = who.portal;
+    let (pairs, labels) = in_pair(&state, portal, &from, &to, move |tx, pair| {
+        let links = links_of(pair, &inputs)?;
+        let labels = write_links(tx, portal, pair, &links)?;
+        Ok((
+            links.iter().map(|l| (l.from, l.to)).collect::<Vec<_>>(),
+            labels,
+        ))
     })
     .await?;
     let results: Vec<Value> = pairs
@@ -131,7 +127,6 @@ pub async fn associate_default(
     let (from, to) = ends(&state, &who, &path.0, &path.1, true).await?;
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_WRITE)?;
-    let default = associations::default_kind(&state.registry, from.name, to.name)?;
     let pairs = inputs
         .iter()
         .map(|i| ids(&i.from, &i.to))
@@ -145,16 +140,14 @@ pub async fn associate_default(
         })
         .collect();
     let portal = who.portal;
-    db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| {
-            let pair = Pair::load(tx, portal, from.name, to.name, default)?;
-            write_links(tx, portal, &pair, &links)
-        })
+    let type_id = in_pair(&state, portal, &from, &to, move |tx, pair| {
+        write_links(tx, portal, pair, &links)?;
+        Ok(pair.default.forward)
     })
     .await?;
     let results: Vec<Value> = pairs
         .iter()
-        .map(|&(a, b)| default_json(a, b, default.forward))
+        .map(|&(a, b)| default_json(a, b, type_id))
         .collect();
     Ok(HttpResponse::Ok().json(batch_response(results, Vec::new(), started, now_ms())))
 }
@@ -259,11 +252,7 @@ pub async fn archive(
     let portal = who.portal;
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            let wanted: Vec<(i64, &str)> = pairs
-                .iter()
-                .flat_map(|&(f, t)| [(f, from.name), (t, to.name)])
-                .collect();
-            associations::check_live(tx, portal, &wanted)?;
+            associations::check_pairs_live(tx, portal, from.name, to.name, &pairs)?;
             associations::unlink_pairs(tx, portal, &pairs)
         })
     })
@@ -286,19 +275,12 @@ pub async fn archive_labels(
     let (from, to) = ends(&state, &who, &path.0, &path.1, true).await?;
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_WRITE)?;
-    let default = associations::default_kind(&state.registry, from.name, to.name)?;
     let portal = who.portal;
-    db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| {
-            let pair = Pair::load(tx, portal, from.name, to.name, default)?;
-            let links = links_of(&pair, &inputs)?;
-            let wanted: Vec<(i64, &str)> = links
-                .iter()
-                .flat_map(|l| [(l.from, from.name), (l.to, to.name)])
-                .collect();
-            associations::check_live(tx, portal, &wanted)?;
-            associations::unlink_kinds(tx, portal, &pair, &links)
-        })
+    in_pair(&state, portal, &from, &to, move |tx, pair| {
+        let links = links_of(pair, &inputs)?;
+        let pairs: Vec<(i64, i64)> = links.iter().map(|l| (l.from, l.to)).collect();
+        associations::check_pairs_live(tx, portal, pair.from_type, pair.to_type, &pairs)?;
+        associations::unlink_kinds(tx, portal, pair, &links)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

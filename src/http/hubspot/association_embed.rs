@@ -23,6 +23,8 @@ pub const MAX_EMBEDDED: i64 = 500;
 pub struct Planned {
     pub links: BTreeMap<String, Vec<(usize, i64, Vec<Kind>)>>,
     pub refused: BTreeMap<usize, ApiError>,
+    /// Each associated type's default kind (what writing the links needs of its pair).
+    pub defaults: BTreeMap<String, Kind>,
 }
 
 /// Checks the associations of create inputs `(input index, associations)`: each `to` must be
@@ -38,6 +40,7 @@ pub fn plan(
     let mut out = Planned {
         links: BTreeMap::new(),
         refused: BTreeMap::new(),
+        defaults: BTreeMap::new(),
     };
     let to_ids: Vec<i64> = inputs
         .iter()
@@ -83,6 +86,7 @@ pub fn plan(
             }
         }
     }
+    out.defaults = pairs.into_iter().map(|(t, p)| (t, p.default)).collect();
     Ok(out)
 }
 
@@ -106,8 +110,13 @@ pub fn link_created(
         return Err(e);
     }
     for (to_type, items) in planned.links {
-        let default = associations::default_kind(registry, from.name, &to_type)?;
-        let pair = Pair::load(tx, who.portal, from.name, &to_type, default)?;
+        // The kinds are checked; writing needs only the pair's types and default.
+        let pair = Pair {
+            from_type: from.name,
+            to_type: &to_type,
+            default: planned.defaults[&to_type],
+            labels: Vec::new(),
+        };
         let links: Vec<Link> = items
             .into_iter()
             .map(|(i, to, kinds)| Link {

@@ -74,6 +74,30 @@ pub fn labels_json(from: (&ObjectType, i64), to: (&ObjectType, i64), labels: &[S
            "toObjectTypeId": to.0.type_id, "toObjectId": to.1.to_string(), "labels": labels})
 }
 
+/// Runs `f` in one write transaction with the pair of types as the caller's portal sees it
+/// (its default type and labels). Every route that writes between two types goes through it.
+pub async fn in_pair<T, F>(
+    state: &AppState,
+    portal: PortalId,
+    from: &Arc<ObjectType>,
+    to: &Arc<ObjectType>,
+    f: F,
+) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut db::Conn, &Pair<'_>) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let default = associations::default_kind(&state.registry, from.name, to.name)?;
+    let (from, to) = (from.clone(), to.clone());
+    db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| {
+            let pair = Pair::load(tx, portal, from.name, to.name, default)?;
+            f(tx, &pair)
+        })
+    })
+    .await
+}
+
 /// Writes links between two types after checking every object is live and of its side's
 /// type; returns each pair's labels afterwards. Shared by the single and batch routes.
 pub fn write_links(
@@ -82,13 +106,9 @@ pub fn write_links(
     pair: &Pair<'_>,
     links: &[Link],
 ) -> Result<std::collections::BTreeMap<(i64, i64), Vec<String>>, ApiError> {
-    let wanted: Vec<(i64, &str)> = links
-        .iter()
-        .flat_map(|l| [(l.from, pair.from_type), (l.to, pair.to_type)])
-        .collect();
-    associations::check_live(tx, portal, &wanted)?;
-    associations::link(tx, portal, pair, links, now_ms())?;
     let pairs: Vec<(i64, i64)> = links.iter().map(|l| (l.from, l.to)).collect();
+    associations::check_pairs_live(tx, portal, pair.from_type, pair.to_type, &pairs)?;
+    associations::link(tx, portal, pair, links, now_ms())?;
     read::pair_labels(tx, portal, &pairs)
 }
 
@@ -133,24 +153,21 @@ async fn associate(
     let (from, to) = ends(state, who, &from_name, &to_name, true).await?;
     let (from_id, to_id) = (parse_id(&raw_from)?, parse_id(&raw_to)?);
     let portal = who.portal;
-    let default = associations::default_kind(&state.registry, from.name, to.name)?;
-    let (f, t) = (from.clone(), to.clone());
-    let labels = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| {
-            let pair = Pair::load(tx, portal, f.name, t.name, default)?;
-            let kinds = kinds(&pair, &specs)?;
-            let link = Link {
-                from: from_id,
-                to: to_id,
-                kinds,
-            };
-            write_links(tx, portal, &pair, &[link])
-        })
+    let (labels, type_id) = in_pair(state, portal, &from, &to, move |tx, pair| {
+        let link = Link {
+            from: from_id,
+            to: to_id,
+            kinds: kinds(pair, &specs)?,
+        };
+        Ok((
+            write_links(tx, portal, pair, &[link])?,
+            pair.default.forward,
+        ))
     })
     .await?;
     let labels = labels.get(&(from_id, to_id)).cloned().unwrap_or_default();
     let body = labels_json((&from, from_id), (&to, to_id), &labels);
-    Ok((body, default.forward, from_id, to_id))
+    Ok((body, type_id, from_id, to_id))
 }
 
 /// `PUT …/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}` — 201 with the
@@ -189,8 +206,9 @@ pub async fn delete(
     let portal = who.portal;
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            associations::check_live(tx, portal, &[(from_id, from.name), (to_id, to.name)])?;
-            associations::unlink_pairs(tx, portal, &[(from_id, to_id)])
+            let pairs = [(from_id, to_id)];
+            associations::check_pairs_live(tx, portal, from.name, to.name, &pairs)?;
+            associations::unlink_pairs(tx, portal, &pairs)
         })
     })
     .await?;

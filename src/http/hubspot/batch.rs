@@ -142,7 +142,8 @@ pub async fn create(
             )),
         }
     }
-    // Associations that cannot be written fail their input, as its invalid values would.
+    // With every input traced, associations that cannot be written fail just their input, as
+    // its invalid values would; otherwise the check in the write's transaction fails the batch.
     let with_links: Vec<(usize, &[AssociationInput])> = good
         .iter()
         .map(|g| {
@@ -153,7 +154,7 @@ pub async fn create(
         })
         .filter(|(_, l)| !l.is_empty())
         .collect();
-    if !with_links.is_empty() {
+    if traced && !with_links.is_empty() {
         let (st, w, t) = (state.clone(), who.clone(), otype.clone());
         let owned: Vec<(usize, Vec<AssociationInput>)> =
             with_links.iter().map(|(i, l)| (*i, l.to_vec())).collect();
@@ -164,9 +165,6 @@ pub async fn create(
         })
         .await?;
         for (index, e) in refused {
-            if !traced {
-                return Err(e);
-            }
             good.retain(|g| g.input != index);
             failures.push(Failure::refused(
                 index,
