@@ -114,10 +114,15 @@ impl ApiError {
 
     /// HubSpot's 404 for an object id that does not resolve.
     pub fn object_not_found(id: &str) -> Self {
+        Self::not_found_named("Object not found.  objectId are usually numeric.", "id", id)
+    }
+
+    /// 404 whose context names what was looked for: `{key: [value]}`.
+    pub fn not_found_named(message: impl Into<String>, key: &str, value: &str) -> Self {
         let mut context = Map::new();
-        context.insert("id".into(), json!([id]));
+        context.insert(key.into(), json!([value]));
         ApiError::NotFound {
-            message: "Object not found.  objectId are usually numeric.".into(),
+            message: message.into(),
             context,
         }
     }

@@ -173,12 +173,11 @@ fn find(
         .into_iter()
         .find(|l| l.type_id == type_id)
         .ok_or_else(|| {
-            let mut context = Map::new();
-            context.insert("associationTypeId".into(), json!([type_id.to_string()]));
-            ApiError::NotFound {
-                message: format!("No association label {type_id} from {from_type} to {to_type}"),
-                context,
-            }
+            ApiError::not_found_named(
+                format!("No association label {type_id} from {from_type} to {to_type}"),
+                "associationTypeId",
+                &type_id.to_string(),
+            )
         })
 }
 

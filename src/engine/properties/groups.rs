@@ -11,7 +11,6 @@ use crate::engine::types::ObjectType;
 use crate::error::ApiError;
 use diesel::prelude::*;
 use serde::Deserialize;
-use serde_json::{json, Map};
 use validator::Validate;
 
 /// Labels of the groups HubSpot-defined properties use.
@@ -142,12 +141,11 @@ pub fn read(
 }
 
 pub fn group_not_found(name: &str) -> ApiError {
-    let mut context = Map::new();
-    context.insert("groupName".into(), json!([name]));
-    ApiError::NotFound {
-        message: format!("Property group {name} does not exist"),
-        context,
-    }
+    ApiError::not_found_named(
+        format!("Property group {name} does not exist"),
+        "groupName",
+        name,
+    )
 }
 
 fn read_only(name: &str) -> ApiError {

@@ -12,7 +12,6 @@ use crate::engine::store::PortalId;
 use crate::error::ApiError;
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
-use serde_json::{json, Map};
 use sha2::{Digest, Sha256};
 use validator::Validate;
 
@@ -199,12 +198,11 @@ fn find(
 }
 
 pub fn property_not_found(name: &str) -> ApiError {
-    let mut context = Map::new();
-    context.insert("propertyName".into(), json!([name]));
-    ApiError::NotFound {
-        message: format!("Property {name} does not exist"),
-        context,
-    }
+    ApiError::not_found_named(
+        format!("Property {name} does not exist"),
+        "propertyName",
+        name,
+    )
 }
 
 fn read_only_definition(name: &str) -> ApiError {
