@@ -308,13 +308,21 @@ SCHEMAS = {
     "PropertyGroupUpdate": {"type": "object", "additionalProperties": False, "properties": {
         "label": {"type": "string", "minLength": 1, "maxLength": 255, "nullable": True},
         "displayOrder": {"type": "integer", "format": "int32", "nullable": True}}},
-    "Health": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]}}},
+    "Health": {"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "detail": {"type": "object", "description": "This instance, whether it runs the background jobs, and each read replica's lag",
+                   "properties": {"instance": {"type": "string"}, "jobs": {"type": "string", "enum": ["leader", "follower", "not started"]},
+                                  "replicas": {"type": "array", "items": {"type": "object", "properties": {
+                                      "name": {"type": "string"}, "lagMs": {"type": "integer"}, "serving": {"type": "boolean"}}}}}}}},
 }
 
 paths = {"/health": {"get": {"operationId": "health", "summary": "200 when the server and its database answer",
                               "security": [], "responses": {**ok(200, "Health"), **ok(503, "Health", "Database unavailable")}}},
          "/health/live": {"get": {"operationId": "live", "summary": "200 while the process serves HTTP; does not touch the database",
-                                   "security": [], "responses": {**ok(200, "Health")}}}}
+                                   "security": [], "responses": {**ok(200, "Health")}}},
+         "/metrics": {"get": {"operationId": "metrics", "summary": "Prometheus metrics of this instance, in the text exposition format",
+                              "security": [{"bearer": ["goalpost.metrics.read"]}],
+                              "responses": {"200": {"description": "OK", "content": {"text/plain": {"schema": {"type": "string"}}}},
+                                            **errs(401, 403)}}}}
 UUID = {"name": "uuid", "in": "path", "required": True, "schema": {"type": "string"},
         "description": "The family's hs_group_correlation_uuid."}
 paths["/goalpost/v1/families/{uuid}"] = {"get": {

@@ -3,7 +3,8 @@
 //! Environment variables: DATABASE_URL (read by the CLI, global to every command),
 //! GOALPOST_BIND, GOALPOST_BOOTSTRAP_TOKEN, GOALPOST_BODY_LIMIT, GOALPOST_POOL_SIZE,
 //! GOALPOST_RATE_LIMIT, GOALPOST_RATE_WINDOW_MS, GOALPOST_MAX_CONNECTIONS, GOALPOST_LOG_FORMAT,
-//! and RUST_LOG for the log filter.
+//! GOALPOST_READ_DATABASE_URL, GOALPOST_REPLICA_MAX_LAG_MS, GOALPOST_METRICS_BIND, and RUST_LOG
+//! for the log filter.
 
 use clap::{Args, Parser, ValueEnum};
 use std::fmt;
@@ -38,6 +39,24 @@ pub struct Config {
     /// Open connections at most, per worker thread; further ones wait to be accepted.
     #[arg(long, env = "GOALPOST_MAX_CONNECTIONS", default_value_t = 4096)]
     pub max_connections: usize,
+    /// A PostgreSQL streaming standby to send reads to (repeatable, or comma-separated in the
+    /// environment variable). A read that must see the caller's own last write goes to a
+    /// replica only once it has replayed that write.
+    #[arg(
+        long = "read-database-url",
+        env = "GOALPOST_READ_DATABASE_URL",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub read_database_urls: Vec<String>,
+    /// A replica lagging more than this many milliseconds behind the primary gets no reads.
+    #[arg(long, env = "GOALPOST_REPLICA_MAX_LAG_MS", default_value_t = 5_000)]
+    pub replica_max_lag_ms: i64,
+    /// Also serve `/metrics` without a token on this address (e.g. 127.0.0.1:9090, a port
+    /// only the scraper reaches). On the API's own address `/metrics` needs the
+    /// `goalpost.metrics.read` scope.
+    #[arg(long, env = "GOALPOST_METRICS_BIND")]
+    pub metrics_bind: Option<String>,
     /// Log lines as text (the default) or as one JSON object per line.
     #[arg(long, env = "GOALPOST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,

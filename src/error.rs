@@ -163,6 +163,7 @@ impl From<diesel::result::Error> for ApiError {
             }
             Error::DatabaseError(kind, info) if unavailable(&kind, info.message()) => {
                 tracing::warn!("database unavailable: {}", info.message());
+                db_error("unavailable");
                 ApiError::Unavailable
             }
             // PostgreSQL text cannot hold NUL; a value that reaches it with one is bad input
@@ -171,11 +172,24 @@ impl From<diesel::result::Error> for ApiError {
                 ApiError::bad_request("Text values may not contain NUL characters")
             }
             // The connection died inside a transaction and its rollback failed too.
-            Error::BrokenTransactionManager => ApiError::Unavailable,
+            Error::BrokenTransactionManager => {
+                db_error("unavailable");
+                ApiError::Unavailable
+            }
             Error::RollbackErrorOnCommit { commit_error, .. } => ApiError::from(*commit_error),
-            other => ApiError::Internal(other.to_string()),
+            other => {
+                db_error("internal");
+                ApiError::Internal(other.to_string())
+            }
         }
     }
+}
+
+fn db_error(kind: &str) {
+    crate::metrics::get()
+        .db_errors
+        .with_label_values(&[kind])
+        .inc();
 }
 
 /// Whether a database error means the database cannot serve now (gone, restarting, out of

@@ -1,63 +1,167 @@
 //! Background work, started once per server by `jobs::start`: keeping SQLite's planner
-//! statistics fresh, folding the live-object count deltas, and keeping open-ended Pipedrive
-//! goals' slices a year ahead. Each job is a
-//! plain thread with its own pooled connection; none serves requests.
+//! statistics fresh, folding the live-object count deltas, keeping open-ended Pipedrive
+//! goals' slices a year ahead, and dropping old rate-limit windows. Each job is a plain thread
+//! with its own pooled connection; none serves requests. With several instances on one
+//! database the jobs run on one of them at a time: the holder of the `jobs` lease, which it
+//! renews every second and which another instance takes over once it has gone unrenewed for
+//! [`LEASE_MS`].
 
-use crate::db::{self, Conn, Dialect};
+use crate::db::{self, cluster, Conn, Dialect};
+use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::pipedrive::store::{extend_open_goals, When};
 use crate::portals::{portal_ids, portal_settings};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-/// Starts every background job. `stats_mark` is where start-up last refreshed the statistics.
-pub fn start(pool: &db::Pool, stats_mark: i64) {
-    spawn_stats_refresh(pool.clone(), stats_mark);
-    spawn_goal_horizon(pool.clone());
-    spawn_count_folding(pool.clone());
+/// How long the job lease lasts unrenewed: another instance takes the jobs over within this
+/// (plus one renewal interval) after the leader dies.
+pub const LEASE_MS: i64 = 5_000;
+const LEASE: &str = "jobs";
+
+/// Whether this instance runs the jobs now.
+pub struct Leader {
+    pub instance: String,
+    held: AtomicBool,
+}
+
+impl Leader {
+    pub fn is_leader(&self) -> bool {
+        self.held.load(Ordering::SeqCst)
+    }
+
+    /// Gives the lease up (a clean shutdown), so another instance takes over at once.
+    pub fn release(&self, pool: &db::Pool) {
+        self.held.store(false, Ordering::SeqCst);
+        if let Ok(mut conn) = pool.get() {
+            let _ = cluster::release_lease(&mut conn, LEASE, &self.instance);
+        }
+    }
+}
+
+/// Starts every background job. `stats_mark` is where start-up last refreshed the statistics;
+/// `instance` names this process in the lease.
+pub fn start(pool: &db::Pool, stats_mark: i64, instance: String) -> Arc<Leader> {
+    let leader = Arc::new(Leader {
+        instance,
+        held: AtomicBool::new(false),
+    });
+    // Taken once before the jobs start, so a lone instance runs them from its first moment.
+    renew(pool, &leader);
+    spawn_lease(pool.clone(), leader.clone());
+    spawn_stats_refresh(pool.clone(), stats_mark, leader.clone());
+    spawn_goal_horizon(pool.clone(), leader.clone());
+    spawn_count_folding(pool.clone(), leader.clone());
+    spawn_window_pruning(pool.clone(), leader.clone());
+    leader
+}
+
+fn renew(pool: &db::Pool, leader: &Leader) {
+    let held = pool.get().ok().is_some_and(|mut conn| {
+        cluster::acquire_lease(&mut conn, LEASE, &leader.instance, now_ms(), LEASE_MS)
+            .unwrap_or_else(|e| {
+                tracing::warn!("job lease: {e}");
+                false
+            })
+    });
+    if held != leader.held.swap(held, Ordering::SeqCst) {
+        tracing::info!(
+            "background jobs: {}",
+            if held {
+                "this instance leads"
+            } else {
+                "another instance leads"
+            }
+        );
+    }
+    crate::metrics::get().job_leader.set(i64::from(held));
+}
+
+fn spawn_lease(pool: db::Pool, leader: Arc<Leader>) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(1));
+        renew(&pool, &leader);
+    });
+}
+
+/// Runs one job's body if this instance leads, counting the run by its outcome.
+fn run_job(
+    name: &str,
+    pool: &db::Pool,
+    leader: &Leader,
+    f: impl FnOnce(&mut Conn) -> Result<(), ApiError>,
+) {
+    if !leader.is_leader() {
+        return;
+    }
+    let outcome = match pool.get() {
+        Ok(mut conn) => match f(&mut conn) {
+            Ok(()) => "ok",
+            Err(e) => {
+                tracing::warn!("job {name}: {e}");
+                "error"
+            }
+        },
+        Err(_) => "error",
+    };
+    crate::metrics::get()
+        .job_runs
+        .with_label_values(&[name, outcome])
+        .inc();
+}
+
+/// Drops rate-limit windows that ended a minute or more ago, every minute.
+fn spawn_window_pruning(pool: db::Pool, leader: Arc<Leader>) {
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(60));
+        run_job("rate_windows", &pool, &leader, |conn| {
+            cluster::prune_windows(conn, now_ms() - 3_600_000).map(|_| ())
+        });
+    });
 }
 
 /// Folds the live-object count deltas every 5 s, so an unfiltered search's total sums a few
 /// rows (engine::counts): at 1,000 writes/s a type has at most ~5,000 rows between folds.
-fn spawn_count_folding(pool: db::Pool) {
+fn spawn_count_folding(pool: db::Pool, leader: Arc<Leader>) {
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_secs(5));
-        if let Ok(mut conn) = pool.get() {
-            if let Err(e) = crate::engine::counts::compact(&mut conn) {
-                tracing::warn!("folding object counts: {e}");
-            }
-        }
+        run_job("fold_counts", &pool, &leader, |conn| {
+            crate::engine::counts::compact(conn).map(|_| ())
+        });
     });
 }
 
 /// Keeps SQLite's planner statistics fresh while data grows: checks every 10 s and analyses
 /// again each time the data has doubled. PostgreSQL's autovacuum does this itself, so there the
 /// thread ends at once.
-fn spawn_stats_refresh(pool: db::Pool, mut mark: i64) {
+fn spawn_stats_refresh(pool: db::Pool, mut mark: i64, leader: Arc<Leader>) {
     std::thread::spawn(move || loop {
         std::thread::sleep(Duration::from_secs(10));
-        if let Ok(mut conn) = pool.get() {
-            if conn.dialect() != Dialect::Sqlite {
-                return;
-            }
-            match conn.refresh_stats(mark) {
-                Ok(m) => mark = m,
-                Err(e) => tracing::warn!("refreshing SQLite statistics: {e}"),
-            }
+        if pool.get().is_ok_and(|c| c.dialect() != Dialect::Sqlite) {
+            return;
         }
+        run_job("sqlite_statistics", &pool, &leader, |conn| {
+            mark = conn.refresh_stats(mark)?;
+            Ok(())
+        });
     });
 }
 
 /// Keeps open-ended Pipedrive goals' slices a year ahead of today: at start, then hourly.
-fn spawn_goal_horizon(pool: db::Pool) {
+fn spawn_goal_horizon(pool: db::Pool, leader: Arc<Leader>) {
     std::thread::spawn(move || loop {
-        if let Ok(mut conn) = pool.get() {
-            match extend_all(&mut conn) {
-                Ok(0) => {}
-                Ok(n) => tracing::info!("open-ended goals: {n} slice(s) added"),
-                Err(e) => tracing::warn!("extending open-ended goals: {e}"),
+        run_job("goal_horizon", &pool, &leader, |conn| {
+            let n = extend_all(conn)?;
+            if n > 0 {
+                tracing::info!("open-ended goals: {n} slice(s) added");
             }
-        }
-        std::thread::sleep(Duration::from_secs(3600));
+            Ok(())
+        });
+        // Hourly on the leader; a follower looks every minute, so it runs soon after taking
+        // over.
+        let wait = if leader.is_leader() { 3600 } else { 60 };
+        std::thread::sleep(Duration::from_secs(wait));
     });
 }
 

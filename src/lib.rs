@@ -3,7 +3,7 @@
 //!
 //! Layers, top to bottom (each module uses only modules below it; `tests/it/layers.rs` checks):
 //! `http` (the surfaces) → `jobs` → `pipedrive` → `goals`, `crm` → `auth` → `portals` →
-//! `engine` → `db` → `error`, `config`. This root wires them: the built-in object types and
+//! `engine` → `db` → `error`, `config` → `metrics`. This root wires them: the built-in object types and
 //! start-up.
 
 pub mod auth;
@@ -15,6 +15,7 @@ pub mod error;
 pub mod goals;
 pub mod http;
 pub mod jobs;
+pub mod metrics;
 pub mod pipedrive;
 pub mod portals;
 
@@ -69,20 +70,16 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
             )?;
         }
         if auth::count_tokens(&mut conn)? == 0 {
-            return Ok(Some(auth::create_token(
-                &mut conn,
-                portal,
-                "first",
-                &all,
-                auth::DEFAULT_USER,
-            )?));
+            let (_, token) =
+                auth::create_token(&mut conn, portal, "first", &all, auth::DEFAULT_USER, None)?;
+            return Ok(Some(token));
         }
         Ok(None)
     })()
     .map_err(|e| format!("start-up: {e}"))?;
     drop(conn);
     Ok(Startup {
-        state: AppState::new(pool, registry, config),
+        state: AppState::new(pool, registry, config)?,
         banner: http::server::Banner {
             first_token,
             migrations_run,

@@ -90,7 +90,54 @@ enum TokenCommand {
         /// The Pipedrive user the token acts as ("your goals", a new goal's owner_id).
         #[arg(long, default_value_t = auth::DEFAULT_USER)]
         user_id: i64,
+        /// Expire the token after this long: seconds, or with a unit (90s, 30m, 12h, 7d).
+        #[arg(long, value_parser = parse_duration_ms)]
+        expires_in: Option<i64>,
     },
+    /// List tokens (never their secrets): id, name, portal, scopes, created, expires, last used.
+    List {
+        /// Only this portal's tokens.
+        #[arg(long)]
+        portal: Option<i64>,
+        /// One JSON object per line instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Revoke a token: every running instance refuses it within a second.
+    Revoke { id: i64 },
+    /// Give a token a new secret (printed alone on stdout, once); the old one stops working,
+    /// at once or after --grace.
+    Rotate {
+        id: i64,
+        /// Keep the old secret valid this long: seconds, or 90s, 30m, 12h, 7d.
+        #[arg(long, value_parser = parse_duration_ms, default_value = "0")]
+        grace: i64,
+    },
+}
+
+/// `90`, `90s`, `30m`, `12h`, `7d` in milliseconds.
+fn parse_duration_ms(text: &str) -> Result<i64, String> {
+    let t = text.trim();
+    let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => t.split_at(at),
+        None => (t, "s"),
+    };
+    let n: i64 = num
+        .parse()
+        .map_err(|_| format!("not a duration: {text:?}"))?;
+    let scale = match unit {
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => {
+            return Err(format!(
+                "unknown unit {unit:?} in {text:?} (use s, m, h or d)"
+            ))
+        }
+    };
+    n.checked_mul(scale)
+        .ok_or_else(|| format!("too long: {text:?}"))
 }
 
 fn main() -> ExitCode {
@@ -105,12 +152,7 @@ fn main() -> ExitCode {
             serve(config)
         }
         Some(Command::Migrate) => migrate(&cli.database_url),
-        Some(Command::Token(TokenCommand::Create {
-            scopes,
-            portal,
-            name,
-            user_id,
-        })) => create_token(&cli.database_url, &scopes, portal, &name, user_id),
+        Some(Command::Token(cmd)) => token(&cli.database_url, cmd),
         Some(Command::Portal(cmd)) => portal(&cli.database_url, cmd),
         Some(Command::Families(FamiliesCommand::Check { portal })) => {
             families_check(&cli.database_url, portal)
@@ -142,10 +184,15 @@ fn serve(config: Config) -> Result<(), String> {
     let config = config.normalised();
     init_logging(config.log_format);
     let startup = goalpost::prepare(config)?;
-    jobs::start(&startup.state.pool, startup.stats_mark);
-    actix_web::rt::System::new()
+    let pool = startup.state.pool.clone();
+    let leader = jobs::start(&pool, startup.stats_mark, startup.state.instance.clone());
+    let _ = startup.state.leader.set(leader.clone());
+    let served = actix_web::rt::System::new()
         .block_on(http::server::run(startup.state, startup.banner))
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string());
+    // A clean stop hands the jobs over at once instead of after the lease runs out.
+    leader.release(&pool);
+    served
 }
 
 fn migrate(database_url: &str) -> Result<(), String> {
@@ -155,24 +202,93 @@ fn migrate(database_url: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn create_token(
-    database_url: &str,
-    scopes: &str,
-    portal: i64,
-    name: &str,
-    user_id: i64,
-) -> Result<(), String> {
-    let scopes = auth::parse_scopes(scopes)?;
+fn token(database_url: &str, cmd: TokenCommand) -> Result<(), String> {
     let mut conn = db::connect(database_url)?;
     conn.migrate()?;
-    let token = auth::create_token(&mut conn, PortalId(portal), name, &scopes, user_id)
-        .map_err(|e| e.to_string())?;
-    eprintln!(
-        "goalpost: token {name:?} for portal {portal}, user {user_id}, with scopes {}",
-        scopes.join(",")
-    );
-    println!("{token}");
+    let e = |e: goalpost::error::ApiError| e.to_string();
+    match cmd {
+        TokenCommand::Create {
+            scopes,
+            portal,
+            name,
+            user_id,
+            expires_in,
+        } => {
+            let scopes = auth::parse_scopes(&scopes)?;
+            let expires = expires_in.map(|ms| goalpost::engine::value::now_ms() + ms);
+            let (id, token) = auth::create_token(
+                &mut conn,
+                PortalId(portal),
+                &name,
+                &scopes,
+                user_id,
+                expires,
+            )
+            .map_err(e)?;
+            eprintln!(
+                "goalpost: token {id} {name:?} for portal {portal}, user {user_id}, with scopes {}{}",
+                scopes.join(","),
+                expires.map_or(String::new(), |x| format!(", expires {}", when(Some(x))))
+            );
+            println!("{token}");
+        }
+        TokenCommand::List { portal, json } => {
+            let list = auth::list_tokens(&mut conn, portal.map(PortalId)).map_err(e)?;
+            if !json {
+                println!("ID\tNAME\tPORTAL\tSCOPES\tCREATED\tEXPIRES\tLAST USED\tSTATE");
+            }
+            let now = goalpost::engine::value::now_ms();
+            for t in list {
+                let state = match (t.revoked_at, t.expires_at) {
+                    (Some(_), _) => "revoked",
+                    (None, Some(x)) if x <= now => "expired",
+                    _ => "active",
+                };
+                if json {
+                    let mut v = serde_json::to_value(&t).map_err(|e| e.to_string())?;
+                    v["state"] = state.into();
+                    println!("{v}");
+                } else {
+                    println!(
+                        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{state}",
+                        t.id,
+                        t.name,
+                        t.portal,
+                        t.scopes,
+                        when(Some(t.created_at)),
+                        when(t.expires_at),
+                        when(t.last_used_at)
+                    );
+                }
+            }
+        }
+        TokenCommand::Revoke { id } => {
+            if !auth::revoke_token(&mut conn, id).map_err(e)? {
+                return Err(format!("no token with id {id}"));
+            }
+            eprintln!("goalpost: token {id} revoked");
+        }
+        TokenCommand::Rotate { id, grace } => {
+            let token = auth::rotate_token(&mut conn, id, grace)
+                .map_err(e)?
+                .ok_or_else(|| format!("no live token with id {id}"))?;
+            eprintln!(
+                "goalpost: token {id} has a new secret; the old one {}",
+                if grace > 0 {
+                    format!("works for {} s more", grace / 1000)
+                } else {
+                    "no longer works".into()
+                }
+            );
+            println!("{token}");
+        }
+    }
     Ok(())
+}
+
+/// An instant for the token table: ISO UTC, or `-`.
+fn when(ms: Option<i64>) -> String {
+    ms.map_or("-".into(), goalpost::engine::value::format_ms)
 }
 
 fn portal(database_url: &str, cmd: PortalCommand) -> Result<(), String> {

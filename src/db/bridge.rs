@@ -11,12 +11,23 @@ where
     F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
+    run_labeled(pool, "primary", f).await
+}
+
+/// [`run`] on a pool named `label` in the metrics (`primary`, `replica0`, …).
+pub async fn run_labeled<T, F>(pool: &Pool, label: &str, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut Conn) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
     let pool = pool.clone();
+    let label = label.to_owned();
     // The closure runs on tokio's blocking pool inside the caller's span, so its log lines
     // carry the request id.
     let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
+        let waited = std::time::Instant::now();
         // With no connection left (the server went away), answer at once instead of waiting
         // out the pool's timeout; the pool keeps reconnecting in the background.
         let got = if pool.state().connections == 0 {
@@ -24,6 +35,10 @@ where
         } else {
             pool.get().map_err(|_| ())
         };
+        let m = crate::metrics::get();
+        m.pool_wait_seconds
+            .with_label_values(&[&label])
+            .observe(waited.elapsed().as_secs_f64());
         let conn = got.map_err(|_| ApiError::Unavailable)?;
         with_pooled(conn, f)
     })

@@ -2,10 +2,12 @@
 //! guardrails, embedded migrations, and the one bridge from async handlers to blocking Diesel.
 
 mod bridge;
+pub mod cluster;
 pub mod json;
+pub mod replicas;
 pub mod schema;
 
-pub use bridge::{run, run_maybe_point, run_point};
+pub use bridge::{run, run_labeled, run_maybe_point, run_point};
 
 use crate::error::ApiError;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
@@ -302,6 +304,24 @@ pub fn pool(url: &str, size: u32) -> Result<Pool, String> {
             url: url.to_owned(),
         })
         .map_err(|e| format!("database pool: {e}"))
+}
+
+/// A pool that connects in the background (for a read replica, which may be down when the
+/// server starts: its reads go to the primary until it answers).
+pub fn lazy_pool(url: &str, size: u32) -> Result<Pool, String> {
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Err(format!(
+            "a read replica must be a postgres:// URL, not {url:?}"
+        ));
+    }
+    Ok(r2d2::Pool::builder()
+        .max_size(size)
+        .min_idle(Some(0))
+        .connection_timeout(Duration::from_secs(5))
+        .test_on_check_out(false)
+        .build_unchecked(Manager {
+            url: url.to_owned(),
+        }))
 }
 
 #[cfg(test)]

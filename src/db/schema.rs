@@ -20,6 +20,41 @@ diesel::table! {
         scopes -> Text,
         created_at -> BigInt,
         user_id -> BigInt,
+        expires_at -> Nullable<BigInt>,
+        revoked_at -> Nullable<BigInt>,
+        last_used_at -> Nullable<BigInt>,
+        previous_hash -> Nullable<Text>,
+        previous_expires_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    cluster_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
+    leases (name) {
+        name -> Text,
+        holder -> Text,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    rate_windows (token_key, window_start) {
+        token_key -> Text,
+        window_start -> BigInt,
+        used -> BigInt,
+    }
+}
+
+diesel::table! {
+    write_positions (token_id) {
+        token_id -> BigInt,
+        lsn -> BigInt,
     }
 }
 

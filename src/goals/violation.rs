@@ -82,6 +82,7 @@ impl Violation {
 
 /// The 400 for a list of violations.
 pub fn violations_error(v: &[Violation]) -> ApiError {
+    crate::metrics::get().family_refusals.inc();
     let first = &v[0];
     let more = if v.len() > 1 {
         format!(" (and {} more)", v.len() - 1)

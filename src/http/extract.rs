@@ -1,11 +1,11 @@
 //! The actix extractor that turns a request's credentials into a [`Principal`].
 
-use crate::auth::{lookup, Principal};
+use crate::auth::{lookup, Cached, Principal};
 use crate::db;
 use crate::error::ApiError;
 use crate::http::state::AppState;
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use std::future::Future;
 use std::pin::Pin;
 
@@ -41,6 +41,7 @@ impl FromRequest for Principal {
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = presented_token(req);
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let req = req.clone();
         Box::pin(async move {
             let (Some(token), Some(state)) = (token, state) else {
                 return Err(ApiError::Unauthenticated);
@@ -48,13 +49,27 @@ impl FromRequest for Principal {
             if token.is_empty() || token.len() > 512 {
                 return Err(ApiError::Unauthenticated);
             }
-            if let Some(p) = state.tokens.get(&token) {
+            let now = crate::engine::value::now_ms();
+            if let Some(p) = state.tokens.get(&token, now) {
+                state.tokens.note_use(p.token_id, now);
+                req.extensions_mut().insert(p.clone());
                 return Ok(p);
             }
+            let generation = state.tokens.generation();
             let t = token.clone();
             let found = db::run_point(&state.pool, move |conn| lookup(conn, &t)).await?;
-            let principal = found.ok_or(ApiError::Unauthenticated)?;
-            state.tokens.put(token, principal.clone());
+            let (principal, until) = found.ok_or(ApiError::Unauthenticated)?;
+            state.tokens.note_use(principal.token_id, now);
+            state.tokens.put(
+                &token,
+                Cached {
+                    principal: principal.clone(),
+                    until,
+                },
+                generation,
+            );
+            // For the middleware that records a write's position (read-your-writes).
+            req.extensions_mut().insert(principal.clone());
             Ok(principal)
         })
     }

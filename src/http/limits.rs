@@ -5,6 +5,7 @@
 
 use crate::auth::hash_token;
 use crate::config::RateLimit;
+use crate::db::{self, cluster};
 use crate::error::ApiError;
 use crate::http::extract::presented_token;
 use crate::http::pipedrive::{is_pipedrive_path, PdError};
@@ -18,10 +19,28 @@ use actix_web::{HttpResponse, ResponseError};
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-/// The windows of every token seen lately, keyed by token hash.
+/// Per-token limits that hold in total across every instance on one database. Windows are
+/// fixed and aligned to the epoch (so every instance agrees where one starts); the requests a
+/// window has granted are counted in the database (`rate_windows`), which each instance leases
+/// from in chunks of a twentieth of the limit (1 to 50): a request is served from this
+/// instance's unused lease without a database round trip, and a lease is one upsert that never
+/// takes the window past its limit. So the total never exceeds the limit; what a lease leaves
+/// unused when its window ends is lost, so a busy token may be refused a few requests early.
 pub struct Limiter {
     limit: RateLimit,
-    windows: Mutex<HashMap<String, (i64, u32)>>,
+    leases: Mutex<HashMap<String, Lease>>,
+}
+
+/// This instance's part of one token's current window.
+#[derive(Debug, Clone, Copy)]
+struct Lease {
+    start: i64,
+    /// Requests leased and not yet used.
+    left: i64,
+    /// The window's granted requests (all instances) at the last lease.
+    used: i64,
+    /// The window had no room at the last try: refuse without asking again until it ends.
+    full: bool,
 }
 
 /// What the limiter said about one request.
@@ -40,29 +59,106 @@ impl Limiter {
     pub fn new(limit: RateLimit) -> Self {
         Limiter {
             limit,
-            windows: Mutex::new(HashMap::new()),
+            leases: Mutex::new(HashMap::new()),
         }
     }
 
-    /// Counts a request of `key` at `now` (epoch ms).
-    pub fn check(&self, key: &str, now: i64) -> Verdict {
-        let window = self.limit.window_ms as i64;
-        let mut map = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() >= SWEEP_AT {
-            map.retain(|_, (start, _)| now - *start < window);
-        }
-        let entry = map.entry(key.to_owned()).or_insert((now, 0));
-        if now - entry.0 >= window {
-            *entry = (now, 0);
-        }
-        let allowed = entry.1 < self.limit.max;
-        if allowed {
-            entry.1 += 1;
-        }
+    fn window(&self) -> i64 {
+        self.limit.window_ms as i64
+    }
+
+    /// Requests leased at a time.
+    fn chunk(&self) -> i64 {
+        (i64::from(self.limit.max) / 20).clamp(1, 50)
+    }
+
+    fn verdict(&self, allowed: bool, lease: &Lease, now: i64) -> Verdict {
+        let remaining = (i64::from(self.limit.max) - lease.used + lease.left).max(0);
         Verdict {
             allowed,
-            remaining: self.limit.max - entry.1,
-            reset_ms: (entry.0 + window - now).max(0),
+            remaining: remaining as u32,
+            reset_ms: (lease.start + self.window() - now).max(0),
+        }
+    }
+
+    /// Serves a request from this instance's lease, if its window has one (or is known full).
+    fn local(&self, key: &str, now: i64) -> Option<Verdict> {
+        let mut map = self.leases.lock().unwrap_or_else(|e| e.into_inner());
+        let start = now - now.rem_euclid(self.window());
+        let lease = map.get_mut(key).filter(|l| l.start == start)?;
+        if lease.left > 0 {
+            lease.left -= 1;
+            let lease = *lease;
+            return Some(self.verdict(true, &lease, now));
+        }
+        let lease = *lease;
+        lease.full.then(|| self.verdict(false, &lease, now))
+    }
+
+    /// Records what a lease attempt got: `granted` requests with the window at `used`, or
+    /// (`None`) a full window. The request that asked takes one of the granted.
+    fn record(&self, key: &str, start: i64, got: Option<(i64, i64)>, now: i64) -> Verdict {
+        let mut map = self.leases.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= SWEEP_AT {
+            map.retain(|_, l| l.start == start);
+        }
+        let fresh = Lease {
+            start,
+            left: 0,
+            used: 0,
+            full: false,
+        };
+        let lease = map.entry(key.to_owned()).or_insert(fresh);
+        if lease.start != start {
+            *lease = fresh;
+        }
+        match got {
+            Some((used, granted)) => {
+                lease.left += granted - 1;
+                lease.used = lease.used.max(used);
+                lease.full = false;
+                let lease = *lease;
+                self.verdict(true, &lease, now)
+            }
+            None => {
+                lease.full = true;
+                lease.used = i64::from(self.limit.max);
+                let lease = *lease;
+                self.verdict(false, &lease, now)
+            }
+        }
+    }
+
+    /// Counts a request of `key` at `now` (epoch ms). A database that cannot be asked lets the
+    /// request through (the request itself then meets the database's state).
+    pub async fn check(&self, pool: &db::Pool, key: &str, now: i64) -> Verdict {
+        if let Some(v) = self.local(key, now) {
+            return v;
+        }
+        let start = now - now.rem_euclid(self.window());
+        let (k, chunk, max) = (key.to_owned(), self.chunk(), i64::from(self.limit.max));
+        let got = db::run(pool, move |conn| {
+            if let Some(used) = cluster::reserve(conn, &k, start, chunk, max)? {
+                return Ok(Some((used, chunk)));
+            }
+            if chunk > 1 {
+                if let Some(used) = cluster::reserve(conn, &k, start, 1, max)? {
+                    return Ok(Some((used, 1)));
+                }
+            }
+            Ok(None)
+        })
+        .await;
+        match got {
+            Ok(got) => self.record(key, start, got, now),
+            Err(e) => {
+                tracing::warn!("rate limit not counted: {e}");
+                Verdict {
+                    allowed: true,
+                    remaining: self.limit.max,
+                    reset_ms: start + self.window() - now,
+                }
+            }
         }
     }
 
@@ -112,16 +208,20 @@ pub async fn rate_limit(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let limiter = req
-        .app_data::<Data<AppState>>()
-        .and_then(|s| s.limiter.clone());
+    let state = req.app_data::<Data<AppState>>().cloned();
+    let limiter = state.as_ref().and_then(|s| s.limiter.clone());
     let token = presented_token(req.request());
-    let (Some(limiter), Some(token)) = (limiter, token) else {
+    let (Some(state), Some(limiter), Some(token)) = (state, limiter, token) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
     let pipedrive = is_pipedrive_path(req.path());
-    let verdict = limiter.check(&hash_token(&token), crate::engine::value::now_ms());
+    // The window's key: a prefix of the token's hash (the secret never reaches the database).
+    let key = hash_token(&token)[..32].to_owned();
+    let verdict = limiter
+        .check(&state.pool, &key, crate::engine::value::now_ms())
+        .await;
     if !verdict.allowed {
+        crate::metrics::get().rate_limited.inc();
         let mut resp = if pipedrive {
             PdError(ApiError::RateLimited).error_response()
         } else {
@@ -139,17 +239,40 @@ pub async fn rate_limit(
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_window_allows_max_then_resets() {
-        let l = Limiter::new(RateLimit {
-            max: 2,
+    fn limiter(max: u32) -> Limiter {
+        Limiter::new(RateLimit {
+            max,
             window_ms: 1000,
-        });
-        assert!(l.check("a", 0).allowed);
-        assert_eq!(l.check("a", 10).remaining, 0);
-        let v = l.check("a", 20);
-        assert_eq!((v.allowed, v.reset_ms), (false, 980));
-        assert!(l.check("b", 20).allowed, "tokens are counted apart");
-        assert!(l.check("a", 1000).allowed);
+        })
+    }
+
+    #[test]
+    fn a_lease_serves_requests_locally_until_used_up() {
+        let l = limiter(100);
+        assert_eq!(l.chunk(), 5);
+        assert!(l.local("a", 10).is_none(), "nothing leased yet");
+        let v = l.record("a", 0, Some((5, 5)), 10);
+        assert_eq!((v.allowed, v.remaining, v.reset_ms), (true, 99, 990));
+        for _ in 0..4 {
+            assert!(l.local("a", 20).expect("leased").allowed);
+        }
+        assert!(
+            l.local("a", 20).is_none(),
+            "lease used up: ask the database"
+        );
+        assert!(l.local("b", 20).is_none(), "tokens are counted apart");
+        assert!(
+            l.local("a", 1000).is_none(),
+            "a new window needs a new lease"
+        );
+    }
+
+    #[test]
+    fn a_full_window_is_refused_locally_until_it_ends() {
+        let l = limiter(2);
+        let v = l.record("a", 0, None, 10);
+        assert_eq!((v.allowed, v.remaining), (false, 0));
+        assert!(!l.local("a", 500).expect("known full").allowed);
+        assert!(l.local("a", 1000).is_none());
     }
 }

@@ -7,14 +7,16 @@ pub mod families;
 pub mod hubspot;
 pub mod limits;
 pub mod lookups;
+pub mod ops;
 pub mod pipedrive;
 pub mod query;
+pub mod reads;
 pub mod server;
 pub mod state;
 pub mod status;
 pub mod trace;
+pub mod watch;
 
-use crate::db;
 use crate::error::ApiError;
 use crate::http::state::AppState;
 use actix_web::body::MessageBody;
@@ -38,6 +40,7 @@ pub fn app(
     >,
 > {
     App::new()
+        .wrap(from_fn(reads::record_writes))
         .wrap(from_fn(limits::rate_limit))
         .wrap(from_fn(trace::request))
         .configure(move |cfg| configure(cfg, state))
@@ -64,8 +67,13 @@ pub fn route_table() -> Vec<RouteEntry> {
     use hubspot::{basic, batch, search};
     let family = "/goalpost/v1/families/{uuid}";
     let mut routes = vec![
-        entry(Method::GET, "/health".into(), || web::get().to(health)),
-        entry(Method::GET, "/health/live".into(), || web::get().to(live)),
+        entry(Method::GET, "/health".into(), || web::get().to(ops::health)),
+        entry(Method::GET, "/health/live".into(), || {
+            web::get().to(ops::live)
+        }),
+        entry(Method::GET, "/metrics".into(), || {
+            web::get().to(ops::metrics)
+        }),
         entry(Method::GET, family.into(), || web::get().to(families::read)),
         entry(Method::POST, format!("{family}/archive"), || {
             web::post().to(families::archive)
@@ -271,27 +279,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
         })));
     }
     cfg.default_service(web::to(not_found));
-}
-
-/// `GET /health`: 200 when the database answers, 503 otherwise. No auth.
-async fn health(state: Data<AppState>) -> HttpResponse {
-    let ok = db::run(&state.pool, |conn| {
-        crate::db::with_conn!(conn, c => diesel::connection::SimpleConnection::batch_execute(c, "SELECT 1"))
-            .map_err(ApiError::from)
-    })
-    .await;
-    match ok {
-        Ok(()) => HttpResponse::Ok().json(serde_json::json!({"status": "ok"})),
-        Err(_) => {
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({"status": "unavailable"}))
-        }
-    }
-}
-
-/// `GET /health/live`: 200 while the process serves HTTP, without touching the database (the
-/// bare HTTP stack, for benchmarks and liveness probes). No auth.
-async fn live() -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({"status": "ok"}))
 }
 
 /// A served path asked with another method: 405 with `Allow`, in the path's API's shape.

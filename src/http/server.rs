@@ -16,6 +16,29 @@ pub struct Banner {
 pub async fn run(state: AppState, banner: Banner) -> std::io::Result<()> {
     let bind = state.config.bind.clone();
     let state: Data<AppState> = Data::new(state);
+    super::watch::start(state.clone());
+    if let Some(r) = &state.replicas {
+        r.spawn_polling();
+    }
+    if let Some(addr) = state.config.metrics_bind.clone() {
+        let s = state.clone();
+        let metrics = HttpServer::new(move || {
+            let s = s.clone();
+            actix_web::App::new().route(
+                "/metrics",
+                actix_web::web::get().to(move || {
+                    let s = s.clone();
+                    async move { super::ops::exposition(&s) }
+                }),
+            )
+        })
+        .workers(1)
+        .bind(&addr)?;
+        for a in metrics.addrs() {
+            tracing::info!("metrics: http://{a}/metrics");
+        }
+        actix_web::rt::spawn(metrics.run());
+    }
     let app_state = state.clone();
     let server = HttpServer::new(move || super::app(app_state.clone()))
         .shutdown_timeout(30)

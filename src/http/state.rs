@@ -10,7 +10,7 @@ use crate::engine::types::ObjectType;
 use crate::error;
 use crate::http::limits::Limiter;
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 /// Shared state of a running server.
 pub struct AppState {
@@ -20,6 +20,12 @@ pub struct AppState {
     pub config: Config,
     /// Per-token rate limits, when configured.
     pub limiter: Option<Arc<Limiter>>,
+    /// Read replicas, when configured.
+    pub replicas: Option<Arc<db::replicas::Replicas>>,
+    /// This process's name among the instances on the database (in the job lease, `/health`).
+    pub instance: String,
+    /// Whether this instance runs the background jobs (set once they start; tests run none).
+    pub leader: OnceLock<Arc<crate::jobs::Leader>>,
     /// Per-portal object types (built-in plus custom properties), dropped when a portal's
     /// definitions change.
     pub(crate) types: RwLock<HashMap<(i64, &'static str), Arc<ObjectType>>>,
@@ -53,6 +59,29 @@ impl AppState {
         Ok(t)
     }
 
+    /// The type again from the database when it lacks one of `names`: a property another
+    /// instance created a moment ago is known before a write naming it is refused (the
+    /// version poll would drop the cached type only within its interval).
+    pub async fn knowing(
+        &self,
+        portal: PortalId,
+        otype: Arc<ObjectType>,
+        names: impl IntoIterator<Item = &str>,
+    ) -> Result<Arc<ObjectType>, error::ApiError> {
+        if names.into_iter().all(|n| otype.property(n).is_some()) {
+            return Ok(otype);
+        }
+        self.forget_types(portal);
+        self.object_type(portal, otype.name).await
+    }
+
+    /// Forgets every portal's cached types (a definition changed on another instance).
+    pub fn forget_all_types(&self) {
+        if let Ok(mut m) = self.types.write() {
+            m.clear();
+        }
+    }
+
     /// Forgets a portal's cached types after its property definitions changed.
     pub fn forget_types(&self, portal: PortalId) {
         if let Ok(mut m) = self.types.write() {
@@ -62,15 +91,32 @@ impl AppState {
 }
 
 impl AppState {
-    /// State for a prepared database.
-    pub fn new(pool: db::Pool, registry: Registry, config: Config) -> Self {
-        AppState {
+    /// State for a prepared database (and its replicas, if any).
+    pub fn new(pool: db::Pool, registry: Registry, config: Config) -> Result<Self, String> {
+        let replicas = if config.read_database_urls.is_empty() {
+            None
+        } else {
+            Some(Arc::new(db::replicas::Replicas::open(
+                &config.read_database_urls,
+                config.pool_size,
+                config.replica_max_lag_ms,
+            )?))
+        };
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "host".into());
+        Ok(AppState {
             pool,
             registry,
             tokens: TokenCache::default(),
             limiter: config.rate_limit().map(|l| Arc::new(Limiter::new(l))),
+            replicas,
+            instance: format!(
+                "{host}-{}-{}",
+                std::process::id(),
+                &uuid::Uuid::new_v4().to_string()[..8]
+            ),
+            leader: OnceLock::new(),
             config,
             types: RwLock::new(HashMap::new()),
-        }
+        })
     }
 }

@@ -45,6 +45,15 @@ pub async fn request(
     let _entered = span.enter();
     match result {
         Ok(mut res) => {
+            let route = res.request().match_pattern();
+            let route = route.as_deref().unwrap_or("unmatched");
+            let m = crate::metrics::get();
+            m.requests
+                .with_label_values(&[route, method.as_str(), res.status().as_str()])
+                .inc();
+            m.request_seconds
+                .with_label_values(&[route, method.as_str()])
+                .observe(ms / 1e3);
             if let Ok(v) = HeaderValue::from_str(&id) {
                 res.headers_mut()
                     .insert(HeaderName::from_static(CORRELATION_HEADER), v);

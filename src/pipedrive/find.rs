@@ -31,7 +31,7 @@ const OTHER_LEAVES: &[&str] = &[
 ];
 
 /// A checked find query.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Query {
     /// `(dot path, wanted values)`.
     matches: Vec<(String, Vec<String>)>,

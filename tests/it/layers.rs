@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 /// Top-level modules, lowest layer first. A module may use modules of lower layers only; two
 /// modules of one layer may not use each other.
 const LAYERS: &[&[&str]] = &[
+    &["metrics"],
     &["config", "error"],
     &["db"],
     &["engine"],

@@ -22,4 +22,5 @@ mod reliability;
 mod search;
 mod security;
 mod snapshots;
+mod tokens;
 mod trace;

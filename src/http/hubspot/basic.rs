@@ -55,23 +55,22 @@ pub async fn list(
     let wanted = wanted(&q);
     let asked = associations::asked(&state.registry, &who, q.list("associations"))?;
     let t = otype.clone();
-    let (mut rows, hist, embedded) = db::run(&state.pool, move |conn| {
-        let rows = store::page(conn, scope(who.portal, &t), archived, after, limit)?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let embedded = associations::fetch(conn, who.portal, &ids, &asked)?;
-        let hist = match &history {
-            Some(names) => {
-                let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-                Some((
-                    names.clone(),
-                    store::history(conn, who.portal, &ids, names)?,
-                ))
-            }
-            None => None,
-        };
-        Ok((rows, hist, embedded))
-    })
-    .await?;
+    let portal = who.portal;
+    let (mut rows, hist, embedded) = state
+        .read(&who, false, move |conn| {
+            let rows = store::page(conn, scope(portal, &t), archived, after, limit)?;
+            let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+            let embedded = associations::fetch(conn, portal, &ids, &asked)?;
+            let hist = match &history {
+                Some(names) => {
+                    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+                    Some((names.clone(), store::history(conn, portal, &ids, names)?))
+                }
+                None => None,
+            };
+            Ok((rows, hist, embedded))
+        })
+        .await?;
     let next = (rows.len() as i64 > limit)
         .then(|| rows.pop().map(|r| r.id))
         .flatten();
@@ -120,25 +119,27 @@ pub async fn read(
     let t = otype.clone();
     // Reads with history or associations have no bound on their rows: never inline.
     let inline = history.is_none() && asked.is_empty();
-    let (row, hist, embedded) = db::run_maybe_point(&state.pool, inline, move |conn| {
-        let scope = scope(who.portal, &t);
-        let id = *resolve(conn, scope, &by, std::slice::from_ref(&raw_id), archived)?
-            .get(&raw_id)
-            .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
-        let row = store::load_views(conn, scope, &[id], archived)?
-            .pop()
-            .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
-        let hist = match history {
-            Some(names) => {
-                let h = store::history(conn, who.portal, &[id], &names)?;
-                Some((names, h))
-            }
-            None => None,
-        };
-        let embedded = associations::fetch(conn, who.portal, &[id], &asked)?;
-        Ok((row, hist, embedded))
-    })
-    .await?;
+    let portal = who.portal;
+    let (row, hist, embedded) = state
+        .read(&who, inline, move |conn| {
+            let scope = scope(portal, &t);
+            let id = *resolve(conn, scope, &by, std::slice::from_ref(&raw_id), archived)?
+                .get(&raw_id)
+                .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
+            let row = store::load_views(conn, scope, &[id], archived)?
+                .pop()
+                .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
+            let hist = match &history {
+                Some(names) => {
+                    let h = store::history(conn, portal, &[id], names)?;
+                    Some((names.clone(), h))
+                }
+                None => None,
+            };
+            let embedded = associations::fetch(conn, portal, &[id], &asked)?;
+            Ok((row, hist, embedded))
+        })
+        .await?;
     let hist = hist.as_ref().map(|(n, h)| (n.as_slice(), h));
     let shown = wanted.resolve(&otype);
     let rendered = Rendered::view(&otype, &row, &shown, hist)?;
@@ -160,6 +161,13 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     let otype = for_write(&state, &who, &path).await?;
     let body = body.into_inner();
+    let otype = state
+        .knowing(
+            who.portal,
+            otype,
+            body.properties.keys().map(String::as_str),
+        )
+        .await?;
     let trace = body.object_write_trace_id.clone();
     let changes = objects::validate(&otype, &body.properties)
         .map_err(|errs| ApiError::invalid(objects::invalid_values_message(&errs), errs))?;
@@ -201,6 +209,13 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let (type_name, raw_id) = path.into_inner();
     let otype = for_write(&state, &who, &type_name).await?;
+    let otype = state
+        .knowing(
+            who.portal,
+            otype,
+            body.properties.keys().map(String::as_str),
+        )
+        .await?;
     let by = id_by(&otype, q.get("idProperty"))?;
     if matches!(by, IdBy::Record) {
         parse_id(&raw_id)?;

@@ -72,18 +72,20 @@ pub async fn read(
     let hist_names = history.clone();
     // Reads with history have no bound on their rows, so they never run inline.
     let inline = hist_names.is_none();
-    let (rows, hist, found) = db::run_maybe_point(&state.pool, inline, move |conn| {
-        let scope = scope(who.portal, &t);
-        let found = resolve(conn, scope, &by, &raw, archived)?;
-        let ids: Vec<i64> = found.values().copied().collect();
-        let rows = store::load_views(conn, scope, &ids, archived)?;
-        let hist = match &hist_names {
-            Some(names) => Some(store::history(conn, who.portal, &ids, names)?),
-            None => None,
-        };
-        Ok((rows, hist, found))
-    })
-    .await?;
+    let portal = who.portal;
+    let (rows, hist, found) = state
+        .read(&who, inline, move |conn| {
+            let scope = scope(portal, &t);
+            let found = resolve(conn, scope, &by, &raw, archived)?;
+            let ids: Vec<i64> = found.values().copied().collect();
+            let rows = store::load_views(conn, scope, &ids, archived)?;
+            let hist = match &hist_names {
+                Some(names) => Some(store::history(conn, portal, &ids, names)?),
+                None => None,
+            };
+            Ok((rows, hist, found))
+        })
+        .await?;
     let wanted = body
         .properties
         .map(Wanted::Names)
@@ -125,6 +127,10 @@ pub async fn create(
     let started = now_ms();
     let otype = for_write(&state, &who, &path).await?;
     let inputs = body.into_inner().inputs;
+    let named = inputs
+        .iter()
+        .flat_map(|i| i.properties.keys().map(String::as_str));
+    let otype = state.knowing(who.portal, otype, named).await?;
     check_batch_size(inputs.len(), false)?;
     let traced = all_traced(&inputs, |i| i.object_write_trace_id.as_ref());
     let mut good: Vec<NewObject> = Vec::new();
@@ -222,6 +228,10 @@ async fn update_inputs(
 ) -> Result<HttpResponse, ApiError> {
     let started = now_ms();
     let otype = for_write(state, &who, type_name).await?;
+    let named = inputs
+        .iter()
+        .flat_map(|i| i.properties.keys().map(String::as_str));
+    let otype = state.knowing(who.portal, otype, named).await?;
     check_batch_size(inputs.len(), false)?;
     check_unique_ids(inputs.iter().map(|i| i.id.0.as_str()))?;
     let traced = all_traced(&inputs, |i| i.object_write_trace_id.as_ref());

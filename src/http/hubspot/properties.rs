@@ -5,7 +5,7 @@
 use super::versions::Version;
 use super::wire::{batch_response, check_batch_size, standard_error};
 use crate::auth::Principal;
-use crate::db;
+use crate::db::{self, cluster};
 use crate::engine::properties::{self, property_not_found, PropertyCreate, PropertyUpdate};
 use crate::engine::types::{ObjectType, PropertyDef};
 use crate::engine::value::{format_ms, now_ms};
@@ -130,6 +130,7 @@ async fn create_many(
     let defs = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             crate::portals::ensure_portal(tx, portal, &format!("portal {}", portal.0))?;
+            cluster::bump(tx, cluster::PROPERTIES)?;
             inputs
                 .iter()
                 .map(|i| properties::create(tx, &base, portal, i, now_ms()))
@@ -166,7 +167,10 @@ pub async fn update(
     let portal = who.portal;
     let patch = body.into_inner();
     let def = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| properties::update(tx, &base, portal, &name, &patch, now_ms()))
+        conn.write_tx(|tx| {
+            cluster::bump(tx, cluster::PROPERTIES)?;
+            properties::update(tx, &base, portal, &name, &patch, now_ms())
+        })
     })
     .await?;
     state.forget_types(portal);
@@ -183,6 +187,7 @@ async fn archive_many(
     let portal = who.portal;
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
+            cluster::bump(tx, cluster::PROPERTIES)?;
             names
                 .iter()
                 .try_for_each(|n| properties::archive(tx, &base, portal, n, now_ms()))

@@ -4,7 +4,6 @@
 use super::render::{Rendered, Wanted};
 use super::{for_read, scope};
 use crate::auth::Principal;
-use crate::db;
 use crate::engine::registry::Registry;
 use crate::engine::search::ast::{self, RawFilter, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::engine::search::{cursor, run, Search, Sort, Target};
@@ -214,6 +213,14 @@ pub async fn search(
     body: Json<SearchRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let otype = for_read(&state, &who, &path).await?;
+    let named = body
+        .filter_groups
+        .iter()
+        .flatten()
+        .flat_map(|g| g.filters.iter().flatten())
+        .map(|f| f.property_name.as_str())
+        .filter(|n| !n.starts_with("associations."));
+    let otype = state.knowing(who.portal, otype, named).await?;
     let (search, after) = parse(&state.registry, &who, &otype, &body)?;
     let after = cursor::decode(after.as_deref(), search.sort.as_ref().map(|s| &s.target))?;
     let wanted = body
@@ -222,10 +229,12 @@ pub async fn search(
         .map(Wanted::Names)
         .unwrap_or(Wanted::Defaults);
     let t = otype.clone();
-    let page = db::run(&state.pool, move |conn| {
-        run::search(conn, scope(who.portal, &t), &search, &after)
-    })
-    .await?;
+    let portal = who.portal;
+    let page = state
+        .read(&who, false, move |conn| {
+            run::search(conn, scope(portal, &t), &search, &after)
+        })
+        .await?;
     let shown = wanted.resolve(&otype);
     let results = page
         .rows

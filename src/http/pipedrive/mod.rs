@@ -106,20 +106,22 @@ pub async fn find(
     who.require(READ)?;
     let query = Query::parse(q.pairs()).map_err(ApiError::bad_request)?;
     let (start, limit) = (query.start, query.limit);
-    let goals = db::run(&state.pool, move |conn| {
-        conn.read_tx(|tx| {
-            let at = when(tx, who.portal)?;
-            let mut out = Vec::new();
-            for g in store::load(tx, who.portal, None)? {
-                let v = render(&g, &at)?;
-                if query.selects(&v, who.user_id) {
-                    out.push(v);
+    let (portal, user) = (who.portal, who.user_id);
+    let goals = state
+        .read(&who, false, move |conn| {
+            conn.read_tx(|tx| {
+                let at = when(tx, portal)?;
+                let mut out = Vec::new();
+                for g in store::load(tx, portal, None)? {
+                    let v = render(&g, &at)?;
+                    if query.selects(&v, user) {
+                        out.push(v);
+                    }
                 }
-            }
-            Ok(out)
+                Ok(out)
+            })
         })
-    })
-    .await?;
+        .await?;
     let paged = limit.is_some() || start > 0;
     let more = goals.len() > start.saturating_add(limit.unwrap_or(usize::MAX));
     let goals: Vec<Value> = goals

@@ -18,6 +18,19 @@ pub fn send(
     body: Option<&Value>,
     timeout: Duration,
 ) -> Outcome {
+    let (status, text) = send_text(base_url, method, path, token, body, timeout)?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+}
+
+/// As [`send`], with the body as text.
+pub fn send_text(
+    base_url: &str,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Option<&Value>,
+    timeout: Duration,
+) -> Result<(u16, String), String> {
     let host = base_url.trim_start_matches("http://");
     let mut stream = TcpStream::connect(host).map_err(|e| e.to_string())?;
     stream
@@ -56,5 +69,5 @@ pub fn send(
     if length.is_some_and(|n| body.len() < n) {
         return Err("response cut short".into());
     }
-    Ok((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+    Ok((status, body.to_owned()))
 }

@@ -156,6 +156,11 @@ impl TestApp {
         }
     }
 
+    /// The database's URL (for the CLI).
+    pub fn db_url(&self) -> &str {
+        &self._db.url
+    }
+
     /// Sets the default portal's validation mode (`strict` or `lenient`).
     pub fn set_mode(&self, mode: &str) {
         let mut conn = self.state.pool.get().expect("conn");
@@ -190,8 +195,10 @@ impl TestApp {
             "test",
             &scopes,
             goalpost::auth::DEFAULT_USER,
+            None,
         )
         .expect("token")
+        .1
     }
 
     /// Sends a request with a token and an optional JSON body.

@@ -145,42 +145,9 @@ fn launch() -> Result<OwnCluster, String> {
     let bin = find_bin_dir()
         .ok_or("initdb and pg_ctl were not found on PATH or under /usr/lib/postgresql/*/bin")?;
     let root = is_root();
-    let dir = tempfile::Builder::new()
-        .prefix("goalpost-pg-")
-        .tempdir()
-        .map_err(|e| e.to_string())?
-        .keep();
+    let dir = cluster_dir(root)?;
     let data = dir.join("data");
-    if root {
-        let uid = id_of("-u")?;
-        let gid = id_of("-g")?;
-        std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
-    }
-    let run = |args: &[&str]| -> Result<(), String> {
-        let mut cmd = if root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]);
-            c.arg(bin.join(args[0]));
-            c
-        } else {
-            Command::new(bin.join(args[0]))
-        };
-        let out = cmd
-            .args(&args[1..])
-            .stdin(Stdio::null())
-            .output()
-            .map_err(|e| format!("{}: {e}", args[0]))?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(format!(
-                "{} failed: {}{}",
-                args[0],
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr)
-            ))
-        }
-    };
+    let run = |args: &[&str]| run_pg(&bin, root, args);
     let data_s = data.to_string_lossy().to_string();
     let dir_s = dir.to_string_lossy().to_string();
     run(&[
@@ -212,6 +179,103 @@ fn launch() -> Result<OwnCluster, String> {
         log,
         root,
     })
+}
+
+/// A temp directory for a cluster (owned by `postgres` when running as root).
+fn cluster_dir(root: bool) -> Result<PathBuf, String> {
+    let dir = tempfile::Builder::new()
+        .prefix("goalpost-pg-")
+        .tempdir()
+        .map_err(|e| e.to_string())?
+        .keep();
+    if root {
+        let uid = id_of("-u")?;
+        let gid = id_of("-g")?;
+        std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| e.to_string())?;
+    }
+    Ok(dir)
+}
+
+/// Runs one of PostgreSQL's programs (as `postgres` when running as root).
+fn run_pg(bin: &Path, root: bool, args: &[&str]) -> Result<(), String> {
+    let mut cmd = if root {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]);
+        c.arg(bin.join(args[0]));
+        c
+    } else {
+        Command::new(bin.join(args[0]))
+    };
+    let out = cmd
+        .args(&args[1..])
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("{}: {e}", args[0]))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} failed: {}{}",
+            args[0],
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+impl OwnCluster {
+    /// A hot standby of this cluster: a base backup (`pg_basebackup -R`, so it streams from
+    /// this one) started on a socket directory of its own.
+    pub fn standby(&self) -> OwnCluster {
+        let host = self
+            .url_template
+            .split("host=")
+            .nth(1)
+            .expect("the cluster's socket directory")
+            .to_owned();
+        let dir = cluster_dir(self.root).expect("standby directory");
+        let data = dir.join("data");
+        let (data_s, dir_s) = (data.display().to_string(), dir.display().to_string());
+        run_pg(
+            &self.bin,
+            self.root,
+            &[
+                "pg_basebackup",
+                "-D",
+                &data_s,
+                "-R",
+                "-X",
+                "stream",
+                "-h",
+                &host,
+                "-U",
+                "postgres",
+                "--no-sync",
+            ],
+        )
+        .expect("pg_basebackup");
+        let opts = format!(
+            "-k {dir_s} -c listen_addresses='' -c hot_standby=on -c fsync=off -c max_connections=300"
+        );
+        let log = format!("{dir_s}/log");
+        run_pg(
+            &self.bin,
+            self.root,
+            &[
+                "pg_ctl", "-D", &data_s, "-o", &opts, "-l", &log, "-w", "start",
+            ],
+        )
+        .expect("start the standby");
+        spawn_watchdog(&self.bin, &data, &dir, self.root);
+        OwnCluster {
+            url_template: format!("postgres://postgres@localhost/{{db}}?host={dir_s}"),
+            bin: self.bin.clone(),
+            data,
+            opts,
+            log,
+            root: self.root,
+        }
+    }
 }
 
 /// Stops the cluster and removes its files once this test process has exited.

@@ -1,0 +1,10 @@
+DROP TABLE write_positions;
+DROP TABLE rate_windows;
+DROP TABLE leases;
+DROP TABLE cluster_versions;
+DROP INDEX api_tokens_previous_hash;
+ALTER TABLE api_tokens DROP COLUMN previous_expires_at;
+ALTER TABLE api_tokens DROP COLUMN previous_hash;
+ALTER TABLE api_tokens DROP COLUMN last_used_at;
+ALTER TABLE api_tokens DROP COLUMN revoked_at;
+ALTER TABLE api_tokens DROP COLUMN expires_at;
