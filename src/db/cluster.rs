@@ -94,12 +94,6 @@ pub fn prune_windows(conn: &mut Conn, before: i64) -> Result<usize, ApiError> {
     )
 }
 
-#[derive(QueryableByName)]
-struct Lsn {
-    #[diesel(sql_type = Nullable<BigInt>)]
-    lsn: Option<i64>,
-}
-
 /// Records, after a write of `token_id` committed, the primary's WAL position: at least the
 /// write's commit record, since the commit was flushed before this statement ran. PostgreSQL
 /// only.
@@ -166,13 +160,4 @@ pub fn replay(conn: &mut Conn) -> Result<Replay, ApiError> {
             "not a standby (pg_last_wal_replay_lsn() is null)".into(),
         )),
     }
-}
-
-/// The primary's current WAL position (for the lag in bytes a standby has).
-pub fn current_lsn(conn: &mut Conn) -> Result<i64, ApiError> {
-    let Conn::Pg(c, _) = conn else { return Ok(0) };
-    let row: Lsn =
-        diesel::sql_query("SELECT (pg_current_wal_lsn() - '0/0'::pg_lsn)::bigint AS lsn")
-            .get_result(c)?;
-    Ok(row.lsn.unwrap_or(0))
 }

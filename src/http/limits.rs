@@ -211,6 +211,8 @@ pub async fn rate_limit(
     let state = req.app_data::<Data<AppState>>().cloned();
     let limiter = state.as_ref().and_then(|s| s.limiter.clone());
     let token = presented_token(req.request());
+    // Health checks are never limited (a probe's empty bearer must not be refused).
+    let token = token.filter(|t| !t.is_empty() && !req.path().starts_with("/health"));
     let (Some(state), Some(limiter), Some(token)) = (state, limiter, token) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };

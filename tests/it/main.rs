@@ -8,6 +8,7 @@ mod auth;
 mod bad_input;
 mod basic;
 mod batch;
+mod cluster;
 mod compat;
 mod counts;
 mod families;
