@@ -22,7 +22,7 @@ use std::sync::Mutex;
 /// Per-token limits that hold in total across every instance on one database. Windows are
 /// fixed and aligned to the epoch (so every instance agrees where one starts); the requests a
 /// window has granted are counted in the database (`rate_windows`), which each instance leases
-/// from in chunks of a twentieth of the limit (1 to 50): a request is served from this
+/// from in chunks of a twentieth of the limit (at least 1): a request is served from this
 /// instance's unused lease without a database round trip, and a lease is one upsert that never
 /// takes the window past its limit. So the total never exceeds the limit; what a lease leaves
 /// unused when its window ends is lost, so a busy token may be refused a few requests early.
@@ -67,9 +67,10 @@ impl Limiter {
         self.limit.window_ms as i64
     }
 
-    /// Requests leased at a time.
+    /// Requests leased at a time: a twentieth of the limit, so one instance's unused lease at
+    /// the end of a window costs the token at most 5 % of it.
     fn chunk(&self) -> i64 {
-        (i64::from(self.limit.max) / 20).clamp(1, 50)
+        (i64::from(self.limit.max) / 20).max(1)
     }
 
     fn verdict(&self, allowed: bool, lease: &Lease, now: i64) -> Verdict {
