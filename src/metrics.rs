@@ -32,7 +32,8 @@ pub struct Metrics {
     /// 1 while this instance holds the job lease.
     pub job_leader: IntGauge,
     pub cache_clears: IntCounterVec,
-    pub batch_rows: Histogram,
+    /// Writes per SQLite group commit.
+    pub group_commit_writes: Histogram,
 }
 
 fn counter(r: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -151,10 +152,13 @@ impl Metrics {
                 "Caches dropped because another instance changed what they hold",
                 &["cache"],
             ),
-            batch_rows: {
+            group_commit_writes: {
                 let h = Histogram::with_opts(
-                    HistogramOpts::new("batch_inputs", "Inputs per batch request")
-                        .buckets(vec![1.0, 5.0, 10.0, 25.0, 50.0, 100.0]),
+                    HistogramOpts::new(
+                        "sqlite_group_commit_writes",
+                        "Writes per SQLite group commit",
+                    )
+                    .buckets(vec![1.0, 2.0, 4.0, 8.0, 16.0, 32.0]),
                 )
                 .expect("metric");
                 r.register(Box::new(h.clone())).expect("register");

@@ -6,6 +6,7 @@ pub mod cluster;
 pub mod json;
 pub mod replicas;
 pub mod schema;
+mod writer;
 
 pub use bridge::{run, run_labeled, run_maybe_point, run_point};
 
@@ -40,11 +41,10 @@ pub enum Conn {
 
 pub use crate::__with_conn as with_conn;
 
-/// Serialises one SQLite database's writers inside this process. SQLite allows one writer at a
-/// time anyway; queueing on a mutex replaces its busy-polling (which, under many concurrent
-/// writers, can starve one past `busy_timeout` and fail it with "database is locked").
-/// Writers in other processes still meet `BEGIN IMMEDIATE` and `busy_timeout`.
-pub type WriterLock = Arc<Mutex<()>>;
+/// One SQLite database's writer in this process: every write transaction runs on its
+/// dedicated connection, and writes that queue up share a commit (`writer.rs`). Writers in
+/// other processes still meet `BEGIN IMMEDIATE` and `busy_timeout`.
+pub type WriterLock = Arc<writer::Writer>;
 
 fn writer_lock(path: &str) -> WriterLock {
     static LOCKS: OnceLock<Mutex<HashMap<String, WriterLock>>> = OnceLock::new();
@@ -54,7 +54,10 @@ fn writer_lock(path: &str) -> WriterLock {
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    locks.entry(key).or_default().clone()
+    locks
+        .entry(key)
+        .or_insert_with(|| Arc::new(writer::Writer::new(format!("sqlite://{path}"))))
+        .clone()
 }
 
 /// Runs one body against the concrete connection inside a [`Conn`]: the body is compiled once
@@ -93,20 +96,17 @@ impl Conn {
         with_conn!(self, c => depth(c))
     }
 
-    /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite so writers queue on the
-    /// database lock up front instead of failing with "database is locked" at their first write.
+    /// Runs `f` in a write transaction. PostgreSQL: a transaction on this connection. SQLite:
+    /// a savepoint in a group transaction on the database's writer connection, committed
+    /// before this returns (`writer.rs`), so `f` gets that connection, not this one.
     pub fn write_tx<T>(
         &mut self,
         f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
-        let lock = match self {
-            Conn::Sqlite(_, lock) => Some(lock.clone()),
-            Conn::Pg(..) => None,
-        };
-        let _writer = lock
-            .as_ref()
-            .map(|l| l.lock().unwrap_or_else(|e| e.into_inner()));
-        self.tx("BEGIN", "BEGIN IMMEDIATE", f)
+        match self {
+            Conn::Sqlite(_, writer) => writer.clone().write(f),
+            Conn::Pg(..) => self.tx("BEGIN", "BEGIN IMMEDIATE", f),
+        }
     }
 
     /// Runs `f` in one read snapshot (several statements that must agree, like a page and its
@@ -187,18 +187,20 @@ impl Conn {
         if last > 0 && max < last * 2 + 1000 {
             return Ok(last);
         }
-        let _writer = lock.lock().unwrap_or_else(|e| e.into_inner());
-        c.batch_execute("ANALYZE;")?;
-        // A connection loads the statistics with the schema, and ANALYZE reloads them only on
-        // the connection that ran it. A schema change (an empty table created and dropped)
-        // makes every other connection, in this process or another, reload them at its next
-        // statement. Without it the pool's older connections kept planning with the statistics
-        // of a nearly empty table: after a bulk load, merged OR-group searches (W4) ran 3-4x
-        // slower over HTTP than the same SQL on fresh connections.
-        c.batch_execute(
-            "BEGIN; CREATE TABLE IF NOT EXISTS goalpost_stats_reload (x); \
-             DROP TABLE goalpost_stats_reload; COMMIT;",
-        )?;
+        // On the writer connection, in a write of its own (SQLite's write lock is needed
+        // anyway). A connection loads the statistics with the schema, and ANALYZE reloads them
+        // only on the connection that ran it. A schema change (an empty table created and
+        // dropped) makes every other connection, in this process or another, reload them at
+        // its next statement. Without it the pool's older connections kept planning with the
+        // statistics of a nearly empty table: after a bulk load, merged OR-group searches (W4)
+        // ran 3-4x slower over HTTP than the same SQL on fresh connections.
+        lock.clone().write(|w| {
+            with_conn!(w, c => c.batch_execute(
+                "ANALYZE; CREATE TABLE IF NOT EXISTS goalpost_stats_reload (x); \
+                 DROP TABLE goalpost_stats_reload;",
+            ))?;
+            Ok(())
+        })?;
         Ok(max.max(1))
     }
 

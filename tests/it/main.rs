@@ -12,6 +12,7 @@ mod cluster;
 mod compat;
 mod counts;
 mod families;
+mod group_commit;
 mod groups;
 mod layers;
 mod migrations;
