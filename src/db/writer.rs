@@ -178,10 +178,9 @@ fn diesel_end(conn: &mut Conn, ok: bool) -> Result<(), diesel::result::Error> {
     let Conn::Sqlite(c, _) = conn else {
         unreachable!("the group writer is SQLite's")
     };
-    let r = if ok {
+    if ok {
         AnsiTransactionManager::commit_transaction(c)
     } else {
         AnsiTransactionManager::rollback_transaction(c)
-    };
-    r
+    }
 }
