@@ -104,15 +104,17 @@ diesel::table! {
 }
 
 diesel::table! {
-    property_history (id) {
+    use diesel::sql_types::*;
+    use crate::db::json::Props;
+
+    object_history (id) {
         id -> BigInt,
         portal_id -> BigInt,
         object_id -> BigInt,
-        name -> Text,
-        value -> Nullable<Text>,
         changed_at -> BigInt,
         source_type -> Text,
         source_id -> Nullable<Text>,
+        changes -> Props,
     }
 }
 
@@ -187,13 +189,13 @@ diesel::table! {
 
 diesel::joinable!(api_tokens -> portals (portal_id));
 diesel::joinable!(objects -> portals (portal_id));
-diesel::joinable!(property_history -> objects (object_id));
+diesel::joinable!(object_history -> objects (object_id));
 diesel::joinable!(property_definitions -> portals (portal_id));
 diesel::allow_tables_to_appear_in_same_query!(
     portals,
     api_tokens,
     objects,
-    property_history,
+    object_history,
     property_definitions,
     property_groups,
     associations,

@@ -45,25 +45,34 @@ impl Source {
     }
 }
 
-fn history_rows(
+/// The history row of one object write: every value it changed.
+fn history_row(
     scope: Scope<'_>,
     id: i64,
     changes: &Changes,
     now: i64,
     source: &Source,
-) -> Vec<NewHistory> {
-    changes
-        .iter()
-        .map(|(name, value)| NewHistory {
-            portal_id: scope.portal.0,
-            object_id: id,
-            name: name.clone(),
-            value: value.clone(),
-            changed_at: now,
-            source_type: source.kind.to_owned(),
-            source_id: source.id.clone(),
-        })
-        .collect()
+) -> Option<NewHistory> {
+    if changes.is_empty() {
+        return None;
+    }
+    let mut doc = PropsDoc::default();
+    for (name, value) in changes {
+        doc.0.insert(
+            name.clone(),
+            value
+                .clone()
+                .map_or(serde_json::Value::Null, serde_json::Value::String),
+        );
+    }
+    Some(NewHistory {
+        portal_id: scope.portal.0,
+        object_id: id,
+        changed_at: now,
+        source_type: source.kind.to_owned(),
+        source_id: source.id.clone(),
+        changes: doc,
+    })
 }
 
 /// When a write's changes happened: the type's event-time property when the write sets it
@@ -188,7 +197,7 @@ pub fn create_as(
             .filter(|(_, v)| v.is_some())
             .cloned()
             .collect();
-        history.extend(history_rows(
+        history.extend(history_row(
             scope,
             row.id,
             &set,
@@ -265,7 +274,7 @@ pub fn update(
                 row.properties.set(name, value.clone());
             }
             row.updated_at = now;
-            history.extend(history_rows(
+            history.extend(history_row(
                 scope,
                 *id,
                 &real,

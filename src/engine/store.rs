@@ -3,7 +3,7 @@
 
 use super::search::compile::{bound_query, Bind, Builder, Statement};
 use crate::db::json::{PropsDoc, RawDoc};
-use crate::db::schema::{objects, property_history};
+use crate::db::schema::{object_history, objects};
 use crate::db::with_conn;
 use crate::db::{Conn, Dialect};
 use crate::error::ApiError;
@@ -54,9 +54,8 @@ struct NewObject<'a> {
     archived_at: Option<i64>,
 }
 
-/// One history entry.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = property_history)]
+/// One history entry: one property's value as one write set it.
+#[derive(Debug, Clone)]
 pub struct HistoryRow {
     pub id: i64,
     pub object_id: i64,
@@ -67,17 +66,29 @@ pub struct HistoryRow {
     pub source_id: Option<String>,
 }
 
+/// One stored write of an object: every value it changed (`null` for a cleared one).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = object_history)]
+struct WriteRow {
+    id: i64,
+    object_id: i64,
+    changed_at: i64,
+    source_type: String,
+    source_id: Option<String>,
+    changes: PropsDoc,
+}
+
+/// The history of one object write, to append.
 #[derive(Insertable)]
-#[diesel(table_name = property_history)]
+#[diesel(table_name = object_history)]
 #[diesel(treat_none_as_default_value = false)]
 pub struct NewHistory {
     pub portal_id: i64,
     pub object_id: i64,
-    pub name: String,
-    pub value: Option<String>,
     pub changed_at: i64,
     pub source_type: String,
     pub source_id: Option<String>,
+    pub changes: PropsDoc,
 }
 
 /// Rows per multi-row INSERT: well under SQLite's 32,766 bound parameters.
@@ -286,10 +297,10 @@ pub fn set_archived(
     Ok(n)
 }
 
-/// Appends history entries.
+/// Appends history: one row per object write.
 pub fn insert_history(conn: &mut Conn, rows: &[NewHistory]) -> Result<(), ApiError> {
-    for chunk in rows.chunks(INSERT_CHUNK * 2) {
-        with_conn!(conn, c => diesel::insert_into(property_history::table)
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        with_conn!(conn, c => diesel::insert_into(object_history::table)
             .values(chunk)
             .execute(c))?;
     }
@@ -299,7 +310,8 @@ pub fn insert_history(conn: &mut Conn, rows: &[NewHistory]) -> Result<(), ApiErr
 /// History entries by (object id, property name), newest first.
 pub type History = HashMap<(i64, String), Vec<HistoryRow>>;
 
-/// History of the named properties of the given objects, newest first per property.
+/// History of the named properties of the given objects, newest first per property: each
+/// stored write of the objects, newest first, gives one entry per named property it changed.
 pub fn history(
     conn: &mut Conn,
     portal: PortalId,
@@ -307,22 +319,32 @@ pub fn history(
     names: &[String],
 ) -> Result<History, ApiError> {
     let mut out = History::new();
-    // No property name holds NUL, and PostgreSQL text cannot: such a name has no history.
-    let names: Vec<&String> = names.iter().filter(|n| !n.contains('\0')).collect();
     if ids.is_empty() || names.is_empty() {
         return Ok(out);
     }
-    let rows: Vec<HistoryRow> = with_conn!(conn, c => property_history::table
-        .filter(property_history::portal_id.eq(portal.0))
-        .filter(property_history::object_id.eq_any(ids))
-        .filter(property_history::name.eq_any(names))
-        .order((property_history::object_id, property_history::name, property_history::id.desc()))
-        .select(HistoryRow::as_select())
+    let rows: Vec<WriteRow> = with_conn!(conn, c => object_history::table
+        .filter(object_history::portal_id.eq(portal.0))
+        .filter(object_history::object_id.eq_any(ids))
+        .order((object_history::object_id, object_history::id.desc()))
+        .select(WriteRow::as_select())
         .load(c))?;
     for r in rows {
-        out.entry((r.object_id, r.name.clone()))
-            .or_default()
-            .push(r);
+        for name in names {
+            let Some(value) = r.changes.0.get(name) else {
+                continue;
+            };
+            out.entry((r.object_id, name.clone()))
+                .or_default()
+                .push(HistoryRow {
+                    id: r.id,
+                    object_id: r.object_id,
+                    name: name.clone(),
+                    value: value.as_str().map(str::to_owned),
+                    changed_at: r.changed_at,
+                    source_type: r.source_type.clone(),
+                    source_id: r.source_id.clone(),
+                });
+        }
     }
     Ok(out)
 }

@@ -204,11 +204,12 @@ pub fn compute(
     ));
     if g == GoalType::DealsProgressed {
         b.push(&format!(
-            " JOIN property_history h ON h.portal_id = o.portal_id AND h.object_id = o.id AND h.name = 'stage_id' \
+            " JOIN object_history h ON h.portal_id = o.portal_id AND h.object_id = o.id \
                AND h.changed_at BETWEEN iv.s_ms AND iv.e_ms AND {} = ",
+            // The writes that set stage_id (a write that did not change it has no such key).
             match b.dialect() {
-                crate::db::Dialect::Postgres => "h.value::float8",
-                crate::db::Dialect::Sqlite => "CAST(h.value AS REAL)",
+                crate::db::Dialect::Postgres => "(h.changes ->> 'stage_id')::float8",
+                crate::db::Dialect::Sqlite => "CAST(json_extract(h.changes, '$.stage_id') AS REAL)",
             }
         ))
         .bind(Bind::Num(spec.stage_id.unwrap_or(0) as f64));

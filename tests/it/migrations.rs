@@ -51,7 +51,9 @@ fn upgrade_with_data(backend: Backend) {
         "CREATE UNIQUE INDEX objects_unique_test ON objects ((properties ->> 'k'))
         WHERE portal_id = 7 AND object_type = 'goal_targets' AND archived = FALSE;";
     // History rows whose portal is their object's portal, per portal.
-    const MATCHED: &str = "SELECT COUNT(*) AS n FROM property_history h JOIN objects o
+    // (Property history became one row per write later, migration 11; the two writes of
+    // object 2 stay two rows.)
+    const MATCHED: &str = "SELECT COUNT(*) AS n FROM object_history h JOIN objects o
         ON o.id = h.object_id AND o.portal_id = h.portal_id WHERE h.portal_id = 8";
 
     let db = TestDb::empty(backend);
@@ -75,6 +77,19 @@ fn upgrade_with_data(backend: Backend) {
     .expect("count")
     .n;
     assert_eq!(matched, 2, "portal 8's history rows carry portal 8");
+    // Folded into one row per write, the history still reads back value by value.
+    let h = goalpost::engine::store::history(
+        &mut conn,
+        goalpost::engine::store::PortalId(8),
+        &[2],
+        &["k".to_owned()],
+    )
+    .expect("history");
+    let values: Vec<_> = h[&(2, "k".to_owned())]
+        .iter()
+        .map(|r| (r.value.clone(), r.changed_at))
+        .collect();
+    assert_eq!(values, [(Some("b".into()), 1), (Some("a".into()), 0)]);
     if let Conn::Pg(c, _) = &mut conn {
         let def = diesel::sql_query(
             "SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'objects_unique_test'",

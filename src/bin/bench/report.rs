@@ -29,7 +29,7 @@ pub fn settle(url: &str) -> f64 {
     let statements: &[&str] = if url.starts_with("postgres") {
         &[
             "VACUUM (ANALYZE) objects",
-            "VACUUM (ANALYZE) property_history",
+            "VACUUM (ANALYZE) object_history",
         ]
     } else {
         &["PRAGMA wal_checkpoint(TRUNCATE)"]

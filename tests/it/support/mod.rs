@@ -34,7 +34,7 @@ pub fn assert_families_hold(conn: &mut goalpost::db::Conn) {
 pub fn orphan_history(conn: &mut goalpost::db::Conn) -> i64 {
     use diesel::dsl::{exists, not};
     use diesel::prelude::*;
-    use goalpost::db::schema::{objects, property_history as h};
+    use goalpost::db::schema::{object_history as h, objects};
     goalpost::db::with_conn!(conn, c => h::table
         .filter(not(exists(
             objects::table
@@ -263,7 +263,7 @@ impl TestApp {
     pub fn snapshot(&self) -> Snapshot {
         use diesel::prelude::*;
         use goalpost::db::json::PropsDoc;
-        use goalpost::db::schema::{objects, property_history};
+        use goalpost::db::schema::{object_history, objects};
         let mut conn = self.state.pool.get().expect("conn");
         // Every state a test inspects also has no history without its object (the database
         // keeps no foreign key for it; the writing transaction does).
@@ -278,7 +278,7 @@ impl TestApp {
             Vec::<(i64, String, i64, i64)>::new(),
             "kept live counts differ from the rows: (portal, type, kept, counted)"
         );
-        let history_rows: i64 = goalpost::db::with_conn!(&mut *conn, c => property_history::table
+        let history_rows: i64 = goalpost::db::with_conn!(&mut *conn, c => object_history::table
             .count()
             .get_result(c))
         .expect("count");
