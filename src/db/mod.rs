@@ -1,6 +1,7 @@
 //! Storage: the backend chosen from the database URL, the connection pool with its per-connection
 //! guardrails, embedded migrations, and the one bridge from async handlers to blocking Diesel.
 
+pub mod async_pg;
 mod bridge;
 pub mod cluster;
 pub mod json;

@@ -6,6 +6,7 @@ pub mod catalogue;
 pub mod counts;
 pub mod indexes;
 pub mod objects;
+pub mod point;
 pub mod properties;
 pub mod registry;
 pub mod rules;

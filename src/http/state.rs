@@ -75,6 +75,14 @@ impl AppState {
         self.object_type(portal, otype.name).await
     }
 
+    /// Whether point reads run on the async worker (`db::async_pg`): on PostgreSQL without
+    /// replicas (a replica read needs the write-position check of `AppState::read`).
+    pub fn async_reads(&self) -> bool {
+        self.replicas.is_none()
+            && (self.config.database_url.starts_with("postgres://")
+                || self.config.database_url.starts_with("postgresql://"))
+    }
+
     /// Forgets every portal's cached types (a definition changed on another instance).
     pub fn forget_all_types(&self) {
         if let Ok(mut m) = self.types.write() {

@@ -119,6 +119,21 @@ pub async fn read(
     let t = otype.clone();
     // Reads with history or associations have no bound on their rows: never inline.
     let inline = history.is_none() && asked.is_empty();
+    if inline
+        && matches!(archived, Archived::Live)
+        && matches!(by, IdBy::Record)
+        && state.async_reads()
+    {
+        // PostgreSQL without replicas: on the async worker, no hop to the blocking pool.
+        let id = parse_id(&raw_id)?;
+        let url = &state.config.database_url;
+        let row = crate::engine::point::view_by_id(url, scope(who.portal, &otype), id)
+            .await?
+            .ok_or_else(|| ApiError::object_not_found(&raw_id))?;
+        let shown = wanted.resolve(&otype);
+        let rendered = Rendered::view(&otype, &row, &shown, None)?;
+        return Ok(HttpResponse::Ok().json(rendered));
+    }
     let portal = who.portal;
     let (row, hist, embedded) = state
         .read(&who, inline, move |conn| {
