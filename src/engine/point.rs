@@ -1,14 +1,52 @@
-//! The one object read that runs on the async worker on PostgreSQL (see `db::async_pg`): a live
-//! object by id, as GET by id asks it. The statement is prepared once per connection.
+//! The reads that run on the async worker on PostgreSQL (see `db::async_pg`): a live object by
+//! id, as GET by id asks it (a statement prepared once per connection), and a search's first
+//! statement (its page with the total), sent with the same SQL and typed binds Diesel would
+//! send. An empty search page, which needs its count re-read in one snapshot, stays on the
+//! blocking path.
 
+use super::search::ast::Search;
+use super::search::compile::{counted, Bind};
+use super::search::cursor::After;
+use super::search::run::{page_of, Page};
 use super::store::{ObjectView, Scope};
 use crate::db::async_pg;
 use crate::db::json::RawDoc;
+use crate::db::Dialect;
 use crate::error::ApiError;
+use tokio_postgres::types::{FromSql, ToSql, Type};
+use tokio_postgres::Row;
 
-const BY_ID: &str = "SELECT id, properties::text, created_at, updated_at, archived, archived_at \
+const BY_ID: &str = "SELECT id, properties, created_at, updated_at, archived, archived_at \
                      FROM objects WHERE portal_id = $1 AND object_type = $2 AND id = $3 \
                      AND archived = FALSE";
+
+/// A JSONB document as its text (the binary form is a version byte and the text).
+struct Jsonb(String);
+
+impl<'a> FromSql<'a> for Jsonb {
+    fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
+        match raw.split_first() {
+            Some((1, rest)) => Ok(Jsonb(std::str::from_utf8(rest)?.to_owned())),
+            _ => Err("unsupported JSONB encoding".into()),
+        }
+    }
+
+    fn accepts(ty: &Type) -> bool {
+        *ty == Type::JSONB
+    }
+}
+
+fn view(r: &Row) -> Result<ObjectView, ApiError> {
+    let bad = |e: tokio_postgres::Error| ApiError::Internal(format!("object row: {e}"));
+    Ok(ObjectView {
+        id: r.try_get("id").map_err(bad)?,
+        properties: RawDoc(r.try_get::<_, Jsonb>("properties").map_err(bad)?.0),
+        created_at: r.try_get("created_at").map_err(bad)?,
+        updated_at: r.try_get("updated_at").map_err(bad)?,
+        archived: r.try_get("archived").map_err(bad)?,
+        archived_at: r.try_get("archived_at").map_err(bad)?,
+    })
+}
 
 /// The live object `id` of `scope`, if there is one, from the PostgreSQL database at `url`.
 pub async fn view_by_id(
@@ -25,12 +63,50 @@ pub async fn view_by_id(
         .query_opt(&statement, &[&scope.portal.0, &scope.object_type, &id])
         .await
         .map_err(async_pg::error)?;
-    Ok(row.map(|r| ObjectView {
-        id: r.get(0),
-        properties: RawDoc(r.get(1)),
-        created_at: r.get(2),
-        updated_at: r.get(3),
-        archived: r.get(4),
-        archived_at: r.get(5),
-    }))
+    row.as_ref().map(view).transpose()
+}
+
+/// A search's page and total in one statement; `None` when the page is empty (the caller then
+/// counts and reads it again in one snapshot, on the blocking path).
+pub async fn search(
+    url: &str,
+    scope: Scope<'_>,
+    search: &Search,
+    after: &After,
+) -> Result<Option<Page>, ApiError> {
+    let st = counted(
+        Dialect::Postgres,
+        scope.portal.0,
+        scope.object_type,
+        search,
+        after,
+    );
+    let binds: Vec<(Box<dyn ToSql + Sync + Send>, Type)> = st
+        .binds
+        .into_iter()
+        .map(|b| -> (Box<dyn ToSql + Sync + Send>, Type) {
+            match b {
+                Bind::Int(n) => (Box::new(n), Type::INT8),
+                Bind::Num(f) => (Box::new(f), Type::FLOAT8),
+                Bind::Text(t) => (Box::new(t), Type::TEXT),
+            }
+        })
+        .collect();
+    let params: Vec<(&(dyn ToSql + Sync), Type)> = binds
+        .iter()
+        .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
+        .collect();
+    let client = async_pg::client(url).await?;
+    let rows = client
+        .query_typed(&st.sql, &params)
+        .await
+        .map_err(async_pg::error)?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let total: i64 = first
+        .try_get("total")
+        .map_err(|e| ApiError::Internal(format!("search total: {e}")))?;
+    let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(page_of(search, total, views)))
 }

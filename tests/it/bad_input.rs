@@ -188,6 +188,21 @@ both!(lenient: hostile_strings_are_stored_verbatim_not_executed,
     }
 );
 
+both!(lenient: nul_in_a_search_value_is_a_400_on_both_backends,
+    |app: crate::support::TestApp| async move {
+        for filter in [
+            json!({"propertyName": "hs_goal_name", "operator": "EQ", "value": "a\u{0000}b"}),
+            json!({"propertyName": "hs_goal_name", "operator": "IN", "values": ["x", "\u{0000}"]}),
+        ] {
+            let body = json!({"filterGroups": [{"filters": [filter]}]});
+            let r = app.post(&format!("{BASE}/search"), body).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+            assert_hubspot_error(&r.body, "VALIDATION_ERROR");
+            assert!(r.body["message"].as_str().unwrap().contains("NUL"), "{}", r.body);
+        }
+    }
+);
+
 #[actix_web::test]
 async fn oversized_bodies_are_413s() {
     for backend in [

@@ -194,7 +194,7 @@ pub fn search(
     let (dialect, portal, otype) = (conn.dialect(), scope.portal.0, scope.object_type);
     let first = counted(dialect, portal, otype, search, after);
     let counted = load_statement!(conn, first, Counted)?;
-    let (total, mut rows) = match counted.first() {
+    let (total, rows) = match counted.first() {
         Some(first) => (first.total, counted.into_iter().map(|c| c.view).collect()),
         // An empty page carries no total: count and re-read the page in one snapshot, so an
         // empty page never comes with a total counted after it.
@@ -205,6 +205,11 @@ pub fn search(
             Ok((total, rows))
         })?,
     };
+    Ok(page_of(search, total, rows))
+}
+
+/// The page from the rows read (one more than the page when there is a next one).
+pub(crate) fn page_of(search: &Search, total: i64, mut rows: Vec<ObjectView>) -> Page {
     let more = rows.len() as i64 > search.limit;
     rows.truncate(search.limit as usize);
     let next = match (more, rows.last()) {
@@ -214,5 +219,5 @@ pub fn search(
         }),
         _ => None,
     };
-    Ok(Page { total, rows, next })
+    Page { total, rows, next }
 }
