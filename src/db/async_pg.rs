@@ -60,7 +60,9 @@ pub async fn client(url: &str) -> Result<Object, ApiError> {
 /// 503, anything else a 500 whose detail goes to the log.
 pub fn error(e: tokio_postgres::Error) -> ApiError {
     // PostgreSQL text cannot hold NUL: bad input, as on the Diesel path (`error.rs`).
-    if e.as_db_error().is_some_and(|d| d.message().contains("0x00")) {
+    if e.as_db_error()
+        .is_some_and(|d| d.message().contains("0x00"))
+    {
         return ApiError::bad_request("Text values may not contain NUL characters");
     }
     let kind = if e.is_closed() || e.as_db_error().is_none() {

@@ -34,6 +34,11 @@ pub fn presented_token(req: &HttpRequest) -> Option<String> {
     }
 }
 
+/// The id of the token a request was authenticated with, kept in its extensions for the
+/// middleware that records a write's position (read-your-writes).
+#[derive(Debug, Clone, Copy)]
+pub struct TokenId(pub i64);
+
 impl FromRequest for Principal {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Principal, ApiError>>>>;
@@ -52,7 +57,7 @@ impl FromRequest for Principal {
             let now = crate::engine::value::now_ms();
             if let Some(p) = state.tokens.get(&token, now) {
                 state.tokens.note_use(p.token_id, now);
-                req.extensions_mut().insert(p.clone());
+                req.extensions_mut().insert(TokenId(p.token_id));
                 return Ok(p);
             }
             let generation = state.tokens.generation();
@@ -69,7 +74,7 @@ impl FromRequest for Principal {
                 generation,
             );
             // For the middleware that records a write's position (read-your-writes).
-            req.extensions_mut().insert(principal.clone());
+            req.extensions_mut().insert(TokenId(principal.token_id));
             Ok(principal)
         })
     }

@@ -6,6 +6,7 @@
 use crate::auth::Principal;
 use crate::db::{self, cluster, Conn};
 use crate::error::ApiError;
+use crate::http::extract::TokenId;
 use crate::http::state::AppState;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -64,9 +65,8 @@ pub async fn record_writes(
     let Some(state) = state.filter(|s| write && s.replicas.is_some()) else {
         return Ok(res);
     };
-    let who = res.request().extensions().get::<Principal>().cloned();
-    if let (Some(who), true) = (who, res.status().is_success()) {
-        let token = who.token_id;
+    let who = res.request().extensions().get::<TokenId>().copied();
+    if let (Some(TokenId(token)), true) = (who, res.status().is_success()) {
         if let Err(e) = db::run(&state.pool, move |c| {
             cluster::record_write_position(c, token)
         })
