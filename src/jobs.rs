@@ -11,7 +11,7 @@ use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::pipedrive::store::{extend_open_goals, When};
 use crate::portals::{portal_ids, portal_settings};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,11 +24,17 @@ const LEASE: &str = "jobs";
 pub struct Leader {
     pub instance: String,
     held: AtomicBool,
+    /// When the lease was last renewed (epoch ms): a renewal that stalls (a slow database)
+    /// must not leave this instance leading past the lease another may already have taken.
+    renewed_at: AtomicI64,
 }
 
 impl Leader {
+    /// Leads while the lease is held and its last renewal is younger than the lease less a
+    /// second's margin.
     pub fn is_leader(&self) -> bool {
         self.held.load(Ordering::SeqCst)
+            && now_ms() - self.renewed_at.load(Ordering::SeqCst) < LEASE_MS - 1_000
     }
 
     /// Gives the lease up (a clean shutdown), so another instance takes over at once.
@@ -46,6 +52,7 @@ pub fn start(pool: &db::Pool, stats_mark: i64, instance: String) -> Arc<Leader> 
     let leader = Arc::new(Leader {
         instance,
         held: AtomicBool::new(false),
+        renewed_at: AtomicI64::new(0),
     });
     // Taken once before the jobs start, so a lone instance runs them from its first moment.
     renew(pool, &leader);
@@ -58,6 +65,7 @@ pub fn start(pool: &db::Pool, stats_mark: i64, instance: String) -> Arc<Leader> 
 }
 
 fn renew(pool: &db::Pool, leader: &Leader) {
+    let asked = now_ms();
     let held = pool.get().ok().is_some_and(|mut conn| {
         cluster::acquire_lease(&mut conn, LEASE, &leader.instance, now_ms(), LEASE_MS)
             .unwrap_or_else(|e| {
@@ -65,6 +73,9 @@ fn renew(pool: &db::Pool, leader: &Leader) {
                 false
             })
     });
+    if held {
+        leader.renewed_at.store(asked, Ordering::SeqCst);
+    }
     if held != leader.held.swap(held, Ordering::SeqCst) {
         tracing::info!(
             "background jobs: {}",
@@ -75,7 +86,9 @@ fn renew(pool: &db::Pool, leader: &Leader) {
             }
         );
     }
-    crate::metrics::get().job_leader.set(i64::from(held));
+    crate::metrics::get()
+        .job_leader
+        .set(i64::from(leader.is_leader()));
 }
 
 fn spawn_lease(pool: db::Pool, leader: Arc<Leader>) {

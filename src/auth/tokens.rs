@@ -32,32 +32,45 @@ fn insert(
     user_id: i64,
     expires_at: Option<i64>,
 ) -> Result<i64, ApiError> {
-    ensure_portal(conn, portal, &format!("portal {}", portal.0))?;
     let hash = hash_token(token);
     let scopes = scopes.join(",");
-    // A token stored again (the bootstrap token at every start) keeps its row, name and any
-    // revocation: restarting with a revoked bootstrap token does not revive it.
-    let id = with_conn!(conn, c => diesel::insert_into(t::table)
-        .values((
-            t::portal_id.eq(portal.0),
-            t::name.eq(name),
-            t::token_hash.eq(&hash),
-            t::scopes.eq(&scopes),
-            t::created_at.eq(now_ms()),
-            t::user_id.eq(user_id),
-            t::expires_at.eq(expires_at),
-        ))
-        .on_conflict(t::token_hash)
-        .do_update()
-        .set((
-            t::portal_id.eq(portal.0),
-            t::scopes.eq(&scopes),
-            t::user_id.eq(user_id),
-        ))
-        .returning(t::id)
-        .get_result(c))?;
-    cluster::bump(conn, cluster::TOKENS)?;
-    Ok(id)
+    conn.write_tx(|tx| {
+        ensure_portal(tx, portal, &format!("portal {}", portal.0))?;
+        // A secret a rotation retired stays retired: storing it again (a restart with the old
+        // bootstrap token) does not bring it back.
+        let retired: Option<i64> = with_conn!(tx, c => t::table
+            .filter(t::previous_hash.eq(&hash))
+            .select(t::id)
+            .first(c)
+            .optional())?;
+        if let Some(id) = retired {
+            tracing::warn!("token {id} was rotated away from this secret; it is not stored again");
+            return Ok(id);
+        }
+        // A token stored again (the bootstrap token at every start) keeps its row, name and any
+        // revocation: restarting with a revoked bootstrap token does not revive it.
+        let id = with_conn!(tx, c => diesel::insert_into(t::table)
+            .values((
+                t::portal_id.eq(portal.0),
+                t::name.eq(name),
+                t::token_hash.eq(&hash),
+                t::scopes.eq(&scopes),
+                t::created_at.eq(now_ms()),
+                t::user_id.eq(user_id),
+                t::expires_at.eq(expires_at),
+            ))
+            .on_conflict(t::token_hash)
+            .do_update()
+            .set((
+                t::portal_id.eq(portal.0),
+                t::scopes.eq(&scopes),
+                t::user_id.eq(user_id),
+            ))
+            .returning(t::id)
+            .get_result(c))?;
+        cluster::bump(tx, cluster::TOKENS)?;
+        Ok(id)
+    })
 }
 
 /// Creates a new random token and returns it (the only time it is ever visible) with its id.
@@ -202,13 +215,9 @@ pub fn revoke_token(conn: &mut Conn, id: i64) -> Result<bool, ApiError> {
     let now = now_ms();
     let found = conn.write_tx(|tx| {
         let n = with_conn!(tx, c => diesel::update(t::table.filter(t::id.eq(id)))
-            .set((
-                t::revoked_at.eq(diesel::dsl::sql::<diesel::sql_types::Nullable<diesel::sql_types::BigInt>>(
-                    &format!("COALESCE(revoked_at, {now})"),
-                )),
-                t::previous_hash.eq(None::<String>),
-                t::previous_expires_at.eq(None::<i64>),
-            ))
+            .set(t::revoked_at.eq(diesel::dsl::sql::<
+                diesel::sql_types::Nullable<diesel::sql_types::BigInt>,
+            >(&format!("COALESCE(revoked_at, {now})"))))
             .execute(c))?;
         cluster::bump(tx, cluster::TOKENS)?;
         Ok(n == 1)
@@ -230,11 +239,9 @@ pub fn rotate_token(conn: &mut Conn, id: i64, grace_ms: i64) -> Result<Option<St
             .first(c)
             .optional())?;
         let Some(old) = old else { return Ok(None) };
-        let (previous, until) = if grace_ms > 0 {
-            (Some(old), Some(now + grace_ms))
-        } else {
-            (None, None)
-        };
+        // The old secret is kept (hashed) even without grace, so it is never stored again as
+        // a new token; it is accepted only until `previous_expires_at`.
+        let (previous, until) = (Some(old), Some(now + grace_ms.max(0)));
         with_conn!(tx, c => diesel::update(t::table.filter(t::id.eq(id)))
             .set((
                 t::token_hash.eq(&hash),
@@ -250,14 +257,16 @@ pub fn rotate_token(conn: &mut Conn, id: i64, grace_ms: i64) -> Result<Option<St
 /// Stamps tokens' last use (`(id, epoch ms)`), one statement per token; a later stamp never
 /// goes back in time. Called every few seconds with what the instance saw since.
 pub fn touch_tokens(conn: &mut Conn, used: &[(i64, i64)]) -> Result<(), ApiError> {
-    for &(id, at) in used {
-        with_conn!(conn, c => diesel::update(
-            t::table
-                .filter(t::id.eq(id))
-                .filter(t::last_used_at.is_null().or(t::last_used_at.lt(at))),
-        )
-        .set(t::last_used_at.eq(at))
-        .execute(c))?;
-    }
-    Ok(())
+    conn.write_tx(|tx| {
+        for &(id, at) in used {
+            with_conn!(tx, c => diesel::update(
+                t::table
+                    .filter(t::id.eq(id))
+                    .filter(t::last_used_at.is_null().or(t::last_used_at.lt(at))),
+            )
+            .set(t::last_used_at.eq(at))
+            .execute(c))?;
+        }
+        Ok(())
+    })
 }

@@ -14,7 +14,8 @@ thread_local! {
     static POOLS: RefCell<HashMap<String, Pool>> = RefCell::new(HashMap::new());
 }
 
-/// Connections per worker thread.
+/// Connections per worker thread (so up to workers × 4 beside the Diesel pool; count them
+/// against PostgreSQL's `max_connections`).
 const PER_WORKER: usize = 4;
 
 fn pool(url: &str) -> Result<Pool, ApiError> {
@@ -24,9 +25,11 @@ fn pool(url: &str) -> Result<Pool, ApiError> {
         }
         let mut config = tokio_postgres::Config::from_str(url)
             .map_err(|e| ApiError::Internal(format!("PostgreSQL URL: {e}")))?;
+        // Bounded waits, so an unreachable server is a quick 503, not a hung request.
         config
             .application_name("goalpost")
-            .options("-c statement_timeout=30s");
+            .options("-c statement_timeout=30s")
+            .connect_timeout(std::time::Duration::from_secs(5));
         let manager = Manager::from_config(
             config,
             tokio_postgres::NoTls,
@@ -36,6 +39,9 @@ fn pool(url: &str) -> Result<Pool, ApiError> {
         );
         let p = Pool::builder(manager)
             .max_size(PER_WORKER)
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(std::time::Duration::from_secs(10)))
+            .create_timeout(Some(std::time::Duration::from_secs(5)))
             .build()
             .map_err(|e| ApiError::Internal(format!("async pool: {e}")))?;
         pools.borrow_mut().insert(url.to_owned(), p.clone());

@@ -9,13 +9,19 @@
 use super::{connect, Conn};
 use crate::error::ApiError;
 use diesel::connection::{AnsiTransactionManager, TransactionManager};
-use std::collections::VecDeque;
+use std::cell::Cell;
+use std::collections::HashMap;
 use std::panic::{catch_unwind, resume_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
 /// Writes in one group at most: bounds how long the first of a group waits for its commit.
 const MAX_GROUP: usize = 32;
+
+thread_local! {
+    /// Set while this thread runs a write: a write inside a write would wait for itself.
+    static IN_WRITE: Cell<bool> = const { Cell::new(false) };
+}
 
 /// One SQLite database's writer.
 pub struct Writer {
@@ -35,9 +41,10 @@ struct State {
     next_group: u64,
     /// Groups up to this one have finished (committed or failed).
     done: u64,
-    /// Recent groups whose commit failed, with the error (`None`: the database is unavailable,
-    /// e.g. its disk is full: a 503, not a 500).
-    failed: VecDeque<(u64, Option<String>)>,
+    /// Groups whose commit failed: members yet to read it, and the error (`None`: the database
+    /// is unavailable, e.g. its disk is full: a 503, not a 500). Kept until every member has
+    /// read it.
+    failed: HashMap<u64, (usize, Option<String>)>,
 }
 
 impl Writer {
@@ -59,6 +66,11 @@ impl Writer {
         &self,
         f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
+        if IN_WRITE.with(Cell::get) {
+            return Err(ApiError::Internal(
+                "a write transaction inside another".into(),
+            ));
+        }
         self.waiting.fetch_add(1, Ordering::SeqCst);
         let mut st = self.lock();
         self.waiting.fetch_sub(1, Ordering::SeqCst);
@@ -82,11 +94,14 @@ impl Writer {
         let conn = st.conn.as_mut().expect("opened above");
         let outcome = match begin(conn, false) {
             Ok(()) => {
+                IN_WRITE.with(|w| w.set(true));
                 let out = catch_unwind(AssertUnwindSafe(|| f(&mut *conn)));
+                IN_WRITE.with(|w| w.set(false));
                 let end = match &out {
                     Ok(Ok(_)) => end(conn, true),
                     _ => end(conn, false),
-                };
+                }
+                .and_then(|()| outer_only(conn));
                 Some((out, end))
             }
             Err(e) => {
@@ -103,11 +118,17 @@ impl Writer {
         } else {
             self.finish(&mut st, group, clean);
         }
-        let failed = st
-            .failed
-            .iter()
-            .find(|(g, _)| *g == group)
-            .map(|(_, e)| e.clone());
+        let failed = match st.failed.get_mut(&group) {
+            Some((left, e)) => {
+                let e = e.clone();
+                *left -= 1;
+                if *left == 0 {
+                    st.failed.remove(&group);
+                }
+                Some(e)
+            }
+            None => None,
+        };
         drop(st);
         match outcome {
             None => Err(ApiError::Unavailable),
@@ -141,10 +162,8 @@ impl Writer {
             tracing::warn!("SQLite group commit failed: {e:?}");
             // The connection's transaction state is unknown: open a fresh one next time.
             st.conn = None;
-            st.failed.push_back((group, e));
-            if st.failed.len() > 64 {
-                st.failed.pop_front();
-            }
+            let members = st.members;
+            st.failed.insert(group, (members, e));
         }
         crate::metrics::get()
             .group_commit_writes
@@ -167,6 +186,23 @@ fn begin(conn: &mut Conn, outer: bool) -> Result<(), ApiError> {
         AnsiTransactionManager::begin_transaction(c)?;
     }
     Ok(())
+}
+
+/// After a write's savepoint ended, the connection must be back in the group's transaction
+/// alone; anything else (a nested transaction left open) fails the group.
+fn outer_only(conn: &mut Conn) -> Result<(), ApiError> {
+    let Conn::Sqlite(c, _) = conn else {
+        unreachable!("the group writer is SQLite's")
+    };
+    let depth = AnsiTransactionManager::transaction_manager_status_mut(c)
+        .transaction_depth()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    match depth.map(|d| d.get()) {
+        Some(1) => Ok(()),
+        other => Err(ApiError::Internal(format!(
+            "a write left the transaction at depth {other:?}"
+        ))),
+    }
 }
 
 /// Releases (`ok`) or rolls back to the write's savepoint.

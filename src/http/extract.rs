@@ -39,6 +39,29 @@ pub fn presented_token(req: &HttpRequest) -> Option<String> {
 #[derive(Debug, Clone, Copy)]
 pub struct TokenId(pub i64);
 
+/// The principal of a presented token: from the cache, else looked up (and cached); `None`
+/// for a token no one holds (unknown, revoked, expired).
+pub async fn resolve(state: &AppState, token: &str) -> Result<Option<Principal>, ApiError> {
+    if token.is_empty() || token.len() > 512 {
+        return Ok(None);
+    }
+    let now = crate::engine::value::now_ms();
+    if let Some(p) = state.tokens.get(token, now) {
+        return Ok(Some(p));
+    }
+    let generation = state.tokens.generation();
+    let t = token.to_owned();
+    let found = db::run_point(&state.pool, move |conn| lookup(conn, &t)).await?;
+    Ok(found.map(|(principal, until)| {
+        let cached = Cached {
+            principal: principal.clone(),
+            until,
+        };
+        state.tokens.put(token, cached, generation);
+        principal
+    }))
+}
+
 impl FromRequest for Principal {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Principal, ApiError>>>>;
@@ -54,25 +77,12 @@ impl FromRequest for Principal {
             if token.is_empty() || token.len() > 512 {
                 return Err(ApiError::Unauthenticated);
             }
-            let now = crate::engine::value::now_ms();
-            if let Some(p) = state.tokens.get(&token, now) {
-                state.tokens.note_use(p.token_id, now);
-                req.extensions_mut().insert(TokenId(p.token_id));
-                return Ok(p);
-            }
-            let generation = state.tokens.generation();
-            let t = token.clone();
-            let found = db::run_point(&state.pool, move |conn| lookup(conn, &t)).await?;
-            let (principal, until) = found.ok_or(ApiError::Unauthenticated)?;
-            state.tokens.note_use(principal.token_id, now);
-            state.tokens.put(
-                &token,
-                Cached {
-                    principal: principal.clone(),
-                    until,
-                },
-                generation,
-            );
+            let principal = resolve(&state, &token)
+                .await?
+                .ok_or(ApiError::Unauthenticated)?;
+            state
+                .tokens
+                .note_use(principal.token_id, crate::engine::value::now_ms());
             // For the middleware that records a write's position (read-your-writes).
             req.extensions_mut().insert(TokenId(principal.token_id));
             Ok(principal)

@@ -7,7 +7,7 @@ use crate::auth::hash_token;
 use crate::config::RateLimit;
 use crate::db::{self, cluster};
 use crate::error::ApiError;
-use crate::http::extract::presented_token;
+use crate::http::extract::{presented_token, resolve};
 use crate::http::pipedrive::{is_pipedrive_path, PdError};
 use crate::http::state::AppState;
 use actix_web::body::{EitherBody, MessageBody};
@@ -217,12 +217,16 @@ pub async fn rate_limit(
     let (Some(state), Some(limiter), Some(token)) = (state, limiter, token) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };
+    // Only tokens someone holds are counted (resolved here, and cached for the handler): a
+    // made-up token costs no window row and gets its 401 from the extractor.
+    if !matches!(resolve(&state, &token).await, Ok(Some(_))) {
+        return Ok(next.call(req).await?.map_into_left_body());
+    }
+    let now = crate::engine::value::now_ms();
     let pipedrive = is_pipedrive_path(req.path());
     // The window's key: a prefix of the token's hash (the secret never reaches the database).
     let key = hash_token(&token)[..32].to_owned();
-    let verdict = limiter
-        .check(&state.pool, &key, crate::engine::value::now_ms())
-        .await;
+    let verdict = limiter.check(&state.pool, &key, now).await;
     if !verdict.allowed {
         crate::metrics::get().rate_limited.inc();
         let mut resp = if pipedrive {

@@ -46,13 +46,14 @@ fn upgrade_with_data(backend: Backend) {
             VALUES (1, 7, 'goal_targets', '{\"k\":\"a\"}', 0, 0),
                    (2, 8, 'goal_targets', '{\"k\":\"a\"}', 0, 0);
         INSERT INTO property_history (object_id, name, value, changed_at, source_type)
-            VALUES (1, 'k', 'a', 0, 'API'), (2, 'k', 'a', 0, 'API'), (2, 'k', 'b', 1, 'API');";
+            VALUES (1, 'k', 'a', 0, 'API'), (2, 'k', 'a', 0, 'API'), (2, 'k', 'b', 1, 'API'),
+                   (2, 'k', 'c', 1, 'API');";
     const PG_INDEX: &str =
         "CREATE UNIQUE INDEX objects_unique_test ON objects ((properties ->> 'k'))
         WHERE portal_id = 7 AND object_type = 'goal_targets' AND archived = FALSE;";
     // History rows whose portal is their object's portal, per portal.
-    // (Property history became one row per write later, migration 11; the two writes of
-    // object 2 stay two rows.)
+    // (Property history became one row per write later, migration 11; object 2's writes stay
+    // three rows: two of `k` in the same millisecond are not folded into one.)
     const MATCHED: &str = "SELECT COUNT(*) AS n FROM object_history h JOIN objects o
         ON o.id = h.object_id AND o.portal_id = h.portal_id WHERE h.portal_id = 8";
 
@@ -76,7 +77,7 @@ fn upgrade_with_data(backend: Backend) {
     }
     .expect("count")
     .n;
-    assert_eq!(matched, 2, "portal 8's history rows carry portal 8");
+    assert_eq!(matched, 3, "portal 8's history rows carry portal 8");
     // Folded into one row per write, the history still reads back value by value.
     let h = goalpost::engine::store::history(
         &mut conn,
@@ -89,7 +90,14 @@ fn upgrade_with_data(backend: Backend) {
         .iter()
         .map(|r| (r.value.clone(), r.changed_at))
         .collect();
-    assert_eq!(values, [(Some("b".into()), 1), (Some("a".into()), 0)]);
+    assert_eq!(
+        values,
+        [
+            (Some("c".into()), 1),
+            (Some("b".into()), 1),
+            (Some("a".into()), 0)
+        ]
+    );
     if let Conn::Pg(c, _) = &mut conn {
         let def = diesel::sql_query(
             "SELECT indexdef AS def FROM pg_indexes WHERE indexname = 'objects_unique_test'",

@@ -126,6 +126,21 @@ async fn lifecycle(backend: Backend) {
     // A revoked token cannot be rotated back to life; unknown ids are errors, not silence.
     assert!(!cli(&app, &["rotate", &id.to_string()]).0);
     assert!(!cli(&app, &["revoke", "999999"]).0);
+    // Storing a rotated-away secret again (a restart with an old bootstrap token) does not
+    // bring it back.
+    let mut conn = app.state.pool.get().unwrap();
+    let all: Vec<String> = goalpost::auth::ALL_SCOPES
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let portal = goalpost::engine::store::PortalId(1);
+    goalpost::auth::store_token(&mut conn, portal, "bootstrap", &rotated, &all, 1).unwrap();
+    drop(conn);
+    poll_once(&app.state, &mut seen).unwrap();
+    assert_eq!(
+        status(&app, &rotated, BASE).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     // Other tokens are untouched.
     assert_eq!(
         status(&app, crate::support::TOKEN, BASE).await.0,
