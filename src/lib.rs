@@ -67,6 +67,7 @@ pub fn prepare(config: Config) -> Result<Startup, String> {
                 token.expose(),
                 &all,
                 auth::DEFAULT_USER,
+                None,
             )?;
         }
         if auth::count_tokens(&mut conn)? == 0 {

@@ -215,6 +215,9 @@ fn token(database_url: &str, cmd: TokenCommand) -> Result<(), String> {
             expires_in,
         } => {
             let scopes = auth::parse_scopes(&scopes)?;
+            if expires_in.is_some_and(|ms| ms <= 0) {
+                return Err("--expires-in must be longer than zero".into());
+            }
             let expires = expires_in.map(|ms| goalpost::engine::value::now_ms() + ms);
             let (id, token) = auth::create_token(
                 &mut conn,

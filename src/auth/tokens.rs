@@ -19,17 +19,6 @@ pub fn store_token(
     token: &str,
     scopes: &[String],
     user_id: i64,
-) -> Result<i64, ApiError> {
-    insert(conn, portal, name, token, scopes, user_id, None)
-}
-
-fn insert(
-    conn: &mut Conn,
-    portal: PortalId,
-    name: &str,
-    token: &str,
-    scopes: &[String],
-    user_id: i64,
     expires_at: Option<i64>,
 ) -> Result<i64, ApiError> {
     let hash = hash_token(token);
@@ -83,7 +72,7 @@ pub fn create_token(
     expires_at: Option<i64>,
 ) -> Result<(i64, String), ApiError> {
     let token = generate_token();
-    let id = insert(conn, portal, name, &token, scopes, user_id, expires_at)?;
+    let id = store_token(conn, portal, name, &token, scopes, user_id, expires_at)?;
     Ok((id, token))
 }
 

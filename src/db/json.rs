@@ -153,12 +153,18 @@ impl<'de> Deserialize<'de> for Text<'de> {
     }
 }
 
+/// The text of a JSONB value in PostgreSQL's binary form (a version byte, then the text);
+/// shared by Diesel's reads and the async driver's.
+pub fn jsonb_text(bytes: &[u8]) -> deserialize::Result<String> {
+    match bytes.split_first() {
+        Some((1, rest)) => Ok(std::str::from_utf8(rest)?.to_owned()),
+        _ => Err("unsupported JSONB encoding".into()),
+    }
+}
+
 impl FromSql<Props, Pg> for RawDoc {
     fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
-        match value.as_bytes().split_first() {
-            Some((1, rest)) => Ok(RawDoc(std::str::from_utf8(rest)?.to_owned())),
-            _ => Err("unsupported JSONB encoding".into()),
-        }
+        jsonb_text(value.as_bytes()).map(RawDoc)
     }
 }
 

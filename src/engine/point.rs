@@ -10,7 +10,7 @@ use super::search::cursor::After;
 use super::search::run::{page_of, Page};
 use super::store::{ObjectView, Scope};
 use crate::db::async_pg;
-use crate::db::json::RawDoc;
+use crate::db::json::{jsonb_text, RawDoc};
 use crate::db::Dialect;
 use crate::error::ApiError;
 use tokio_postgres::types::{FromSql, ToSql, Type};
@@ -25,10 +25,7 @@ struct Jsonb(String);
 
 impl<'a> FromSql<'a> for Jsonb {
     fn from_sql(_: &Type, raw: &'a [u8]) -> Result<Self, Box<dyn std::error::Error + Sync + Send>> {
-        match raw.split_first() {
-            Some((1, rest)) => Ok(Jsonb(std::str::from_utf8(rest)?.to_owned())),
-            _ => Err("unsupported JSONB encoding".into()),
-        }
+        jsonb_text(raw).map(Jsonb)
     }
 
     fn accepts(ty: &Type) -> bool {

@@ -134,7 +134,7 @@ async fn lifecycle(backend: Backend) {
         .map(|s| s.to_string())
         .collect();
     let portal = goalpost::engine::store::PortalId(1);
-    goalpost::auth::store_token(&mut conn, portal, "bootstrap", &rotated, &all, 1).unwrap();
+    goalpost::auth::store_token(&mut conn, portal, "bootstrap", &rotated, &all, 1, None).unwrap();
     drop(conn);
     poll_once(&app.state, &mut seen).unwrap();
     assert_eq!(
@@ -172,6 +172,11 @@ async fn expiry(backend: Backend) {
         &["create", "--scopes", "goals:read", "--expires-in", "soon"],
     );
     assert!(!ok && err.contains("not a duration"), "{err}");
+    let (ok, _, err) = cli(
+        &app,
+        &["create", "--scopes", "goals:read", "--expires-in", "0"],
+    );
+    assert!(!ok && err.contains("longer than zero"), "{err}");
 }
 
 mod token_lifecycle_through_the_cli {
