@@ -34,6 +34,9 @@ pub struct Metrics {
     pub cache_clears: IntCounterVec,
     /// Writes per SQLite group commit.
     pub group_commit_writes: Histogram,
+    /// Filtered searches by how their total was had: `hit` (cached, version unchanged),
+    /// `miss` (counted), `stale` (cached but written since: counted again).
+    pub search_totals: IntCounterVec,
 }
 
 fn counter(r: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -109,6 +112,12 @@ impl Metrics {
                 "replica_lag_milliseconds",
                 "Replay lag of each read replica (-1: not answering)",
                 &["replica"],
+            ),
+            search_totals: counter(
+                &r,
+                "search_total_cache_total",
+                "Filtered search totals by cache outcome",
+                &["outcome"],
             ),
             replica_reads: counter(
                 &r,

@@ -184,6 +184,7 @@ diesel::table! {
         portal_id -> BigInt,
         object_type -> Text,
         delta -> BigInt,
+        writes -> BigInt,
     }
 }
 

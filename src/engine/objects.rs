@@ -295,7 +295,7 @@ pub fn update(
         .iter()
         .map(|&i| (out[i].id, &out[i].properties))
         .collect();
-    store::update_docs(conn, scope.portal, &docs, now)?;
+    store::update_docs(conn, scope, &docs, now)?;
     store::insert_history(conn, &history)?;
     check(conn, otype, portal, WriteKind::Update, &touched)?;
     Ok(out)

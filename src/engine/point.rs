@@ -5,9 +5,10 @@
 //! blocking path.
 
 use super::search::ast::Search;
-use super::search::compile::{counted, Bind};
+use super::search::compile::{first, Bind};
 use super::search::cursor::After;
 use super::search::run::{page_of, Page};
+use super::search::totals::Totals;
 use super::store::{ObjectView, Scope};
 use crate::db::async_pg;
 use crate::db::json::{jsonb_text, RawDoc};
@@ -63,47 +64,59 @@ pub async fn view_by_id(
     row.as_ref().map(view).transpose()
 }
 
-/// A search's page and total in one statement; `None` when the page is empty (the caller then
-/// counts and reads it again in one snapshot, on the blocking path).
+/// A search's page and total in one statement (its total cached in `totals` when filtered);
+/// `None` when the page is empty (the caller then counts and reads it again in one snapshot,
+/// on the blocking path).
 pub async fn search(
     url: &str,
+    totals: &Totals,
     scope: Scope<'_>,
     search: &Search,
     after: &After,
 ) -> Result<Option<Page>, ApiError> {
-    let st = counted(
-        Dialect::Postgres,
-        scope.portal.0,
-        scope.object_type,
-        search,
-        after,
-    );
-    let binds: Vec<(Box<dyn ToSql + Sync + Send>, Type)> = st
-        .binds
-        .into_iter()
-        .map(|b| -> (Box<dyn ToSql + Sync + Send>, Type) {
-            match b {
-                Bind::Int(n) => (Box::new(n), Type::INT8),
-                Bind::Num(f) => (Box::new(f), Type::FLOAT8),
-                Bind::Text(t) => (Box::new(t), Type::TEXT),
-            }
-        })
-        .collect();
-    let params: Vec<(&(dyn ToSql + Sync), Type)> = binds
-        .iter()
-        .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
-        .collect();
+    let (portal, otype) = (scope.portal.0, scope.object_type);
+    let mut plan = totals.plan(portal, otype, search);
     let client = async_pg::client(url).await?;
-    let rows = client
-        .query_typed(&st.sql, &params)
-        .await
-        .map_err(async_pg::error)?;
-    let Some(first) = rows.first() else {
-        return Ok(None);
-    };
-    let total: i64 = first
-        .try_get("total")
-        .map_err(|e| ApiError::Internal(format!("search total: {e}")))?;
-    let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
-    Ok(Some(page_of(search, total, views)))
+    loop {
+        let st = first(
+            Dialect::Postgres,
+            portal,
+            otype,
+            search,
+            after,
+            plan.extra(),
+        );
+        let binds: Vec<(Box<dyn ToSql + Sync + Send>, Type)> = st
+            .binds
+            .into_iter()
+            .map(|b| -> (Box<dyn ToSql + Sync + Send>, Type) {
+                match b {
+                    Bind::Int(n) => (Box::new(n), Type::INT8),
+                    Bind::Num(f) => (Box::new(f), Type::FLOAT8),
+                    Bind::Text(t) => (Box::new(t), Type::TEXT),
+                }
+            })
+            .collect();
+        let params: Vec<(&(dyn ToSql + Sync), Type)> = binds
+            .iter()
+            .map(|(v, t)| (v.as_ref() as &(dyn ToSql + Sync), t.clone()))
+            .collect();
+        let rows = client
+            .query_typed(&st.sql, &params)
+            .await
+            .map_err(async_pg::error)?;
+        let Some(head) = rows.first() else {
+            return Ok(None);
+        };
+        let column = |name: &str| -> Result<Option<i64>, ApiError> {
+            head.try_get(name)
+                .map_err(|e| ApiError::Internal(format!("search {name}: {e}")))
+        };
+        if let Some(total) = totals.settle(&plan, column("total")?, column("version")?) {
+            let views = rows.iter().map(view).collect::<Result<Vec<_>, _>>()?;
+            return Ok(Some(page_of(search, total, views)));
+        }
+        // Written since the total was cached: once more, with the count.
+        plan = plan.recount();
+    }
 }

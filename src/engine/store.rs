@@ -141,7 +141,7 @@ pub fn insert(
         got.sort_by_key(|r| r.id);
         out.extend(got);
     }
-    super::counts::add(conn, scope, out.len() as i64)?;
+    super::counts::wrote(conn, scope, out.len() as i64)?;
     Ok(out)
 }
 
@@ -229,7 +229,7 @@ pub fn page(
 /// UPDATE … FROM v`), instead of one UPDATE per object.
 pub fn update_docs(
     conn: &mut Conn,
-    portal: PortalId,
+    scope: Scope<'_>,
     docs: &[(i64, &PropsDoc)],
     now: i64,
 ) -> Result<(), ApiError> {
@@ -258,9 +258,12 @@ pub fn update_docs(
         // By (portal_id, id): that is the primary key on PostgreSQL, so `id` alone would scan.
         b.bind(Bind::Int(now))
             .push(" FROM v WHERE objects.portal_id = ")
-            .bind(Bind::Int(portal.0))
+            .bind(Bind::Int(scope.portal.0))
             .push(" AND objects.id = v.id");
         execute_statement(conn, b.finish())?;
+    }
+    if !docs.is_empty() {
+        super::counts::wrote(conn, scope, 0)?;
     }
     Ok(())
 }
@@ -292,8 +295,10 @@ pub fn set_archived(
         objects::updated_at.eq(now),
     ))
     .execute(c))?;
-    let delta = if archived { -(n as i64) } else { n as i64 };
-    super::counts::add(conn, scope, delta)?;
+    if n > 0 {
+        let delta = if archived { -(n as i64) } else { n as i64 };
+        super::counts::wrote(conn, scope, delta)?;
+    }
     Ok(n)
 }
 

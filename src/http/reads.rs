@@ -24,12 +24,24 @@ impl AppState {
         F: Fn(&mut Conn) -> Result<T, ApiError> + Clone + Send + 'static,
         T: Send + 'static,
     {
+        self.read_routed(who, point, move |c, _| f(c)).await
+    }
+
+    /// As [`AppState::read`], telling `f` whether it runs on a replica: a replica's snapshots
+    /// follow the WAL's commit order, the primary's may see concurrent commits in another
+    /// order, so what is cached from one is not kept for the other.
+    pub async fn read_routed<T, F>(&self, who: &Principal, point: bool, f: F) -> Result<T, ApiError>
+    where
+        F: Fn(&mut Conn, bool) -> Result<T, ApiError> + Clone + Send + 'static,
+        T: Send + 'static,
+    {
         if let Some(replicas) = self.replicas.as_ref() {
             let token = who.token_id;
             let need = db::run(&self.pool, move |c| cluster::write_position(c, token)).await?;
             let m = crate::metrics::get();
             if let Some(r) = replicas.pick(need) {
-                match db::run_labeled(&r.pool, &r.name, f.clone()).await {
+                let on_replica = f.clone();
+                match db::run_labeled(&r.pool, &r.name, move |c| on_replica(c, true)).await {
                     // A replica that fails (gone, or a query cancelled by recovery) costs the
                     // read a second try on the primary, never a 5xx.
                     Err(ApiError::Unavailable | ApiError::Internal(_)) => r.mark_down(),
@@ -41,7 +53,7 @@ impl AppState {
             }
             m.replica_reads.with_label_values(&["primary"]).inc();
         }
-        db::run_maybe_point(&self.pool, point, f).await
+        db::run_maybe_point(&self.pool, point, move |c| f(c, false)).await
     }
 }
 

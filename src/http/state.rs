@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::db;
 use crate::engine;
 use crate::engine::registry::Registry;
+use crate::engine::search::totals::Totals;
 use crate::engine::store::PortalId;
 use crate::engine::types::ObjectType;
 use crate::error;
@@ -29,6 +30,10 @@ pub struct AppState {
     /// Per-portal object types (built-in plus custom properties), dropped when a portal's
     /// definitions change.
     pub(crate) types: RwLock<HashMap<(i64, &'static str), Arc<ObjectType>>>,
+    /// Totals of filtered searches read on the primary, and on replicas (`engine::search::
+    /// totals`; kept apart, see `AppState::read_routed`).
+    pub totals: Arc<Totals>,
+    pub replica_totals: Arc<Totals>,
 }
 
 impl AppState {
@@ -125,6 +130,8 @@ impl AppState {
             leader: OnceLock::new(),
             config,
             types: RwLock::new(HashMap::new()),
+            totals: Arc::default(),
+            replica_totals: Arc::default(),
         })
     }
 }

@@ -25,4 +25,5 @@ mod search;
 mod security;
 mod snapshots;
 mod tokens;
+mod totals;
 mod trace;

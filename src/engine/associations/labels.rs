@@ -227,5 +227,5 @@ pub fn delete(
         .filter(al::type_id.eq_any(ids)))
         .set(al::archived.eq(true))
         .execute(c))?;
-    Ok(())
+    crate::engine::counts::wrote_associations(conn, portal)
 }

@@ -228,6 +228,9 @@ pub fn link(
         b.push(" ON CONFLICT DO NOTHING");
         execute(conn, b)?;
     }
+    if !rows.is_empty() {
+        crate::engine::counts::wrote_associations(conn, portal)?;
+    }
     // The cap, for each side the links touched (one grouped count per side).
     let froms: Vec<i64> = links.iter().map(|l| l.from).collect();
     let tos: Vec<i64> = links.iter().map(|l| l.to).collect();
@@ -346,6 +349,9 @@ fn delete_rows(
         }
         b.push(")");
         execute(conn, b)?;
+    }
+    if !rows.is_empty() {
+        crate::engine::counts::wrote_associations(conn, portal)?;
     }
     Ok(())
 }

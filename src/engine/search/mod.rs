@@ -6,5 +6,6 @@ pub mod ast;
 pub mod compile;
 pub mod cursor;
 pub mod run;
+pub mod totals;
 
 pub use ast::{Filter, Op, Operand, Search, Sort, Target};

@@ -1,8 +1,9 @@
 //! Runs a compiled search: the page and the exact total from one read snapshot.
 
 use super::ast::{Operand, Search, Target};
-use super::compile::{compile, counted, Statement};
+use super::compile::{compile, first, Statement};
 use super::cursor::{self, After};
+use super::totals::Totals;
 use crate::db::Conn;
 use crate::engine::store::{ObjectRow, ObjectView, Scope};
 use crate::engine::types::{PropertyDef, PropertyType};
@@ -11,7 +12,7 @@ use crate::error::ApiError;
 use std::borrow::Cow;
 
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Nullable};
 
 #[derive(QueryableByName)]
 struct Count {
@@ -19,13 +20,15 @@ struct Count {
     n: i64,
 }
 
-/// A page row with the search's total beside it (`Compiled::counted`).
+/// A page row with the search's total and write version beside it (`compile::first`).
 #[derive(QueryableByName)]
 struct Counted {
     #[diesel(embed)]
     view: ObjectView,
-    #[diesel(sql_type = BigInt)]
-    total: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    total: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    version: Option<i64>,
 }
 
 /// One page of results.
@@ -184,28 +187,39 @@ fn compared<'a>(
     }
 }
 
-/// Runs a search over one scope.
+/// Runs a search over one scope, its total cached in `totals` when filtered.
 pub fn search(
     conn: &mut Conn,
+    totals: &Totals,
     scope: Scope<'_>,
     search: &Search,
     after: &After,
 ) -> Result<Page, ApiError> {
     let (dialect, portal, otype) = (conn.dialect(), scope.portal.0, scope.object_type);
-    let first = counted(dialect, portal, otype, search, after);
-    let counted = load_statement!(conn, first, Counted)?;
-    let (total, rows) = match counted.first() {
-        Some(first) => (first.total, counted.into_iter().map(|c| c.view).collect()),
-        // An empty page carries no total: count and re-read the page in one snapshot, so an
-        // empty page never comes with a total counted after it.
-        None => conn.read_tx(|tx| {
-            let compiled = compile(dialect, portal, otype, search, after);
-            let total = load_count(tx, compiled.count)?;
-            let rows: Vec<ObjectView> = load_statement!(tx, compiled.page, ObjectView)?;
-            Ok((total, rows))
-        })?,
-    };
-    Ok(page_of(search, total, rows))
+    let mut plan = totals.plan(portal, otype, search);
+    loop {
+        let st = first(dialect, portal, otype, search, after, plan.extra());
+        let rows = load_statement!(conn, st, Counted)?;
+        let Some(head) = rows.first() else {
+            // An empty page carries no total: count and re-read the page in one snapshot, so
+            // an empty page never comes with a total counted after it.
+            let (total, rows) = conn.read_tx(|tx| {
+                let compiled = compile(dialect, portal, otype, search, after);
+                let total = load_count(tx, compiled.count)?;
+                let rows: Vec<ObjectView> = load_statement!(tx, compiled.page, ObjectView)?;
+                Ok((total, rows))
+            })?;
+            return Ok(page_of(search, total, rows));
+        };
+        match totals.settle(&plan, head.total, head.version) {
+            Some(total) => {
+                let views = rows.into_iter().map(|c| c.view).collect();
+                return Ok(page_of(search, total, views));
+            }
+            // Written since the total was cached: once more, with the count.
+            None => plan = plan.recount(),
+        }
+    }
 }
 
 /// The page from the rows read (one more than the page when there is a next one).

@@ -239,16 +239,18 @@ pub async fn search(
     // which needs its count re-read in one snapshot, falls back to the blocking path).
     let fast = if state.async_reads() {
         let url = &state.config.database_url;
-        crate::engine::point::search(url, scope(portal, &t), &search, &after).await?
+        crate::engine::point::search(url, &state.totals, scope(portal, &t), &search, &after).await?
     } else {
         None
     };
     let page = match fast {
         Some(page) => page,
         None => {
+            let (primary, replica) = (state.totals.clone(), state.replica_totals.clone());
             state
-                .read(&who, false, move |conn| {
-                    run::search(conn, scope(portal, &t), &search, &after)
+                .read_routed(&who, false, move |conn, on_replica| {
+                    let totals = if on_replica { &replica } else { &primary };
+                    run::search(conn, totals, scope(portal, &t), &search, &after)
                 })
                 .await?
         }

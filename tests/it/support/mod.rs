@@ -134,12 +134,21 @@ impl TestApp {
     }
 
     pub async fn start_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start_on(TestDb::new(backend), tweak).await
+    }
+
+    /// A second instance on this one's database (its own pool and caches), as another process
+    /// of one deployment would be.
+    pub async fn beside(&self) -> TestApp {
+        Self::start_on(TestDb::at(self._db.url.clone()), |_| {}).await
+    }
+
+    async fn start_on(db: TestDb, tweak: impl FnOnce(&mut Config)) -> TestApp {
         // Server logs (e.g. an internal error's detail) show with RUST_LOG=error.
         let _ = tracing_subscriber::fmt()
             .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
             .with_test_writer()
             .try_init();
-        let db = TestDb::new(backend);
         let mut config = Config::new(&db.url);
         config.bootstrap_token = Some(TOKEN.into());
         config.pool_size = 4;

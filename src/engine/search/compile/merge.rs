@@ -5,7 +5,7 @@
 use super::*;
 
 /// Whether a search matches every live object of its scope: no filters, no query terms.
-pub(super) fn unfiltered(search: &Search) -> bool {
+pub fn unfiltered(search: &Search) -> bool {
     search.groups.iter().all(|g| g.is_empty()) && search.query_terms.is_empty()
 }
 

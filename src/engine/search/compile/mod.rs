@@ -14,8 +14,9 @@ mod page;
 mod tests;
 
 use filters::*;
+pub use merge::unfiltered;
 use merge::{count_matches, merged, merges_sorted_indexes};
-pub use page::{compile, counted, members};
+pub use page::{compile, counted, first, members, Extra};
 use page::{keyset, order_by, Where};
 
 /// One bound value.

@@ -89,19 +89,34 @@ pub fn compile(
         after,
     };
     Compiled {
-        page: page(dialect, &at, false),
+        page: page(dialect, &at, None),
         count: count.finish(),
-        counted: page(dialect, &at, true),
+        counted: page(dialect, &at, Some(Extra::Total)),
     }
 }
 
-/// Only [`Compiled::counted`]: what a search runs first (the other two only for an empty page).
-pub fn counted(
+/// What a search's first statement reads beside its page, as columns `total` and `version`
+/// (each a scalar subquery, or NULL when not asked for).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    /// The exact count of matches.
+    Total,
+    /// The count and the scope's write version (`engine::counts::version_sql`), to cache the
+    /// count under.
+    TotalAndVersion,
+    /// Only the write version: the count is cached, and is still true if the version is.
+    Version,
+}
+
+/// The page with the columns `extra` asks for: what a search runs first (the count and page
+/// alone only for an empty page).
+pub fn first(
     dialect: Dialect,
     portal: i64,
     object_type: &str,
     search: &Search,
     after: &After,
+    extra: Extra,
 ) -> Statement {
     let at = Where {
         portal,
@@ -109,7 +124,18 @@ pub fn counted(
         search,
         after,
     };
-    page(dialect, &at, true)
+    page(dialect, &at, Some(extra))
+}
+
+/// [`first`] with the count alone.
+pub fn counted(
+    dialect: Dialect,
+    portal: i64,
+    object_type: &str,
+    search: &Search,
+    after: &After,
+) -> Statement {
+    first(dialect, portal, object_type, search, after, Extra::Total)
 }
 
 /// What one search selects.
@@ -120,18 +146,36 @@ pub(super) struct Where<'a> {
     pub(super) after: &'a After,
 }
 
-/// The page query; `with_total` adds the count as an uncorrelated scalar subquery in the select
-/// list (column `total`). Both planners run that once, and one statement reads one snapshot, so
-/// page and total agree without a transaction around two statements (on PostgreSQL, three
-/// fewer round trips per search).
-pub(super) fn page(dialect: Dialect, at: &Where<'_>, with_total: bool) -> Statement {
+/// The page query; `extra` adds the count and the write version as uncorrelated scalar
+/// subqueries in the select list (columns `total`, `version`). Both planners run those once,
+/// and one statement reads one snapshot, so page, total and version agree without a
+/// transaction around several statements (on PostgreSQL, three fewer round trips per search).
+pub(super) fn page(dialect: Dialect, at: &Where<'_>, extra: Option<Extra>) -> Statement {
     let search = at.search;
     let mut page = Builder::new(dialect);
     page.push(&format!("SELECT {COLUMNS}"));
-    if with_total {
-        page.push(", (");
-        count_matches(&mut page, at.portal, at.object_type, search);
-        page.push(") AS total");
+    if let Some(extra) = extra {
+        if extra == Extra::Version {
+            page.push(", CAST(NULL AS BIGINT) AS total");
+        } else {
+            page.push(", (");
+            count_matches(&mut page, at.portal, at.object_type, search);
+            page.push(") AS total");
+        }
+        if extra == Extra::Total {
+            page.push(", CAST(NULL AS BIGINT) AS version");
+        } else {
+            let mut types = vec![at.object_type];
+            for f in search.groups.iter().flatten() {
+                if let Target::Association(to) = &f.target {
+                    types.push(to);
+                }
+            }
+            page.push(", (")
+                .push(&crate::engine::counts::version_sql(&types))
+                .bind(Bind::Int(at.portal))
+                .push(") AS version");
+        }
     }
     if merges_sorted_indexes(search) {
         merged(&mut page, at);

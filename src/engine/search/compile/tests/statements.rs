@@ -118,7 +118,10 @@ fn the_counted_page_is_the_page_with_the_count_as_a_column_and_its_binds_first()
         lite.counted.sql,
         lite.page.sql.replacen(
             &format!("SELECT {COLUMNS} FROM "),
-            &format!("SELECT {COLUMNS}, ({}) AS total FROM ", lite.count.sql),
+            &format!(
+                "SELECT {COLUMNS}, ({}) AS total, CAST(NULL AS BIGINT) AS version FROM ",
+                lite.count.sql
+            ),
             1
         )
     );
@@ -131,11 +134,50 @@ fn the_counted_page_is_the_page_with_the_count_as_a_column_and_its_binds_first()
         pg.counted.sql,
         format!(
             "SELECT {COLUMNS}, (SELECT COUNT(*) AS n FROM objects WHERE portal_id = $1 AND object_type = 'goal_targets' \
-             AND archived = FALSE AND ((lower((properties ->> 'hs_group_correlation_uuid') COLLATE \"C\") = $2))) AS total \
+             AND archived = FALSE AND ((lower((properties ->> 'hs_group_correlation_uuid') COLLATE \"C\") = $2))) AS total, CAST(NULL AS BIGINT) AS version \
              FROM (SELECT {COLUMNS} FROM objects WHERE portal_id = $3 AND object_type = 'goal_targets' AND archived = FALSE \
              AND ((lower((properties ->> 'hs_group_correlation_uuid') COLLATE \"C\") = $4)) OFFSET 0) AS matches \
              ORDER BY id ASC LIMIT $5"
         )
+    );
+    // With the write version (to cache the total under): its portal bound between the count's
+    // values and the page's; with the version alone, no count at all.
+    let versioned = first(
+        Pg,
+        1,
+        "goal_targets",
+        &search,
+        &After::Start,
+        Extra::TotalAndVersion,
+    );
+    let version = "(SELECT CAST(COALESCE(SUM(writes), 0) AS BIGINT) AS v FROM object_counts \
+                   WHERE object_type IN ('goal_targets', '@associations') AND portal_id = $3) AS version";
+    assert!(
+        versioned
+            .sql
+            .contains(&format!(") AS total, {version} FROM")),
+        "{}",
+        versioned.sql
+    );
+    let mut with_portal = lite.count.binds.clone();
+    with_portal.push(Bind::Int(1));
+    with_portal.extend(lite.page.binds.clone());
+    assert_eq!(versioned.binds, with_portal);
+    let checked = first(
+        Pg,
+        1,
+        "goal_targets",
+        &search,
+        &After::Start,
+        Extra::Version,
+    );
+    assert!(!checked.sql.contains("COUNT(*)"), "{}", checked.sql);
+    assert!(
+        checked
+            .sql
+            .contains("CAST(NULL AS BIGINT) AS total, (SELECT CAST(COALESCE(SUM(writes)"),
+        "{}",
+        checked.sql
     );
 }
 
