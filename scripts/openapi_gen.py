@@ -661,6 +661,97 @@ paths["/goalpost/v1/lookups/{kind}/{id}"] = {
     "delete": {"operationId": "deleteLookup", "summary": "Remove a lookup record", "security": LWRITE,
                "parameters": [KIND, LOOKUP_ID], "responses": {**ok(204, None, "Removed"), **errs(401, 403, 404)}}}
 
+# Change events: the journal, and HubSpot's webhooks API v3 (settings and subscriptions per
+# portal and app).
+EVENT_TYPES = ["object.creation", "object.propertyChange", "object.deletion", "object.restore", "object.associationChange"]
+SUB_TYPES = EVENT_TYPES + [f"{p}.{a}" for p in ("deal", "goal_target")
+                           for a in ("creation", "propertyChange", "deletion", "restore", "associationChange")]
+SCHEMAS["Event"] = {"type": "object", "required": ["eventId", "portalId", "occurredAt", "subscriptionType", "objectId", "objectTypeId", "changeSource"],
+    "description": "One change, in HubSpot's webhook payload shape (a delivery adds subscriptionId, appId and attemptNumber; the journal adds seq).",
+    "properties": {"eventId": {"type": "integer"}, "seq": {"type": "string", "description": "The journal cursor of this event."},
+                   "subscriptionId": {"type": "integer"}, "appId": {"type": "integer"}, "attemptNumber": {"type": "integer"},
+                   "portalId": {"type": "integer"}, "occurredAt": {"type": "integer"},
+                   "subscriptionType": {"type": "string"}, "objectId": {"type": "integer"}, "objectTypeId": {"type": "string"},
+                   "propertyName": {"type": "string"}, "propertyValue": {"type": "string"}, "isSensitive": {"type": "boolean"},
+                   "changeFlag": {"type": "string", "enum": ["CREATED", "DELETED", "RESTORED"]},
+                   "changeSource": {"type": "string"}, "sourceId": {"type": "string"},
+                   "fromObjectId": {"type": "integer"}, "fromObjectTypeId": {"type": "string"},
+                   "toObjectId": {"type": "integer"}, "toObjectTypeId": {"type": "string"},
+                   "associationTypeId": {"type": "integer", "nullable": True}, "associationRemoved": {"type": "boolean"},
+                   "isPrimaryAssociation": {"type": "boolean"}}}
+SCHEMAS["EventPage"] = {"type": "object", "required": ["results"], "properties": {
+    "results": {"type": "array", "items": ref("Event")},
+    "paging": {"type": "object", "properties": {"next": {"type": "object", "required": ["after"], "properties": {
+        "after": {"type": "string"}, "link": {"type": "string"}}}}}}}
+SCHEMAS["ThrottlingSettings"] = {"type": "object", "required": ["maxConcurrentRequests"], "additionalProperties": False, "properties": {
+    "maxConcurrentRequests": {"type": "integer", "format": "int32", "minimum": 1, "maximum": 100},
+    "period": {"type": "string", "enum": ["SECONDLY", "ROLLING_MINUTE", None], "nullable": True}}}
+SCHEMAS["SettingsChangeRequest"] = {"type": "object", "required": ["targetUrl", "throttling"], "additionalProperties": False, "properties": {
+    "targetUrl": {"type": "string", "format": "uri", "maxLength": 2048, "pattern": "^https?://[^/@]+"}, "throttling": ref("ThrottlingSettings")}}
+SCHEMAS["SettingsResponse"] = {"type": "object", "required": ["createdAt", "targetUrl", "throttling"], "properties": {
+    "targetUrl": {"type": "string"}, "throttling": ref("ThrottlingSettings"), "createdAt": TS, "updatedAt": TS}}
+SCHEMAS["SubscriptionCreateRequest"] = {"type": "object", "required": ["eventType"], "additionalProperties": False, "properties": {
+    "eventType": {"type": "string", "enum": SUB_TYPES}, "objectTypeId": {"type": "string", "nullable": True},
+    "propertyName": {"type": "string", "nullable": True}, "eventTypeName": {"type": "string", "nullable": True},
+    "active": {"type": "boolean", "description": "Defaults to false."}}}
+SCHEMAS["SubscriptionPatchRequest"] = {"type": "object", "required": ["active"], "additionalProperties": False,
+    "properties": {"active": {"type": "boolean"}}}
+SCHEMAS["SubscriptionResponse"] = {"type": "object", "required": ["active", "createdAt", "eventType", "id"], "properties": {
+    "id": {"type": "string"}, "eventType": {"type": "string"}, "objectTypeId": {"type": "string"}, "propertyName": {"type": "string"},
+    "active": {"type": "boolean"}, "createdAt": TS, "updatedAt": TS}}
+SCHEMAS["SubscriptionListResponse"] = {"type": "object", "required": ["results"], "properties": {
+    "results": {"type": "array", "items": ref("SubscriptionResponse")}}}
+SCHEMAS["BatchInputSubscriptionBatchUpdateRequest"] = {"type": "object", "required": ["inputs"], "additionalProperties": False, "properties": {
+    "inputs": {"type": "array", "minItems": 1, "maxItems": 100, "items": {"type": "object", "required": ["id", "active"],
+        "additionalProperties": False, "properties": {"id": {"type": "integer", "format": "int32"}, "active": {"type": "boolean"}}}}}}
+SCHEMAS["BatchResponseSubscriptionResponse"] = {"type": "object", "required": ["completedAt", "results", "startedAt", "status"], "properties": {
+    "status": BATCH_COMMON["status"], "results": {"type": "array", "items": ref("SubscriptionResponse")},
+    "startedAt": TS, "completedAt": TS, "numErrors": {"type": "integer"},
+    "errors": {"type": "array", "items": {"type": "object"}}}}
+APP_ID = {"name": "appId", "in": "path", "required": True, "schema": {"type": "integer", "format": "int32", "minimum": 1}}
+SUB_ID = {"name": "subscriptionId", "in": "path", "required": True, "schema": {"type": "integer", "format": "int32", "minimum": 1}}
+HREAD = [{"bearer": ["goalpost.webhooks.read"]}, {"bearer": ["goalpost.webhooks.write"]}]
+HWRITE = SEC("goalpost.webhooks.write")
+paths["/goalpost/v1/events"] = {"get": {
+    "operationId": "readEvents", "summary": "The portal's change events after a cursor, oldest first (the replayable journal)",
+    "security": SEC("goalpost.events.read"),
+    "parameters": [
+        {"name": "after", "in": "query", "required": False, "schema": {"type": "string", "pattern": "^[0-9]+$"},
+         "description": "The cursor (seq) of the last event seen; 0 or absent: from the oldest retained."},
+        {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}},
+        {"name": "objectType", "in": "query", "required": False, "schema": {"type": "string", "enum": ["goal_targets", "deals", "activities", "0-74", "0-3", "2-1"]}},
+        {"name": "objectId", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
+        {"name": "eventType", "in": "query", "required": False, "schema": {"type": "string", "enum": EVENT_TYPES}}],
+    "responses": {**ok(200, "EventPage"), **errs(400, 401, 403)}}}
+hooks = "/webhooks/v3/{appId}"
+paths[f"{hooks}/settings"] = {
+    "get": {"operationId": "getWebhookSettings", "summary": "Where this app's events go", "security": HREAD,
+            "parameters": [APP_ID], "responses": {**ok(200, "SettingsResponse"), **errs(400, 401, 403, 404)}},
+    "put": {"operationId": "putWebhookSettings", "summary": "Set the target URL and throttling (a new app gets a client secret: goalpost webhooks show)",
+            "security": HWRITE, "parameters": [APP_ID], "requestBody": body("SettingsChangeRequest"),
+            "responses": {**ok(200, "SettingsResponse"), **errs(400, 401, 403, 413)}},
+    "delete": {"operationId": "deleteWebhookSettings", "summary": "Remove the target; subscriptions stay, delivering nowhere",
+               "security": HWRITE, "parameters": [APP_ID], "responses": {**ok(204, None, "Removed"), **errs(400, 401, 403)}}}
+paths[f"{hooks}/subscriptions"] = {
+    "get": {"operationId": "listWebhookSubscriptions", "summary": "This app's subscriptions", "security": HREAD,
+            "parameters": [APP_ID], "responses": {**ok(200, "SubscriptionListResponse"), **errs(400, 401, 403)}},
+    "post": {"operationId": "createWebhookSubscription", "summary": "Subscribe to an event type (object.* with an objectTypeId; propertyChange with a propertyName)",
+             "security": HWRITE, "parameters": [APP_ID], "requestBody": body("SubscriptionCreateRequest"),
+             "responses": {**ok(201, "SubscriptionResponse", "Created"), **errs(400, 401, 403, 413)}}}
+paths[f"{hooks}/subscriptions/batch/update"] = {"post": {
+    "operationId": "batchUpdateWebhookSubscriptions", "summary": "Activate or pause subscriptions; unknown ids make it a 207",
+    "security": HWRITE, "parameters": [APP_ID], "requestBody": body("BatchInputSubscriptionBatchUpdateRequest"),
+    "responses": {**ok(200, "BatchResponseSubscriptionResponse"), **ok(207, "BatchResponseSubscriptionResponse", "Some ids are unknown"),
+                  **errs(400, 401, 403, 413)}}}
+paths[f"{hooks}/subscriptions/{{subscriptionId}}"] = {
+    "get": {"operationId": "readWebhookSubscription", "summary": "One subscription", "security": HREAD,
+            "parameters": [APP_ID, SUB_ID], "responses": {**ok(200, "SubscriptionResponse"), **errs(400, 401, 403, 404)}},
+    "patch": {"operationId": "patchWebhookSubscription", "summary": "Activate or pause a subscription", "security": HWRITE,
+              "parameters": [APP_ID, SUB_ID], "requestBody": body("SubscriptionPatchRequest"),
+              "responses": {**ok(200, "SubscriptionResponse"), **errs(400, 401, 403, 404, 413)}},
+    "delete": {"operationId": "deleteWebhookSubscription", "summary": "Remove a subscription", "security": HWRITE,
+               "parameters": [APP_ID, SUB_ID], "responses": {**ok(204, None, "Removed"), **errs(400, 401, 403)}}}
+
 spec = {
     "openapi": "3.0.3",
     "info": {"title": "goalpost", "version": "0.1.0",

@@ -57,9 +57,33 @@ pub struct Config {
     /// `goalpost.metrics.read` scope.
     #[arg(long, env = "GOALPOST_METRICS_BIND")]
     pub metrics_bind: Option<String>,
+    /// Record change events (the outbox behind webhooks and the journal); `off` only to
+    /// measure what recording costs.
+    #[arg(long, env = "GOALPOST_EVENTS", value_enum, default_value_t = Switch::On)]
+    pub events: Switch,
+    /// Days a change event stays in the journal before the pruning job deletes it.
+    #[arg(long, env = "GOALPOST_EVENT_RETENTION_DAYS", default_value_t = 7)]
+    pub event_retention_days: u32,
+    /// A webhook batch that keeps failing is retried (back-off from 1 s, doubling to 5 min)
+    /// for this many seconds, then parked (HubSpot retries for about a day).
+    #[arg(long, env = "GOALPOST_WEBHOOK_RETRY_SECONDS", default_value_t = 86_400)]
+    pub webhook_retry_seconds: u64,
+    /// The first retry's back-off in milliseconds (doubling each time, capped at 5 minutes).
+    #[arg(long, env = "GOALPOST_WEBHOOK_BACKOFF_MS", default_value_t = 1_000)]
+    pub webhook_backoff_ms: u64,
+    /// How long a webhook target may take to answer, in milliseconds.
+    #[arg(long, env = "GOALPOST_WEBHOOK_TIMEOUT_MS", default_value_t = 5_000)]
+    pub webhook_timeout_ms: u64,
     /// Log lines as text (the default) or as one JSON object per line.
     #[arg(long, env = "GOALPOST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
+}
+
+/// On or off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
 }
 
 /// How log lines are written.

@@ -48,7 +48,12 @@ impl Leader {
 
 /// Starts every background job. `stats_mark` is where start-up last refreshed the statistics;
 /// `instance` names this process in the lease.
-pub fn start(pool: &db::Pool, stats_mark: i64, instance: String) -> Arc<Leader> {
+pub fn start(
+    pool: &db::Pool,
+    stats_mark: i64,
+    instance: String,
+    event_retention_days: u32,
+) -> Arc<Leader> {
     let leader = Arc::new(Leader {
         instance,
         held: AtomicBool::new(false),
@@ -61,7 +66,19 @@ pub fn start(pool: &db::Pool, stats_mark: i64, instance: String) -> Arc<Leader> 
     spawn_goal_horizon(pool.clone(), leader.clone());
     spawn_count_folding(pool.clone(), leader.clone());
     spawn_window_pruning(pool.clone(), leader.clone());
+    spawn_event_pruning(pool.clone(), leader.clone(), event_retention_days);
     leader
+}
+
+/// Deletes change events older than the retention every minute (the journal's horizon).
+fn spawn_event_pruning(pool: db::Pool, leader: Arc<Leader>, days: u32) {
+    let keep_ms = i64::from(days) * 86_400_000;
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(60));
+        run_job("prune_events", &pool, &leader, |conn| {
+            crate::engine::events::prune(conn, now_ms() - keep_ms).map(|_| ())
+        });
+    });
 }
 
 fn renew(pool: &db::Pool, leader: &Leader) {

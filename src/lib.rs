@@ -2,7 +2,7 @@
 //! `goal_targets` API and Pipedrive's Goals API v1.
 //!
 //! Layers, top to bottom (each module uses only modules below it; `tests/it/layers.rs` checks):
-//! `http` (the surfaces) → `jobs` → `pipedrive` → `goals`, `crm` → `auth` → `portals` →
+//! `http` (the surfaces) → `webhooks` → `jobs` → `pipedrive` → `goals`, `crm` → `auth` → `portals` →
 //! `engine` → `db` → `error`, `config` → `metrics`. This root wires them: the built-in object types and
 //! start-up.
 
@@ -18,6 +18,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod pipedrive;
 pub mod portals;
+pub mod webhooks;
 
 use config::Config;
 pub use engine::registry::Registry;
@@ -34,6 +35,14 @@ pub fn registry() -> Registry {
     ])
 }
 
+/// Object type names to HubSpot object type ids, for event payloads.
+pub fn type_ids() -> webhooks::payload::TypeIds {
+    registry()
+        .all()
+        .map(|t| (t.name.to_owned(), t.type_id.to_owned()))
+        .collect()
+}
+
 /// What start-up did, for the banner.
 pub struct Startup {
     pub state: AppState,
@@ -46,6 +55,7 @@ pub struct Startup {
 /// bootstrap token, and generates a first token for a database that has none.
 pub fn prepare(config: Config) -> Result<Startup, String> {
     let pool = db::pool(&config.database_url, config.pool_size)?;
+    engine::events::set_enabled(config.events == config::Switch::On);
     let mut conn = pool.get().map_err(|e| format!("database: {e}"))?;
     let migrations_run = if config.migrate { conn.migrate()? } else { 0 };
     let registry = registry();

@@ -42,6 +42,9 @@ enum Command {
     /// Goal families.
     #[command(subcommand)]
     Families(FamiliesCommand),
+    /// Webhook targets and subscriptions (HubSpot's webhooks API, from here).
+    #[command(subcommand)]
+    Webhooks(goalpost::webhooks::cli::WebhooksCommand),
 }
 
 #[derive(Subcommand)]
@@ -157,6 +160,9 @@ fn main() -> ExitCode {
         Some(Command::Families(FamiliesCommand::Check { portal })) => {
             families_check(&cli.database_url, portal)
         }
+        Some(Command::Webhooks(cmd)) => {
+            goalpost::webhooks::cli::run(&cli.database_url, cmd, &goalpost::type_ids())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -185,8 +191,24 @@ fn serve(config: Config) -> Result<(), String> {
     init_logging(config.log_format);
     let startup = goalpost::prepare(config)?;
     let pool = startup.state.pool.clone();
-    let leader = jobs::start(&pool, startup.stats_mark, startup.state.instance.clone());
+    let leader = jobs::start(
+        &pool,
+        startup.stats_mark,
+        startup.state.instance.clone(),
+        startup.state.config.event_retention_days,
+    );
     let _ = startup.state.leader.set(leader.clone());
+    let c = &startup.state.config;
+    goalpost::webhooks::deliver::start(
+        pool.clone(),
+        leader.clone(),
+        goalpost::type_ids(),
+        goalpost::webhooks::deliver::Options {
+            retry_ms: (c.webhook_retry_seconds as i64).saturating_mul(1000),
+            backoff_ms: c.webhook_backoff_ms as i64,
+            timeout: std::time::Duration::from_millis(c.webhook_timeout_ms),
+        },
+    );
     let served = actix_web::rt::System::new()
         .block_on(http::server::run(startup.state, startup.banner))
         .map_err(|e| e.to_string());

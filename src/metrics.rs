@@ -37,6 +37,10 @@ pub struct Metrics {
     /// Filtered searches by how their total was had: `hit` (cached, version unchanged),
     /// `miss` (counted), `stale` (cached but written since: counted again).
     pub search_totals: IntCounterVec,
+    /// Webhook events by outcome (`delivered`, `failed` attempts, `parked`).
+    pub webhook_events: IntCounterVec,
+    /// Age of the oldest event some app has not received yet.
+    pub webhook_lag_seconds: prometheus::Gauge,
 }
 
 fn counter(r: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
@@ -113,6 +117,21 @@ impl Metrics {
                 "Replay lag of each read replica (-1: not answering)",
                 &["replica"],
             ),
+            webhook_events: counter(
+                &r,
+                "webhook_events_total",
+                "Webhook events by delivery outcome",
+                &["outcome"],
+            ),
+            webhook_lag_seconds: {
+                let g = prometheus::Gauge::new(
+                    "webhook_delivery_lag_seconds",
+                    "Age of the oldest change event not yet delivered to a subscribed app",
+                )
+                .expect("metric");
+                r.register(Box::new(g.clone())).expect("register");
+                g
+            },
             search_totals: counter(
                 &r,
                 "search_total_cache_total",

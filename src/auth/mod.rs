@@ -28,6 +28,9 @@ pub const ALL_SCOPES: &[&str] = &[
     "crm.objects.activities.read",
     "crm.objects.activities.write",
     "goalpost.metrics.read",
+    "goalpost.events.read",
+    "goalpost.webhooks.read",
+    "goalpost.webhooks.write",
 ];
 
 /// Who is calling: the token's portal, scopes, and the Pipedrive user it acts as.

@@ -188,6 +188,83 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    events (portal_id, seq) {
+        id -> BigInt,
+        portal_id -> BigInt,
+        seq -> BigInt,
+        occurred_at -> BigInt,
+        event_type -> Text,
+        object_type -> Text,
+        object_id -> BigInt,
+        property_name -> Nullable<Text>,
+        property_value -> Nullable<Text>,
+        change_source -> Text,
+        source_id -> Nullable<Text>,
+        detail -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    event_sequences (portal_id) {
+        portal_id -> BigInt,
+        last -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_settings (portal_id, app_id) {
+        portal_id -> BigInt,
+        app_id -> BigInt,
+        target_url -> Text,
+        max_concurrent -> Integer,
+        period -> Text,
+        secret -> Text,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> BigInt,
+        portal_id -> BigInt,
+        app_id -> BigInt,
+        event_type -> Text,
+        object_type_id -> Nullable<Text>,
+        property_name -> Nullable<Text>,
+        active -> Bool,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_cursors (portal_id, app_id) {
+        portal_id -> BigInt,
+        app_id -> BigInt,
+        last_seq -> BigInt,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        retry_until -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        delivered -> BigInt,
+        parked -> BigInt,
+    }
+}
+
+diesel::table! {
+    webhook_parked (id) {
+        id -> BigInt,
+        portal_id -> BigInt,
+        app_id -> BigInt,
+        from_seq -> BigInt,
+        to_seq -> BigInt,
+        error -> Text,
+        parked_at -> BigInt,
+    }
+}
+
 diesel::joinable!(api_tokens -> portals (portal_id));
 diesel::joinable!(objects -> portals (portal_id));
 diesel::joinable!(object_history -> objects (object_id));
@@ -203,5 +280,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     association_labels,
     object_counts,
     pipedrive_goals,
-    lookups
+    lookups,
+    events,
+    event_sequences,
+    webhook_settings,
+    webhook_subscriptions,
+    webhook_cursors,
+    webhook_parked
 );

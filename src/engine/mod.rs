@@ -4,6 +4,7 @@
 pub mod associations;
 pub mod catalogue;
 pub mod counts;
+pub mod events;
 pub mod indexes;
 pub mod objects;
 pub mod point;

@@ -1,6 +1,7 @@
 //! Object operations with their validation and history: what a write does, whatever surface
 //! it arrived on. Each function runs inside the caller's transaction.
 
+use super::events::{self, Change};
 use super::rules::{Touched, WriteKind, Written};
 use super::store::{self, Archived, NewHistory, ObjectRow, PortalId, Scope};
 use super::types::ObjectType;
@@ -217,6 +218,11 @@ pub fn create_as(
         })
         .collect();
     check(conn, otype, portal, kind, &touched)?;
+    let created: Vec<Change> = rows
+        .iter()
+        .map(|r| Change::object(events::CREATION, otype.name, r.id, source.kind))
+        .collect();
+    events::record(conn, portal, &created, now)?;
     Ok(rows)
 }
 
@@ -298,6 +304,24 @@ pub fn update(
     store::update_docs(conn, scope, &docs, now)?;
     store::insert_history(conn, &history)?;
     check(conn, otype, portal, WriteKind::Update, &touched)?;
+    // One propertyChange event per value that really changed, as HubSpot sends them.
+    let changes: Vec<Change> = history
+        .iter()
+        .flat_map(|h| {
+            h.changes.0.iter().map(|(name, value)| Change {
+                property_name: Some(name.clone()),
+                property_value: value.as_str().map(str::to_owned),
+                source_id: source.id.clone(),
+                ..Change::object(
+                    events::PROPERTY_CHANGE,
+                    otype.name,
+                    h.object_id,
+                    source.kind,
+                )
+            })
+        })
+        .collect();
+    events::record(conn, portal, &changes, now)?;
     Ok(out)
 }
 
@@ -359,5 +383,15 @@ fn set_archived(
         WriteKind::Restore
     };
     check(conn, otype, portal, kind, &touched)?;
+    let event = if archived {
+        events::DELETION
+    } else {
+        events::RESTORE
+    };
+    let changes: Vec<Change> = rows
+        .iter()
+        .map(|r| Change::object(event, otype.name, r.id, "API"))
+        .collect();
+    events::record(conn, portal, &changes, now)?;
     Ok(rows)
 }

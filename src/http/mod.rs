@@ -2,6 +2,7 @@
 //! server. Handlers call the engine through `db::run`; none writes SQL.
 
 pub mod body;
+pub mod events;
 pub mod extract;
 pub mod families;
 pub mod hubspot;
@@ -16,6 +17,7 @@ pub mod state;
 pub mod status;
 pub mod trace;
 pub mod watch;
+pub mod webhooks;
 
 use crate::error::ApiError;
 use crate::http::state::AppState;
@@ -161,6 +163,47 @@ pub fn route_table() -> Vec<RouteEntry> {
             }),
         ]);
     }
+    let hooks = "/webhooks/v3/{appId}";
+    routes.extend([
+        entry(Method::GET, "/goalpost/v1/events".into(), || {
+            web::get().to(events::journal)
+        }),
+        entry(Method::GET, format!("{hooks}/settings"), || {
+            web::get().to(webhooks::get_settings)
+        }),
+        entry(Method::PUT, format!("{hooks}/settings"), || {
+            web::put().to(webhooks::put_settings)
+        }),
+        entry(Method::DELETE, format!("{hooks}/settings"), || {
+            web::delete().to(webhooks::delete_settings)
+        }),
+        entry(Method::GET, format!("{hooks}/subscriptions"), || {
+            web::get().to(webhooks::list)
+        }),
+        entry(Method::POST, format!("{hooks}/subscriptions"), || {
+            web::post().to(webhooks::create)
+        }),
+        entry(
+            Method::POST,
+            format!("{hooks}/subscriptions/batch/update"),
+            || web::post().to(webhooks::batch_update),
+        ),
+        entry(
+            Method::GET,
+            format!("{hooks}/subscriptions/{{subscriptionId}}"),
+            || web::get().to(webhooks::read),
+        ),
+        entry(
+            Method::PATCH,
+            format!("{hooks}/subscriptions/{{subscriptionId}}"),
+            || web::patch().to(webhooks::patch),
+        ),
+        entry(
+            Method::DELETE,
+            format!("{hooks}/subscriptions/{{subscriptionId}}"),
+            || web::delete().to(webhooks::delete),
+        ),
+    ]);
     let lookup = "/goalpost/v1/lookups/{kind}";
     routes.extend([
         entry(Method::GET, lookup.into(), || web::get().to(lookups::list)),

@@ -33,7 +33,12 @@ pub async fn health(state: Data<AppState>) -> HttpResponse {
         Some(_) => "follower",
         None => "not started",
     };
-    let detail = json!({"instance": state.instance, "jobs": jobs, "replicas": replicas});
+    let w = crate::webhooks::deliver::status();
+    let load = |a: &std::sync::atomic::AtomicI64| a.load(std::sync::atomic::Ordering::Relaxed);
+    let webhooks =
+        json!({"apps": load(&w.apps), "lagMs": load(&w.lag_ms), "parked": load(&w.parked)});
+    let detail = json!({"instance": state.instance, "jobs": jobs, "replicas": replicas,
+        "webhooks": webhooks});
     match ok {
         Ok(()) => HttpResponse::Ok().json(json!({"status": "ok", "detail": detail})),
         Err(_) => HttpResponse::ServiceUnavailable()

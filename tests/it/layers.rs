@@ -19,6 +19,7 @@ const LAYERS: &[&[&str]] = &[
     &["goals", "crm"],
     &["pipedrive"],
     &["jobs"],
+    &["webhooks"],
     &["http"],
 ];
 

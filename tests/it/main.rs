@@ -11,6 +11,7 @@ mod batch;
 mod cluster;
 mod compat;
 mod counts;
+mod events;
 mod families;
 mod group_commit;
 mod groups;

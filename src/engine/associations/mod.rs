@@ -4,6 +4,7 @@
 //! inverse type, so reads from either side and search's `associations.{type}` filters are
 //! primary-key range reads. Archived objects keep their rows; every read skips them.
 
+mod changes;
 pub mod labels;
 pub mod read;
 
@@ -231,6 +232,23 @@ pub fn link(
     if !rows.is_empty() {
         crate::engine::counts::wrote_associations(conn, portal)?;
     }
+    let mut changed = Vec::new();
+    for l in links {
+        let mut kinds = l.kinds.clone();
+        if !kinds.contains(&pair.default) {
+            kinds.push(pair.default);
+        }
+        for k in kinds {
+            changed.push((l.from, l.to, Some(k.forward)));
+        }
+    }
+    changes::record(
+        conn,
+        portal,
+        (pair.from_type, pair.to_type),
+        &changed,
+        false,
+    )?;
     // The cap, for each side the links touched (one grouped count per side).
     let froms: Vec<i64> = links.iter().map(|l| l.from).collect();
     let tos: Vec<i64> = links.iter().map(|l| l.to).collect();
@@ -284,14 +302,18 @@ fn check_cap(
     Ok(())
 }
 
-/// Removes every association between each pair of objects, both directions.
+/// Removes every association between each pair of objects (of the two named types), both
+/// directions.
 pub fn unlink_pairs(
     conn: &mut Conn,
     portal: PortalId,
+    types: (&str, &str),
     pairs: &[(i64, i64)],
 ) -> Result<(), ApiError> {
     let both: Vec<(i64, i64)> = pairs.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
-    delete_rows(conn, portal, both.iter().map(|&(f, t)| (f, t, None)))
+    delete_rows(conn, portal, both.iter().map(|&(f, t)| (f, t, None)))?;
+    let changed: Vec<_> = pairs.iter().map(|&(f, t)| (f, t, None)).collect();
+    changes::record(conn, portal, types, &changed, true)
 }
 
 /// Removes these types of links (both directions). Removing a pair's default type removes the
@@ -307,19 +329,26 @@ pub fn unlink_kinds(
         .filter(|l| l.kinds.contains(&pair.default))
         .map(|l| (l.from, l.to))
         .collect();
-    unlink_pairs(conn, portal, &whole)?;
-    let rows = links
+    let types = (pair.from_type, pair.to_type);
+    unlink_pairs(conn, portal, types, &whole)?;
+    let partial: Vec<&Link> = links
         .iter()
         .filter(|l| !l.kinds.contains(&pair.default))
-        .flat_map(|l| {
-            l.kinds.iter().flat_map(move |k| {
-                [
-                    (l.from, l.to, Some(k.forward)),
-                    (l.to, l.from, Some(k.inverse)),
-                ]
-            })
-        });
-    delete_rows(conn, portal, rows)
+        .collect();
+    let rows = partial.iter().flat_map(|l| {
+        l.kinds.iter().flat_map(move |k| {
+            [
+                (l.from, l.to, Some(k.forward)),
+                (l.to, l.from, Some(k.inverse)),
+            ]
+        })
+    });
+    delete_rows(conn, portal, rows)?;
+    let changed: Vec<_> = partial
+        .iter()
+        .flat_map(|l| l.kinds.iter().map(move |k| (l.from, l.to, Some(k.forward))))
+        .collect();
+    changes::record(conn, portal, types, &changed, true)
 }
 
 fn delete_rows(

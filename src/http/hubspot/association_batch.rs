@@ -253,7 +253,7 @@ pub async fn archive(
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             associations::check_pairs_live(tx, portal, from.name, to.name, &pairs)?;
-            associations::unlink_pairs(tx, portal, &pairs)
+            associations::unlink_pairs(tx, portal, (from.name, to.name), &pairs)
         })
     })
     .await?;

@@ -208,7 +208,7 @@ pub async fn delete(
         conn.write_tx(|tx| {
             let pairs = [(from_id, to_id)];
             associations::check_pairs_live(tx, portal, from.name, to.name, &pairs)?;
-            associations::unlink_pairs(tx, portal, &pairs)
+            associations::unlink_pairs(tx, portal, (from.name, to.name), &pairs)
         })
     })
     .await?;

@@ -4,6 +4,7 @@
 pub mod family;
 pub mod http;
 pub mod pg;
+pub mod receiver;
 pub mod server;
 
 use actix_http::Request;

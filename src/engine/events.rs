@@ -1,0 +1,191 @@
+//! The change-event outbox: every object write appends its events in the writing transaction
+//! (an acknowledged write always has them; a refused or rolled-back one has none). A portal's
+//! events are numbered by `seq`, taken from `event_sequences` as the write's last statement:
+//! the row lock it takes is held only until commit, and the next writer of the portal gets a
+//! higher number only after that commit, so events become visible in `seq` order and a reader
+//! paging by `seq` (the journal, the webhook deliverer) never passes one that commits later.
+
+use super::store::PortalId;
+use crate::db::schema::{event_sequences as es, events as ev};
+use crate::db::{with_conn, Conn};
+use crate::error::ApiError;
+use diesel::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+pub const CREATION: &str = "object.creation";
+pub const PROPERTY_CHANGE: &str = "object.propertyChange";
+pub const DELETION: &str = "object.deletion";
+pub const RESTORE: &str = "object.restore";
+pub const ASSOCIATION_CHANGE: &str = "object.associationChange";
+pub const TYPES: &[&str] = &[
+    CREATION,
+    PROPERTY_CHANGE,
+    DELETION,
+    RESTORE,
+    ASSOCIATION_CHANGE,
+];
+
+/// Rows per insert statement (12 values each, well under SQLite's bound-value limit).
+const CHUNK: usize = 500;
+
+static ENABLED: AtomicBool = AtomicBool::new(true);
+
+/// Turns recording off for this process (`--events off`: to measure what the outbox costs).
+pub fn set_enabled(on: bool) {
+    ENABLED.store(on, Ordering::SeqCst);
+}
+
+/// One change to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    pub event_type: &'static str,
+    pub object_type: String,
+    pub object_id: i64,
+    pub property_name: Option<String>,
+    pub property_value: Option<String>,
+    pub source: String,
+    pub source_id: Option<String>,
+    /// Association changes: the other end, as JSON text.
+    pub detail: Option<String>,
+}
+
+impl Change {
+    /// A change of a whole object (creation, deletion, restore).
+    pub fn object(event_type: &'static str, object_type: &str, id: i64, source: &str) -> Self {
+        Change {
+            event_type,
+            object_type: object_type.to_owned(),
+            object_id: id,
+            property_name: None,
+            property_value: None,
+            source: source.to_owned(),
+            source_id: None,
+            detail: None,
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = ev)]
+struct NewEvent<'a> {
+    portal_id: i64,
+    seq: i64,
+    occurred_at: i64,
+    event_type: &'a str,
+    object_type: &'a str,
+    object_id: i64,
+    property_name: Option<&'a str>,
+    property_value: Option<&'a str>,
+    change_source: &'a str,
+    source_id: Option<&'a str>,
+    detail: Option<&'a str>,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = ev)]
+pub struct Event {
+    pub id: i64,
+    pub portal_id: i64,
+    pub seq: i64,
+    pub occurred_at: i64,
+    pub event_type: String,
+    pub object_type: String,
+    pub object_id: i64,
+    pub property_name: Option<String>,
+    pub property_value: Option<String>,
+    pub change_source: String,
+    pub source_id: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Appends `changes` as events of `portal` that happened at `now`, inside the caller's write
+/// transaction. Call it as late in the transaction as possible: from here to commit, the
+/// portal's other writers wait for their numbers.
+pub fn record(
+    conn: &mut Conn,
+    portal: PortalId,
+    changes: &[Change],
+    now: i64,
+) -> Result<(), ApiError> {
+    if changes.is_empty() || !ENABLED.load(Ordering::Relaxed) {
+        return Ok(());
+    }
+    let n = changes.len() as i64;
+    let last: i64 = with_conn!(conn, c => diesel::insert_into(es::table)
+        .values((es::portal_id.eq(portal.0), es::last.eq(n)))
+        .on_conflict(es::portal_id)
+        .do_update()
+        .set(es::last.eq(es::last + n))
+        .returning(es::last)
+        .get_result(c))?;
+    let first = last - n + 1;
+    let rows: Vec<NewEvent> = changes
+        .iter()
+        .enumerate()
+        .map(|(i, c)| NewEvent {
+            portal_id: portal.0,
+            seq: first + i as i64,
+            occurred_at: now,
+            event_type: c.event_type,
+            object_type: &c.object_type,
+            object_id: c.object_id,
+            property_name: c.property_name.as_deref(),
+            property_value: c.property_value.as_deref(),
+            change_source: &c.source,
+            source_id: c.source_id.as_deref(),
+            detail: c.detail.as_deref(),
+        })
+        .collect();
+    for chunk in rows.chunks(CHUNK) {
+        with_conn!(conn, c => diesel::insert_into(ev::table).values(chunk).execute(c))?;
+    }
+    Ok(())
+}
+
+/// What a journal read asks for.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub object_type: Option<String>,
+    pub object_id: Option<i64>,
+    pub event_type: Option<String>,
+}
+
+/// A portal's events after `after` (a `seq`), oldest first, at most `limit`.
+pub fn after(
+    conn: &mut Conn,
+    portal: PortalId,
+    after: i64,
+    limit: i64,
+    filter: &Filter,
+) -> Result<Vec<Event>, ApiError> {
+    Ok(with_conn!(conn, c => {
+        let mut q = ev::table
+            .filter(ev::portal_id.eq(portal.0))
+            .filter(ev::seq.gt(after))
+            .select(Event::as_select())
+            .order(ev::seq.asc())
+            .limit(limit)
+            .into_boxed();
+        if let Some(t) = &filter.object_type {
+            q = q.filter(ev::object_type.eq(t.clone()));
+        }
+        if let Some(id) = filter.object_id {
+            q = q.filter(ev::object_id.eq(id));
+        }
+        if let Some(t) = &filter.event_type {
+            q = q.filter(ev::event_type.eq(t.clone()));
+        }
+        q.load(c)
+    })?)
+}
+
+/// Deletes events that happened before `before` (retention); returns how many went.
+pub fn prune(conn: &mut Conn, before: i64) -> Result<usize, ApiError> {
+    conn.write_tx(|tx| {
+        Ok(
+            with_conn!(tx, c => diesel::delete(ev::table.filter(ev::occurred_at.lt(before)))
+            .execute(c))?,
+        )
+    })
+}
