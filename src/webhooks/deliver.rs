@@ -52,28 +52,43 @@ pub fn start(pool: db::Pool, leader: Arc<Leader>, ids: TypeIds, options: Options
         .timeout(options.timeout)
         .redirects(0)
         .build();
-    std::thread::spawn(move || loop {
-        std::thread::sleep(Duration::from_millis(200));
-        if !leader.is_leader() {
-            continue;
-        }
-        if let Err(e) = pass(&pool, &agent, &ids, &options) {
-            tracing::warn!(error = %e, "webhook delivery pass failed");
+    std::thread::spawn(move || {
+        let mut busy = false;
+        loop {
+            // Idle between passes only when the last one found nothing more to send.
+            if !busy {
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            busy = false;
+            if !leader.is_leader() {
+                continue;
+            }
+            match pass(&pool, &agent, &ids, &options) {
+                Ok(more) => busy = more,
+                Err(e) => tracing::warn!(error = %e, "webhook delivery pass failed"),
+            }
         }
     });
 }
 
-/// One pass: one batch for each app that is due, the apps in parallel.
-fn pass(pool: &db::Pool, agent: &ureq::Agent, ids: &TypeIds, o: &Options) -> Result<(), ApiError> {
+/// One pass: one batch for each app that is due, the apps in parallel; whether some app moved
+/// past a full batch (so more may be waiting).
+fn pass(
+    pool: &db::Pool,
+    agent: &ureq::Agent,
+    ids: &TypeIds,
+    o: &Options,
+) -> Result<bool, ApiError> {
     let apps = {
         let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
         store::deliverable(&mut conn)?
     };
     let now = now_ms();
     let lag = AtomicI64::new(0);
+    let more = std::sync::atomic::AtomicBool::new(false);
     std::thread::scope(|scope| {
         for (settings, subs, cursor) in &apps {
-            let lag = &lag;
+            let (lag, more) = (&lag, &more);
             scope.spawn(move || {
                 let Ok(mut conn) = pool.get() else { return };
                 match one(
@@ -86,8 +101,11 @@ fn pass(pool: &db::Pool, agent: &ureq::Agent, ids: &TypeIds, o: &Options) -> Res
                     cursor.clone(),
                     now,
                 ) {
-                    Ok(l) => {
+                    Ok((l, full)) => {
                         lag.fetch_max(l, Ordering::Relaxed);
+                        if full {
+                            more.store(true, Ordering::Relaxed);
+                        }
                     }
                     Err(e) => tracing::warn!(error = %e, app = settings.app_id, "webhook delivery"),
                 }
@@ -103,10 +121,11 @@ fn pass(pool: &db::Pool, agent: &ureq::Agent, ids: &TypeIds, o: &Options) -> Res
     crate::metrics::get()
         .webhook_lag_seconds
         .set(lag.load(Ordering::Relaxed) as f64 / 1000.0);
-    Ok(())
+    Ok(more.load(Ordering::Relaxed))
 }
 
-/// Delivers (or retries) one app's next batch; returns its lag in ms.
+/// Delivers (or retries) one app's next batch; returns its lag in ms, and whether the cursor
+/// moved past a full batch.
 #[allow(clippy::too_many_arguments)]
 fn one(
     conn: &mut Conn,
@@ -117,15 +136,16 @@ fn one(
     subs: &[Subscription],
     mut cursor: Cursor,
     now: i64,
-) -> Result<i64, ApiError> {
+) -> Result<(i64, bool), ApiError> {
     let portal = PortalId(settings.portal_id);
     let batch = events::after(conn, portal, cursor.last_seq, BATCH, &Filter::default())?;
     let Some(last) = batch.last().map(|e| e.seq) else {
-        return Ok(0);
+        return Ok((0, false));
     };
+    let full = batch.len() as i64 == BATCH;
     let lag = now - batch[0].occurred_at;
     if cursor.next_attempt_at > now {
-        return Ok(lag);
+        return Ok((lag, false));
     }
     let body: Vec<serde_json::Value> = batch
         .iter()
@@ -137,7 +157,7 @@ fn one(
     if body.is_empty() {
         cursor.last_seq = last;
         store::save_cursor(conn, &cursor)?;
-        return Ok(0);
+        return Ok((0, full));
     }
     let m = crate::metrics::get();
     match post(
@@ -155,7 +175,7 @@ fn one(
             cursor.retry_until = None;
             cursor.last_error = None;
             store::save_cursor(conn, &cursor)?;
-            Ok(0)
+            Ok((0, full))
         }
         Err(error) => {
             m.webhook_events
@@ -168,7 +188,7 @@ fn one(
                     .with_label_values(&["parked"])
                     .inc_by(body.len() as u64);
                 park(conn, &mut cursor, &batch, body.len() as i64, &error, now)?;
-                return Ok(0);
+                return Ok((0, full));
             }
             let backoff = o
                 .backoff_ms
@@ -177,7 +197,7 @@ fn one(
             cursor.next_attempt_at = now + backoff;
             cursor.last_error = Some(error);
             store::save_cursor(conn, &cursor)?;
-            Ok(lag)
+            Ok((lag, false))
         }
     }
 }
