@@ -644,6 +644,37 @@ for prefix, op in [("/v1", ""), ("/api/v1", "Api")]:
                                                  q("period.end", DATE, "Last day.", required=True)],
         "responses": {**ok(200, "PdGoalResultResponse"), **pd_errs(400, 401, 403, 404)}}}
 
+# Pipedrive's webhooks API, delivering Pipedrive goal events.
+SCHEMAS["PdAddWebhookRequest"] = {"type": "object", "required": ["subscription_url", "event_action", "event_object"], "properties": {
+    "subscription_url": {"type": "string", "format": "uri", "maxLength": 2048, "pattern": "^https?://[^/@]+"},
+    "event_action": {"type": "string", "enum": ["added", "updated", "deleted", "merged", "create", "change", "delete", "*"]},
+    "event_object": {"type": "string", "enum": ["activity", "deal", "goal", "lead", "note", "organization", "person", "pipeline", "product", "stage", "user", "*"]},
+    "user_id": {"type": "integer", "minimum": 1, "nullable": True}, "http_auth_user": {"type": "string", "nullable": True},
+    "http_auth_password": {"type": "string", "nullable": True}, "version": {"type": "string", "enum": ["1.0", "2.0", None], "nullable": True},
+    "name": {"type": "string", "nullable": True}}}
+SCHEMAS["PdWebhook"] = {"type": "object", "required": ["id", "event_action", "event_object", "subscription_url", "version"], "properties": {
+    "id": {"type": "integer"}, "company_id": {"type": "integer"}, "owner_id": {"type": "integer"}, "user_id": {"type": "integer"},
+    "admin_id": {"type": "integer"}, "event_action": {"type": "string"}, "event_object": {"type": "string"},
+    "subscription_url": {"type": "string"}, "version": {"type": "string"}, "is_active": {"type": "integer"},
+    "add_time": {"type": "string"}, "type": {"type": "string"}}}
+SCHEMAS["PdWebhookResponse"] = {"type": "object", "required": ["success", "data"], "properties": {
+    "success": {"type": "boolean"}, "status": {"type": "string"}, "data": ref("PdWebhook")}}
+SCHEMAS["PdWebhooksResponse"] = {"type": "object", "required": ["success", "data"], "properties": {
+    "success": {"type": "boolean"}, "status": {"type": "string"}, "data": {"type": "array", "items": ref("PdWebhook")}}}
+SCHEMAS["PdBaseResponse"] = {"type": "object", "required": ["success"], "properties": {
+    "success": {"type": "boolean"}, "status": {"type": "string"}}}
+HOOK_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 9007199254740991}}
+for prefix, op in [("/v1", ""), ("/api/v1", "Api")]:
+    paths[f"{prefix}/webhooks"] = {
+        "post": {"operationId": "addWebhook" + op, "summary": "Add a webhook: the portal's Pipedrive goal events (added, updated, deleted) POSTed to its URL, v1 or v2 payloads",
+                 "security": PD_SEC_FULL, "requestBody": body("PdAddWebhookRequest"),
+                 "responses": {**ok(201, "PdWebhookResponse", "Created"), **pd_errs(400, 401, 403, 413)}},
+        "get": {"operationId": "getWebhooks" + op, "summary": "The portal's webhooks", "security": PD_SEC_READ,
+                "responses": {**ok(200, "PdWebhooksResponse"), **pd_errs(401, 403)}}}
+    paths[f"{prefix}/webhooks/{{id}}"] = {"delete": {
+        "operationId": "deleteWebhook" + op, "summary": "Remove a webhook", "security": PD_SEC_FULL, "parameters": [HOOK_ID],
+        "responses": {**ok(200, "PdBaseResponse"), **pd_errs(400, 401, 403, 404)}}}
+
 KIND = {"name": "kind", "in": "path", "required": True,
         "schema": {"type": "string", "enum": ["pipelines", "stages", "activity_types", "currencies", "teams"]}}
 LOOKUP_ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}

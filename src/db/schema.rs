@@ -265,6 +265,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    pipedrive_webhooks (id) {
+        id -> BigInt,
+        portal_id -> BigInt,
+        subscription_url -> Text,
+        event_action -> Text,
+        event_object -> Text,
+        user_id -> BigInt,
+        http_auth_user -> Nullable<Text>,
+        http_auth_password -> Nullable<Text>,
+        version -> Text,
+        add_time -> BigInt,
+        last_seq -> BigInt,
+        attempts -> Integer,
+        next_attempt_at -> BigInt,
+        retry_until -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        last_delivery_time -> Nullable<BigInt>,
+        last_http_status -> Nullable<Integer>,
+    }
+}
+
 diesel::joinable!(api_tokens -> portals (portal_id));
 diesel::joinable!(objects -> portals (portal_id));
 diesel::joinable!(object_history -> objects (object_id));
@@ -286,5 +308,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_settings,
     webhook_subscriptions,
     webhook_cursors,
-    webhook_parked
+    webhook_parked,
+    pipedrive_webhooks
 );

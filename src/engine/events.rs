@@ -146,6 +146,8 @@ pub fn record(
 /// What a journal read asks for.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
+    /// Only event types starting with this (`object.`: the CRM object events).
+    pub prefix: Option<&'static str>,
     pub object_type: Option<String>,
     pub object_id: Option<i64>,
     pub event_type: Option<String>,
@@ -167,6 +169,9 @@ pub fn after(
             .order(ev::seq.asc())
             .limit(limit)
             .into_boxed();
+        if let Some(p) = filter.prefix {
+            q = q.filter(ev::event_type.like(format!("{p}%")));
+        }
         if let Some(t) = &filter.object_type {
             q = q.filter(ev::object_type.eq(t.clone()));
         }

@@ -76,6 +76,7 @@ pub async fn journal(
         }
     };
     let filter = Filter {
+        prefix: Some("object."),
         object_type,
         object_id,
         event_type,

@@ -162,6 +162,18 @@ pub fn route_table() -> Vec<RouteEntry> {
                 web::get().to(pipedrive::results)
             }),
         ]);
+        let w = |s: &str| format!("{prefix}/webhooks{s}");
+        routes.extend([
+            entry(Method::POST, w(""), || {
+                web::post().to(pipedrive::webhooks::add)
+            }),
+            entry(Method::GET, w(""), || {
+                web::get().to(pipedrive::webhooks::list)
+            }),
+            entry(Method::DELETE, w("/{id}"), || {
+                web::delete().to(pipedrive::webhooks::delete)
+            }),
+        ]);
     }
     let hooks = "/webhooks/v3/{appId}";
     routes.extend([

@@ -2,6 +2,7 @@
 //! one slice per interval of its duration) plus a row for what the slices do not hold; its
 //! progress is computed in SQL from the deals and activities object types.
 
+pub mod events;
 pub mod find;
 pub mod model;
 pub mod progress;

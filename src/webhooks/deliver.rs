@@ -112,6 +112,13 @@ fn pass(
             });
         }
     });
+    let pipedrive_more = {
+        let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
+        super::pipedrive::pass(&mut conn, agent, o)?
+    };
+    if pipedrive_more {
+        more.store(true, Ordering::Relaxed);
+    }
     let s = status();
     s.lag_ms
         .store(lag.load(Ordering::Relaxed), Ordering::Relaxed);

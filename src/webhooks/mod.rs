@@ -6,5 +6,6 @@
 pub mod cli;
 pub mod deliver;
 pub mod payload;
+pub mod pipedrive;
 pub mod sign;
 pub mod store;

@@ -4,10 +4,12 @@
 
 use crate::db;
 use crate::engine::store::PortalId;
+use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
 use crate::http::state::AppState;
+use crate::pipedrive::events as pd_events;
 use crate::pipedrive::find::Query;
 use crate::pipedrive::model::{self, parse_date};
 use crate::pipedrive::results;
@@ -18,6 +20,7 @@ use actix_web::HttpResponse;
 use serde_json::{json, Map, Value};
 
 mod error;
+pub mod webhooks;
 mod wire;
 
 pub use error::{Caller, PdError};
@@ -34,8 +37,8 @@ pub fn is_pipedrive_path(path: &str) -> bool {
     })
 }
 
-const READ: &[&str] = &["goals:read", "goals:full"];
-const FULL: &[&str] = &["goals:full"];
+pub(crate) const READ: &[&str] = &["goals:read", "goals:full"];
+pub(crate) const FULL: &[&str] = &["goals:full"];
 const TYPE: &str = "goal_targets";
 
 /// The success envelope, with the goals service's extra keys Pipedrive's examples show.
@@ -90,7 +93,10 @@ pub async fn add(
         conn.write_tx(|tx| {
             let at = when(tx, who.portal)?;
             let id = store::create(tx, &otype, who.portal, who.user_id, &spec, at)?;
-            render(&store::find(tx, who.portal, &id)?, &at)
+            let goal = render(&store::find(tx, who.portal, &id)?, &at)?;
+            let what = (pd_events::ADDED, who.user_id);
+            pd_events::record(tx, who.portal, what, &id, Some(&goal), None, now_ms())?;
+            Ok(goal)
         })
     })
     .await?;
@@ -161,8 +167,21 @@ pub async fn update(
             let goal = store::find(tx, who.portal, &id)?;
             let spec =
                 model::parse(&model::merge(&goal.spec()?, &body)).map_err(ApiError::bad_request)?;
+            let previous = render(&goal, &at)?;
             store::update(tx, &otype, who.portal, &goal, &spec, at)?;
-            render(&store::find(tx, who.portal, &goal.id)?, &at)
+            let current = render(&store::find(tx, who.portal, &goal.id)?, &at)?;
+            let what = (pd_events::UPDATED, who.user_id);
+            let (now, id) = (now_ms(), &goal.id);
+            pd_events::record(
+                tx,
+                who.portal,
+                what,
+                id,
+                Some(&current),
+                Some(&previous),
+                now,
+            )?;
+            Ok(current)
         })
     })
     .await?;
@@ -181,12 +200,17 @@ pub async fn delete(
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             let goal = store::find(tx, who.portal, &id)?;
-            store::delete(
+            let previous = render(&goal, &when(tx, who.portal)?)?;
+            store::delete(tx, &otype, who.portal, &goal, now_ms())?;
+            let what = (pd_events::DELETED, who.user_id);
+            pd_events::record(
                 tx,
-                &otype,
                 who.portal,
-                &goal,
-                crate::engine::value::now_ms(),
+                what,
+                &goal.id,
+                None,
+                Some(&previous),
+                now_ms(),
             )
         })
     })

@@ -3,4 +3,5 @@
 
 mod delivery;
 mod outbox;
+mod pipedrive;
 mod subscriptions;

@@ -1,0 +1,1 @@
+DROP TABLE pipedrive_webhooks;
