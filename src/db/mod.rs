@@ -4,6 +4,7 @@
 pub mod async_pg;
 mod bridge;
 pub mod cluster;
+mod deferred;
 pub mod json;
 pub mod replicas;
 pub mod schema;
@@ -12,6 +13,7 @@ mod writer;
 pub use bridge::{run, run_labeled, run_maybe_point, run_point};
 
 use crate::error::ApiError;
+pub use deferred::at_commit;
 use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
 use diesel::pg::PgConnection;
 use diesel::sqlite::SqliteConnection;
@@ -104,6 +106,7 @@ impl Conn {
         &mut self,
         f: impl FnOnce(&mut Conn) -> Result<T, ApiError>,
     ) -> Result<T, ApiError> {
+        let f = |c: &mut Conn| deferred::body(c, f);
         match self {
             Conn::Sqlite(_, writer) => writer.clone().write(f),
             Conn::Pg(..) => self.tx("BEGIN", "BEGIN IMMEDIATE", f),
@@ -293,6 +296,8 @@ impl r2d2::ManageConnection for Manager {
 }
 
 pub type Pool = r2d2::Pool<Manager>;
+/// A connection taken from the pool (back to it when dropped).
+pub type PooledConn = r2d2::PooledConnection<Manager>;
 
 /// Builds the pool. `size` defaults to twice the cores; SQLite serialises writers anyway.
 pub fn pool(url: &str, size: u32) -> Result<Pool, String> {

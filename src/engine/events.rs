@@ -1,6 +1,6 @@
 //! The change-event outbox: every object write appends its events in the writing transaction
 //! (an acknowledged write always has them; a refused or rolled-back one has none). A portal's
-//! events are numbered by `seq`, taken from `event_sequences` as the write's last statement:
+//! events are numbered by `seq`, taken from `event_sequences` as the write's last work:
 //! the row lock it takes is held only until commit, and the next writer of the portal gets a
 //! higher number only after that commit, so events become visible in `seq` order and a reader
 //! paging by `seq` (the journal, the webhook deliverer) never passes one that commits later.
@@ -99,9 +99,9 @@ pub struct Event {
     pub detail: Option<String>,
 }
 
-/// Appends `changes` as events of `portal` that happened at `now`, inside the caller's write
-/// transaction. Call it as late in the transaction as possible: from here to commit, the
-/// portal's other writers wait for their numbers.
+/// Appends `changes` as events of `portal` that happened at `now`, as the last work of the
+/// caller's write transaction (`db::at_commit`): from the numbering to commit, the portal's
+/// other writers wait for their numbers, so it takes no other lock after it.
 pub fn record(
     conn: &mut Conn,
     portal: PortalId,
@@ -111,6 +111,11 @@ pub fn record(
     if changes.is_empty() || !ENABLED.load(Ordering::Relaxed) {
         return Ok(());
     }
+    let changes = changes.to_vec();
+    crate::db::at_commit(conn, move |conn| append(conn, portal, &changes, now))
+}
+
+fn append(conn: &mut Conn, portal: PortalId, changes: &[Change], now: i64) -> Result<(), ApiError> {
     let n = changes.len() as i64;
     let last: i64 = with_conn!(conn, c => diesel::insert_into(es::table)
         .values((es::portal_id.eq(portal.0), es::last.eq(n)))
@@ -149,6 +154,8 @@ pub struct Filter {
     /// Only event types starting with this (`object.`: the CRM object events).
     pub prefix: Option<&'static str>,
     pub object_type: Option<String>,
+    /// Only events of these object types (those the reader may read).
+    pub object_types: Option<Vec<String>>,
     pub object_id: Option<i64>,
     pub event_type: Option<String>,
 }
@@ -174,6 +181,9 @@ pub fn after(
         }
         if let Some(t) = &filter.object_type {
             q = q.filter(ev::object_type.eq(t.clone()));
+        }
+        if let Some(ts) = &filter.object_types {
+            q = q.filter(ev::object_type.eq_any(ts.clone()));
         }
         if let Some(id) = filter.object_id {
             q = q.filter(ev::object_id.eq(id));

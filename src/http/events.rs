@@ -50,15 +50,22 @@ pub async fn journal(
     };
     let object_type = match q.get("objectType") {
         None => None,
-        Some(raw) => Some(
-            state
+        Some(raw) => {
+            let t = state
                 .registry
                 .find(raw)
-                .ok_or_else(|| ApiError::bad_request(format!("Unknown object type {raw:?}")))?
-                .name
-                .to_owned(),
-        ),
+                .ok_or_else(|| ApiError::bad_request(format!("Unknown object type {raw:?}")))?;
+            who.require(t.read_scopes)?;
+            Some(t.name.to_owned())
+        }
     };
+    // Events carry property values: only of the types this token may read.
+    let readable: Vec<String> = state
+        .registry
+        .all()
+        .filter(|t| who.require(t.read_scopes).is_ok())
+        .map(|t| t.name.to_owned())
+        .collect();
     let object_id = match q.get("objectId") {
         None => None,
         Some(raw) => Some(raw.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(|| {
@@ -78,6 +85,7 @@ pub async fn journal(
     let filter = Filter {
         prefix: Some("object."),
         object_type,
+        object_types: Some(readable),
         object_id,
         event_type,
     };

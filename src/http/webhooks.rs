@@ -203,6 +203,11 @@ pub async fn create(
         body.property_name.as_deref(),
         body.active,
     )?;
+    // Deliveries carry property values: subscribe only to types this token may read.
+    let subscribed = payload::subscribed_type(&new.event_type, new.object_type_id.as_deref());
+    if let Some(t) = subscribed.and_then(|id| state.registry.find(&id)) {
+        who.require(t.read_scopes)?;
+    }
     let s = db::run(&state.pool, move |c| {
         store::create_subscription(c, who.portal, app, &new, now_ms())
     })

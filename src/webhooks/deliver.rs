@@ -63,7 +63,7 @@ pub fn start(pool: db::Pool, leader: Arc<Leader>, ids: TypeIds, options: Options
             if !leader.is_leader() {
                 continue;
             }
-            match pass(&pool, &agent, &ids, &options) {
+            match pass(&pool, &agent, &ids, &options, &leader) {
                 Ok(more) => busy = more,
                 Err(e) => tracing::warn!(error = %e, "webhook delivery pass failed"),
             }
@@ -71,36 +71,51 @@ pub fn start(pool: db::Pool, leader: Arc<Leader>, ids: TypeIds, options: Options
     });
 }
 
-/// One pass: one batch for each app that is due, the apps in parallel; whether some app moved
-/// past a full batch (so more may be waiting).
+/// Apps served at once in a pass (each POST holds a thread, never a database connection).
+const PARALLEL: usize = 8;
+
+/// A pass's shared context.
+struct Ctx<'a> {
+    pool: &'a db::Pool,
+    agent: &'a ureq::Agent,
+    ids: &'a TypeIds,
+    o: &'a Options,
+    leader: &'a Leader,
+    now: i64,
+}
+
+impl Ctx<'_> {
+    fn conn(&self) -> Result<db::PooledConn, ApiError> {
+        self.pool.get().map_err(|_| ApiError::Unavailable)
+    }
+}
+
+/// One pass: one batch for each app that is due, up to [`PARALLEL`] apps at once; whether some
+/// app moved past a full batch (so more may be waiting).
 fn pass(
     pool: &db::Pool,
     agent: &ureq::Agent,
     ids: &TypeIds,
     o: &Options,
+    leader: &Leader,
 ) -> Result<bool, ApiError> {
-    let apps = {
-        let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
-        store::deliverable(&mut conn)?
-    };
     let now = now_ms();
+    let ctx = Ctx {
+        pool,
+        agent,
+        ids,
+        o,
+        leader,
+        now,
+    };
+    let apps = store::deliverable(&mut *ctx.conn()?)?;
     let lag = AtomicI64::new(0);
     let more = std::sync::atomic::AtomicBool::new(false);
-    std::thread::scope(|scope| {
-        for (settings, subs, cursor) in &apps {
-            let (lag, more) = (&lag, &more);
-            scope.spawn(move || {
-                let Ok(mut conn) = pool.get() else { return };
-                match one(
-                    &mut conn,
-                    agent,
-                    ids,
-                    o,
-                    settings,
-                    subs,
-                    cursor.clone(),
-                    now,
-                ) {
+    for chunk in apps.chunks(PARALLEL) {
+        std::thread::scope(|scope| {
+            for (settings, subs, cursor) in chunk {
+                let (lag, more, ctx) = (&lag, &more, &ctx);
+                scope.spawn(move || match one(ctx, settings, subs, cursor.clone()) {
                     Ok((l, full)) => {
                         lag.fetch_max(l, Ordering::Relaxed);
                         if full {
@@ -108,15 +123,11 @@ fn pass(
                         }
                     }
                     Err(e) => tracing::warn!(error = %e, app = settings.app_id, "webhook delivery"),
-                }
-            });
-        }
-    });
-    let pipedrive_more = {
-        let mut conn = pool.get().map_err(|_| ApiError::Unavailable)?;
-        super::pipedrive::pass(&mut conn, agent, o)?
-    };
-    if pipedrive_more {
+                });
+            }
+        });
+    }
+    if super::pipedrive::pass(pool, agent, o, leader)? {
         more.store(true, Ordering::Relaxed);
     }
     let s = status();
@@ -132,20 +143,23 @@ fn pass(
 }
 
 /// Delivers (or retries) one app's next batch; returns its lag in ms, and whether the cursor
-/// moved past a full batch.
-#[allow(clippy::too_many_arguments)]
+/// moved past a full batch. No database connection is held while the target answers, and the
+/// cursor moves only if this instance still leads and no one moved it meanwhile.
 fn one(
-    conn: &mut Conn,
-    agent: &ureq::Agent,
-    ids: &TypeIds,
-    o: &Options,
+    ctx: &Ctx<'_>,
     settings: &Settings,
     subs: &[Subscription],
-    mut cursor: Cursor,
-    now: i64,
+    cursor: Cursor,
 ) -> Result<(i64, bool), ApiError> {
+    let now = ctx.now;
     let portal = PortalId(settings.portal_id);
-    let batch = events::after(conn, portal, cursor.last_seq, BATCH, &Filter::default())?;
+    let batch = events::after(
+        &mut *ctx.conn()?,
+        portal,
+        cursor.last_seq,
+        BATCH,
+        &Filter::default(),
+    )?;
     let Some(last) = batch.last().map(|e| e.seq) else {
         return Ok((0, false));
     };
@@ -154,59 +168,71 @@ fn one(
     if cursor.next_attempt_at > now {
         return Ok((lag, false));
     }
+    let from = cursor.last_seq;
+    let mut next = cursor.clone();
     let body: Vec<serde_json::Value> = batch
         .iter()
         .filter_map(|e| {
-            payload::matching(subs, e, ids)
-                .map(|s| payload::hubspot(e, ids, Some((s, cursor.attempts))))
+            payload::matching(subs, e, ctx.ids)
+                .map(|s| payload::hubspot(e, ctx.ids, Some((s, cursor.attempts))))
         })
         .collect();
-    if body.is_empty() {
-        cursor.last_seq = last;
-        store::save_cursor(conn, &cursor)?;
-        return Ok((0, full));
-    }
     let m = crate::metrics::get();
-    match post(
-        agent,
-        settings,
-        &serde_json::to_vec(&body).unwrap_or_default(),
-    ) {
+    let sent = if body.is_empty() {
+        Ok(())
+    } else {
+        post(
+            ctx.agent,
+            settings,
+            &serde_json::to_vec(&body).unwrap_or_default(),
+        )
+    };
+    let n = body.len() as u64;
+    let outcome = match sent {
         Ok(()) => {
-            m.webhook_events
-                .with_label_values(&["delivered"])
-                .inc_by(body.len() as u64);
-            cursor.last_seq = last;
-            cursor.delivered += body.len() as i64;
-            cursor.attempts = 0;
-            cursor.retry_until = None;
-            cursor.last_error = None;
-            store::save_cursor(conn, &cursor)?;
+            m.webhook_events.with_label_values(&["delivered"]).inc_by(n);
+            next.last_seq = last;
+            next.delivered += n as i64;
+            next.attempts = 0;
+            next.retry_until = None;
+            next.last_error = None;
             Ok((0, full))
         }
         Err(error) => {
-            m.webhook_events
-                .with_label_values(&["failed"])
-                .inc_by(body.len() as u64);
-            cursor.attempts += 1;
-            let until = *cursor.retry_until.get_or_insert(now + o.retry_ms);
+            m.webhook_events.with_label_values(&["failed"]).inc_by(n);
+            next.attempts += 1;
+            // The window runs from the first failure, and never past the batch's age: a target
+            // that stays down parks batch after batch instead of one a window.
+            let first_failure = *next.retry_until.get_or_insert(now + ctx.o.retry_ms);
+            let until = first_failure.min(batch[0].occurred_at + ctx.o.retry_ms);
             if now >= until {
-                m.webhook_events
-                    .with_label_values(&["parked"])
-                    .inc_by(body.len() as u64);
-                park(conn, &mut cursor, &batch, body.len() as i64, &error, now)?;
+                m.webhook_events.with_label_values(&["parked"]).inc_by(n);
+                tracing::warn!(app = next.app_id, from, last, error, "webhook batch parked");
+                next.last_seq = last;
+                next.parked += n as i64;
+                next.attempts = 0;
+                next.retry_until = None;
+                next.last_error = Some(error.clone());
+                let mut conn = ctx.conn()?;
+                if ctx.leader.is_leader() {
+                    park(&mut conn, &next, (from, &batch, &error), now)?;
+                }
                 return Ok((0, full));
             }
-            let backoff = o
+            let backoff = ctx
+                .o
                 .backoff_ms
-                .saturating_mul(1 << (cursor.attempts - 1).clamp(0, 20))
+                .saturating_mul(1 << (next.attempts - 1).clamp(0, 20))
                 .min(MAX_BACKOFF_MS);
-            cursor.next_attempt_at = now + backoff;
-            cursor.last_error = Some(error);
-            store::save_cursor(conn, &cursor)?;
+            next.next_attempt_at = now + backoff;
+            next.last_error = Some(error);
             Ok((lag, false))
         }
+    };
+    if ctx.leader.is_leader() {
+        store::save_cursor(&mut *ctx.conn()?, &next, from)?;
     }
+    outcome
 }
 
 /// POSTs one batch, signed; `Err` says why it did not count as delivered.
@@ -229,34 +255,28 @@ fn post(agent: &ureq::Agent, s: &Settings, body: &[u8]) -> Result<(), String> {
     }
 }
 
-/// Gives up on a batch after its retry window: records it and moves on.
+/// Gives up on a batch after its retry window: records it and moves the cursor past it, in
+/// one transaction.
 fn park(
     conn: &mut Conn,
-    cursor: &mut Cursor,
-    batch: &[Event],
-    n: i64,
-    error: &str,
+    next: &Cursor,
+    (from, batch, error): (i64, &[Event], &str),
     now: i64,
 ) -> Result<(), ApiError> {
-    let (from, to) = (batch[0].seq, batch[batch.len() - 1].seq);
+    let (first, last) = (batch[0].seq, batch[batch.len() - 1].seq);
     conn.write_tx(|tx| {
-        with_conn!(tx, c => diesel::insert_into(wp::table)
-            .values((
-                wp::portal_id.eq(cursor.portal_id),
-                wp::app_id.eq(cursor.app_id),
-                wp::from_seq.eq(from),
-                wp::to_seq.eq(to),
-                wp::error.eq(error),
-                wp::parked_at.eq(now),
-            ))
-            .execute(c))?;
+        if store::save_cursor_in(tx, next, from)? {
+            with_conn!(tx, c => diesel::insert_into(wp::table)
+                .values((
+                    wp::portal_id.eq(next.portal_id),
+                    wp::app_id.eq(next.app_id),
+                    wp::from_seq.eq(first),
+                    wp::to_seq.eq(last),
+                    wp::error.eq(error),
+                    wp::parked_at.eq(now),
+                ))
+                .execute(c))?;
+        }
         Ok(())
-    })?;
-    tracing::warn!(app = cursor.app_id, from, to, error, "webhook batch parked");
-    cursor.last_seq = to;
-    cursor.parked += n;
-    cursor.attempts = 0;
-    cursor.retry_until = None;
-    cursor.last_error = Some(error.to_owned());
-    store::save_cursor(conn, cursor)
+    })
 }

@@ -25,6 +25,16 @@ fn generic(sub: &Subscription) -> (String, Option<String>) {
     (sub.event_type.clone(), sub.object_type_id.clone())
 }
 
+/// The object type id a subscription's event type and object type id name (`deal.creation`:
+/// `0-3`).
+pub fn subscribed_type(event_type: &str, object_type_id: Option<&str>) -> Option<String> {
+    let prefix = event_type.split_once('.').map_or("", |x| x.0);
+    match LEGACY.iter().find(|(p, _)| *p == prefix) {
+        Some((_, id)) => Some((*id).to_owned()),
+        None => object_type_id.map(str::to_owned),
+    }
+}
+
 /// The first active subscription an event matches: same event type, same object type (when
 /// the subscription names one), same property (a property change subscription names one).
 pub fn matching<'a>(

@@ -187,9 +187,18 @@ pub fn payload(h: &Hook, e: &Event, host: &str) -> Value {
 }
 
 /// Delivers each due webhook's next events, in order, one POST each; stops a webhook at its
-/// first failure (retried after back-off). Returns whether some webhook read a full batch.
-pub fn pass(conn: &mut Conn, agent: &ureq::Agent, o: &Options) -> Result<bool, ApiError> {
-    let hooks: Vec<Hook> = with_conn!(conn, c => pw::table.select(Hook::as_select()).load(c))?;
+/// first failure (retried after back-off). No database connection is held while a target
+/// answers; progress is saved only while this instance leads and the webhook's cursor is where
+/// this pass found it. Returns whether some webhook read a full batch.
+pub fn pass(
+    pool: &crate::db::Pool,
+    agent: &ureq::Agent,
+    o: &Options,
+    leader: &crate::jobs::Leader,
+) -> Result<bool, ApiError> {
+    let conn = || pool.get().map_err(|_| ApiError::Unavailable);
+    let hooks: Vec<Hook> =
+        with_conn!(&mut *conn()?, c => pw::table.select(Hook::as_select()).load(c))?;
     let now = now_ms();
     let mut more = false;
     for mut h in hooks.into_iter().filter(|h| h.next_attempt_at <= now) {
@@ -197,7 +206,8 @@ pub fn pass(conn: &mut Conn, agent: &ureq::Agent, o: &Options) -> Result<bool, A
             prefix: Some("goal."),
             ..Filter::default()
         };
-        let batch = events::after(conn, PortalId(h.portal_id), h.last_seq, 100, &filter)?;
+        let from = h.last_seq;
+        let batch = events::after(&mut *conn()?, PortalId(h.portal_id), from, 100, &filter)?;
         more |= batch.len() == 100;
         for e in &batch {
             if wants(&h, e) {
@@ -209,7 +219,7 @@ pub fn pass(conn: &mut Conn, agent: &ureq::Agent, o: &Options) -> Result<bool, A
                     }
                     Err((status, error)) => {
                         h.last_http_status = status;
-                        failed(&mut h, error, (now, e.seq), o);
+                        failed(&mut h, error, (now, e), o);
                         break;
                     }
                 }
@@ -218,16 +228,20 @@ pub fn pass(conn: &mut Conn, agent: &ureq::Agent, o: &Options) -> Result<bool, A
             h.attempts = 0;
             h.retry_until = None;
         }
-        save(conn, &h)?;
+        if leader.is_leader() {
+            save(&mut *conn()?, &h, from)?;
+        }
     }
     Ok(more)
 }
 
 /// A failed POST: back off, or past the retry window, skip the event (it stays in the
 /// journal).
-fn failed(h: &mut Hook, error: String, (now, seq): (i64, i64), o: &Options) {
+fn failed(h: &mut Hook, error: String, (now, e): (i64, &Event), o: &Options) {
     h.attempts += 1;
-    let until = *h.retry_until.get_or_insert(now + o.retry_ms);
+    // From the first failure, and never past the event's age (see `deliver::one`).
+    let until = (*h.retry_until.get_or_insert(now + o.retry_ms)).min(e.occurred_at + o.retry_ms);
+    let seq = e.seq;
     if now >= until {
         tracing::warn!(webhook = h.id, error, "Pipedrive webhook event given up");
         h.attempts = 0;
@@ -264,9 +278,9 @@ fn post(agent: &ureq::Agent, h: &Hook, body: &[u8]) -> Result<i32, (Option<i32>,
     }
 }
 
-fn save(conn: &mut Conn, h: &Hook) -> Result<(), ApiError> {
+fn save(conn: &mut Conn, h: &Hook, from: i64) -> Result<(), ApiError> {
     conn.write_tx(|tx| {
-        with_conn!(tx, c => diesel::update(pw::table.find(h.id))
+        with_conn!(tx, c => diesel::update(pw::table.find(h.id).filter(pw::last_seq.eq(from)))
             .set((
                 pw::last_seq.eq(h.last_seq),
                 pw::attempts.eq(h.attempts),

@@ -92,9 +92,11 @@ pub fn put_settings(
     })
 }
 
-/// Removes an app's settings (its subscriptions stay, delivering nowhere until set again).
+/// Removes an app's settings and its delivery cursor (its subscriptions stay, paused until a
+/// target is set again, which starts delivery afresh from that moment).
 pub fn delete_settings(conn: &mut Conn, portal: PortalId, app: i64) -> Result<bool, ApiError> {
     conn.write_tx(|tx| {
+        with_conn!(tx, c => diesel::delete(wc::table.find((portal.0, app))).execute(c))?;
         Ok(with_conn!(tx, c => diesel::delete(ws::table.find((portal.0, app))).execute(c))? > 0)
     })
 }
@@ -274,20 +276,27 @@ fn start_cursor(tx: &mut Conn, s: &Settings) -> Result<Cursor, ApiError> {
         .first(c))?)
 }
 
-/// Saves a cursor's progress.
-pub fn save_cursor(conn: &mut Conn, k: &Cursor) -> Result<(), ApiError> {
-    conn.write_tx(|tx| {
-        with_conn!(tx, c => diesel::update(wc::table.find((k.portal_id, k.app_id)))
-            .set((
-                wc::last_seq.eq(k.last_seq),
-                wc::attempts.eq(k.attempts),
-                wc::next_attempt_at.eq(k.next_attempt_at),
-                wc::retry_until.eq(k.retry_until),
-                wc::last_error.eq(&k.last_error),
-                wc::delivered.eq(k.delivered),
-                wc::parked.eq(k.parked),
-            ))
-            .execute(c))?;
-        Ok(())
-    })
+/// Saves a cursor's progress, if it is still where this delivery found it (`from`): another
+/// instance that took over delivery may have moved it, and a cursor never moves back.
+pub fn save_cursor(conn: &mut Conn, k: &Cursor, from: i64) -> Result<bool, ApiError> {
+    conn.write_tx(|tx| save_cursor_in(tx, k, from))
+}
+
+/// As [`save_cursor`], in the caller's write transaction.
+pub fn save_cursor_in(tx: &mut Conn, k: &Cursor, from: i64) -> Result<bool, ApiError> {
+    let n = with_conn!(tx, c => diesel::update(wc::table
+        .filter(wc::portal_id.eq(k.portal_id))
+        .filter(wc::app_id.eq(k.app_id))
+        .filter(wc::last_seq.eq(from)))
+        .set((
+            wc::last_seq.eq(k.last_seq),
+            wc::attempts.eq(k.attempts),
+            wc::next_attempt_at.eq(k.next_attempt_at),
+            wc::retry_until.eq(k.retry_until),
+            wc::last_error.eq(&k.last_error),
+            wc::delivered.eq(k.delivered),
+            wc::parked.eq(k.parked),
+        ))
+        .execute(c))?;
+    Ok(n > 0)
 }

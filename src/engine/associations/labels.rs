@@ -218,10 +218,21 @@ pub fn delete(
 ) -> Result<(), ApiError> {
     let current = find(conn, portal, from_type, to_type, type_id)?;
     let ids = [current.type_id, current.inverse_type_id];
-    with_conn!(conn, c => diesel::delete(a::table
+    let gone: Vec<(i64, i64, String, i32)> = with_conn!(conn, c => diesel::delete(a::table
         .filter(a::portal_id.eq(portal.0))
         .filter(a::type_id.eq_any(ids)))
-        .execute(c))?;
+        .returning((a::from_id, a::to_id, a::to_type, a::type_id))
+        .get_results(c))?;
+    let gone: Vec<super::changes::Row> = gone
+        .into_iter()
+        .map(|(from_id, to_id, to_type, type_id)| super::changes::Row {
+            from_id,
+            to_id,
+            to_type,
+            type_id,
+        })
+        .collect();
+    super::changes::record(conn, portal, (from_type, to_type), &gone, true)?;
     with_conn!(conn, c => diesel::update(al::table
         .filter(al::portal_id.eq(portal.0))
         .filter(al::type_id.eq_any(ids)))

@@ -210,6 +210,7 @@ pub fn link(
         .collect();
     conn.lock_keys(&keys)?;
     let dialect = conn.dialect();
+    let mut changed = Vec::new();
     for chunk in rows.chunks(CHUNK) {
         let mut b = Builder::new(dialect);
         b.push("INSERT INTO associations (portal_id, from_id, to_type, to_id, type_id, created_at) VALUES ");
@@ -227,21 +228,12 @@ pub fn link(
             ]);
         }
         b.push(" ON CONFLICT DO NOTHING");
-        execute(conn, b)?;
+        changed.extend(changes::returning(conn, b)?);
     }
     if !rows.is_empty() {
         crate::engine::counts::wrote_associations(conn, portal)?;
     }
-    let mut changed = Vec::new();
-    for l in links {
-        let mut kinds = l.kinds.clone();
-        if !kinds.contains(&pair.default) {
-            kinds.push(pair.default);
-        }
-        for k in kinds {
-            changed.push((l.from, l.to, Some(k.forward)));
-        }
-    }
+    // Events for the rows that are new only (an existing link is no change).
     changes::record(
         conn,
         portal,
@@ -311,9 +303,8 @@ pub fn unlink_pairs(
     pairs: &[(i64, i64)],
 ) -> Result<(), ApiError> {
     let both: Vec<(i64, i64)> = pairs.iter().flat_map(|&(a, b)| [(a, b), (b, a)]).collect();
-    delete_rows(conn, portal, both.iter().map(|&(f, t)| (f, t, None)))?;
-    let changed: Vec<_> = pairs.iter().map(|&(f, t)| (f, t, None)).collect();
-    changes::record(conn, portal, types, &changed, true)
+    let gone = delete_rows(conn, portal, both.iter().map(|&(f, t)| (f, t, None)))?;
+    changes::record(conn, portal, types, &gone, true)
 }
 
 /// Removes these types of links (both directions). Removing a pair's default type removes the
@@ -343,21 +334,19 @@ pub fn unlink_kinds(
             ]
         })
     });
-    delete_rows(conn, portal, rows)?;
-    let changed: Vec<_> = partial
-        .iter()
-        .flat_map(|l| l.kinds.iter().map(move |k| (l.from, l.to, Some(k.forward))))
-        .collect();
-    changes::record(conn, portal, types, &changed, true)
+    let gone = delete_rows(conn, portal, rows)?;
+    changes::record(conn, portal, types, &gone, true)
 }
 
+/// Deletes association rows; returns those that existed.
 fn delete_rows(
     conn: &mut Conn,
     portal: PortalId,
     rows: impl Iterator<Item = (i64, i64, Option<i32>)>,
-) -> Result<(), ApiError> {
+) -> Result<Vec<changes::Row>, ApiError> {
     let rows: Vec<_> = rows.collect();
     let dialect = conn.dialect();
+    let mut gone = Vec::new();
     for chunk in rows.chunks(CHUNK) {
         let mut b = Builder::new(dialect);
         b.push("DELETE FROM associations WHERE portal_id = ")
@@ -377,15 +366,10 @@ fn delete_rows(
             b.push(")");
         }
         b.push(")");
-        execute(conn, b)?;
+        gone.extend(changes::returning(conn, b)?);
     }
     if !rows.is_empty() {
         crate::engine::counts::wrote_associations(conn, portal)?;
     }
-    Ok(())
-}
-
-fn execute(conn: &mut Conn, b: Builder) -> Result<usize, ApiError> {
-    let st = b.finish();
-    Ok(with_conn!(conn, c => bound_query!(st).execute(c))?)
+    Ok(gone)
 }
