@@ -195,12 +195,29 @@ pub fn after(
     })?)
 }
 
-/// Deletes events that happened before `before` (retention); returns how many went.
+/// Deletes events that happened before `before` (retention); returns how many went. Per
+/// portal, everything below the first event young enough to keep: a walk of the key from the
+/// oldest that stops there (numbers follow commit order, so times are near-monotonic in `seq`).
 pub fn prune(conn: &mut Conn, before: i64) -> Result<usize, ApiError> {
-    conn.write_tx(|tx| {
-        Ok(
-            with_conn!(tx, c => diesel::delete(ev::table.filter(ev::occurred_at.lt(before)))
-            .execute(c))?,
-        )
-    })
+    use crate::db::schema::event_sequences as es;
+    let portals: Vec<(i64, i64)> =
+        with_conn!(conn, c => es::table.select((es::portal_id, es::last)).load(c))?;
+    let mut gone = 0;
+    for (portal, last) in portals {
+        let keep: Option<i64> = with_conn!(conn, c => ev::table
+            .filter(ev::portal_id.eq(portal))
+            .filter(ev::occurred_at.ge(before))
+            .order(ev::seq.asc())
+            .select(ev::seq)
+            .first(c)
+            .optional())?;
+        let below = keep.unwrap_or(last + 1);
+        gone += conn.write_tx(|tx| {
+            Ok(with_conn!(tx, c => diesel::delete(ev::table
+                .filter(ev::portal_id.eq(portal))
+                .filter(ev::seq.lt(below)))
+                .execute(c))?)
+        })?;
+    }
+    Ok(gone)
 }

@@ -95,6 +95,20 @@ both!(lenient: each_write_appends_exactly_its_events_in_order, |app: TestApp| as
     assert_eq!(summary(&only), summary(&events[2..3]));
     assert_eq!(journal(&app, "0", 10, "&objectType=deals").await.len(), 0);
     assert_eq!(journal(&app, "4", 10, "").await.len(), 0, "nothing after the last");
+
+    // Retention: pruning keeps what is younger than the horizon and drops the rest.
+    let mut conn = app.state.pool.get().unwrap();
+    assert_eq!(goalpost::engine::events::prune(&mut conn, 0).unwrap(), 0);
+    let young = events[2]["occurredAt"].as_i64().unwrap();
+    let gone = goalpost::engine::events::prune(&mut conn, young).unwrap();
+    drop(conn);
+    let left = journal(&app, "0", 10, "").await;
+    assert_eq!(gone + left.len(), 4);
+    assert!(left.iter().all(|e| e["occurredAt"].as_i64().unwrap() >= young), "{left:#?}");
+    let mut conn = app.state.pool.get().unwrap();
+    goalpost::engine::events::prune(&mut conn, i64::MAX).unwrap();
+    drop(conn);
+    assert_eq!(journal(&app, "0", 10, "").await.len(), 0, "all pruned");
 });
 
 both!(lenient: association_and_family_writes_have_events, |app: TestApp| async move {
