@@ -17,7 +17,6 @@ use serde_json::{json, Value};
 
 const READ: &[&str] = &["goalpost.webhooks.read", "goalpost.webhooks.write"];
 const WRITE: &[&str] = &["goalpost.webhooks.write"];
-const MAX_URL: usize = 2048;
 
 /// A path id (HubSpot's are int32).
 fn path_id(name: &str, raw: &str) -> Result<i64, ApiError> {
@@ -62,25 +61,6 @@ fn subscription_json(s: &Subscription) -> Value {
     v
 }
 
-/// A target URL events may be sent to: http or https, with a host, at most 2,048 characters.
-fn target_url(raw: &str) -> Result<String, ApiError> {
-    let bad = |why: &str| ApiError::bad_request(format!("targetUrl {why}"));
-    if raw.len() > MAX_URL {
-        return Err(bad(&format!("is longer than {MAX_URL} characters")));
-    }
-    let url = url::Url::parse(raw).map_err(|e| bad(&format!("is not a URL ({e})")))?;
-    if !matches!(url.scheme(), "http" | "https") {
-        return Err(bad("must use http or https"));
-    }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(bad("must name a host"));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(bad("must not carry credentials"));
-    }
-    Ok(raw.to_owned())
-}
-
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Throttling {
@@ -118,7 +98,9 @@ pub async fn put_settings(
 ) -> Result<HttpResponse, ApiError> {
     who.require(WRITE)?;
     let app = app(&path)?;
-    let url = target_url(&body.target_url)?;
+    let url = body.target_url.clone();
+    crate::webhooks::check_url(&url)
+        .map_err(|why| ApiError::bad_request(format!("targetUrl {why}")))?;
     let n = body.throttling.max_concurrent_requests;
     if !(1..=100).contains(&n) {
         return Err(ApiError::bad_request(format!(

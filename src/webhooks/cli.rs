@@ -95,11 +95,7 @@ pub fn run(database_url: &str, cmd: WebhooksCommand, ids: &TypeIds) -> Result<()
             portal,
             max_concurrent,
         } => {
-            if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() > 2048 {
-                return Err(format!(
-                    "not an http(s) URL of at most 2048 characters: {url:?}"
-                ));
-            }
+            super::check_url(&url).map_err(|why| format!("the target URL {why}"))?;
             let s = store::put_settings(
                 &mut conn,
                 PortalId(portal),

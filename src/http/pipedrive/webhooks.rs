@@ -40,15 +40,8 @@ pub async fn add(
     who.require(FULL)?;
     let url = text(&body, "subscription_url")?
         .ok_or_else(|| ApiError::bad_request("subscription_url is required"))?;
-    let parsed = url::Url::parse(&url).ok().filter(|u| {
-        matches!(u.scheme(), "http" | "https") && u.host_str().is_some_and(|h| !h.is_empty())
-    });
-    if parsed.is_none() || url.len() > 2048 {
-        return Err(ApiError::bad_request(
-            "subscription_url must be an http(s) URL of at most 2048 characters",
-        )
-        .into());
-    }
+    crate::webhooks::check_url(&url)
+        .map_err(|why| ApiError::bad_request(format!("subscription_url {why}")))?;
     // A name is Pipedrive's label for the webhook: checked, not kept.
     text(&body, "name")?;
     let user_id = match body.get("user_id") {
