@@ -35,14 +35,6 @@ pub fn registry() -> Registry {
     ])
 }
 
-/// Object type names to HubSpot object type ids, for event payloads.
-pub fn type_ids() -> webhooks::payload::TypeIds {
-    registry()
-        .all()
-        .map(|t| (t.name.to_owned(), t.type_id.to_owned()))
-        .collect()
-}
-
 /// What start-up did, for the banner.
 pub struct Startup {
     pub state: AppState,

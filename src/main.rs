@@ -161,7 +161,7 @@ fn main() -> ExitCode {
             families_check(&cli.database_url, portal)
         }
         Some(Command::Webhooks(cmd)) => {
-            goalpost::webhooks::cli::run(&cli.database_url, cmd, &goalpost::type_ids())
+            goalpost::webhooks::cli::run(&cli.database_url, cmd, &goalpost::registry().type_ids())
         }
     };
     match result {
@@ -202,7 +202,7 @@ fn serve(config: Config) -> Result<(), String> {
     goalpost::webhooks::deliver::start(
         pool.clone(),
         leader.clone(),
-        goalpost::type_ids(),
+        goalpost::registry().type_ids(),
         goalpost::webhooks::deliver::Options {
             retry_ms: (c.webhook_retry_seconds as i64).saturating_mul(1000),
             backoff_ms: c.webhook_backoff_ms as i64,

@@ -24,6 +24,13 @@ impl Registry {
             .cloned()
     }
 
+    /// Type names to HubSpot object type ids (`goal_targets` → `0-74`), for event payloads.
+    pub fn type_ids(&self) -> std::collections::HashMap<String, String> {
+        self.all()
+            .map(|t| (t.name.to_owned(), t.type_id.to_owned()))
+            .collect()
+    }
+
     /// Every type, in registration order.
     pub fn all(&self) -> impl Iterator<Item = &ObjectType> {
         self.types.iter().map(|t| t.as_ref())

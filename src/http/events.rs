@@ -7,21 +7,12 @@ use crate::engine::events::{self, Filter};
 use crate::error::ApiError;
 use crate::http::query::QueryParams;
 use crate::http::state::AppState;
-use crate::webhooks::payload::{self, TypeIds};
+use crate::webhooks::payload;
 use actix_web::web::Data;
 use actix_web::HttpResponse;
 use serde_json::{json, Value};
 
 const MAX_LIMIT: i64 = 1000;
-
-/// Object type names to ids, from the server's registry.
-pub fn type_ids(state: &AppState) -> TypeIds {
-    state
-        .registry
-        .all()
-        .map(|t| (t.name.to_owned(), t.type_id.to_owned()))
-        .collect()
-}
 
 /// `GET /goalpost/v1/events?after=SEQ&limit=N&objectType=&objectId=&eventType=`
 pub async fn journal(
@@ -95,7 +86,7 @@ pub async fn journal(
             events::after(conn, portal, after, limit, &filter)
         })
         .await?;
-    let ids = type_ids(&state);
+    let ids = state.registry.type_ids();
     let results: Vec<Value> = rows
         .iter()
         .map(|e| {

@@ -177,7 +177,7 @@ pub async fn create(
 ) -> Result<HttpResponse, ApiError> {
     who.require(WRITE)?;
     let app = app(&path)?;
-    let ids = crate::http::events::type_ids(&state);
+    let ids = state.registry.type_ids();
     let new = payload::subscription(
         &ids,
         &body.event_type,

@@ -76,17 +76,15 @@ pub fn run(database_url: &str, cmd: WebhooksCommand, ids: &TypeIds) -> Result<()
                     if s.active { "active" } else { "paused" }
                 );
             }
-            for c in store::cursors(&mut conn).map_err(e)? {
-                if c.portal_id == portal && c.app_id == app {
-                    println!(
-                        "delivered {} event(s) up to seq {}, parked {}{}",
-                        c.delivered,
-                        c.last_seq,
-                        c.parked,
-                        c.last_error
-                            .map_or(String::new(), |x| format!(", last error: {x}"))
-                    );
-                }
+            if let Some(c) = store::cursor(&mut conn, p, app).map_err(e)? {
+                println!(
+                    "delivered {} event(s) up to seq {}, parked {}{}",
+                    c.delivered,
+                    c.last_seq,
+                    c.parked,
+                    c.last_error
+                        .map_or(String::new(), |x| format!(", last error: {x}"))
+                );
             }
         }
         WebhooksCommand::Target {

@@ -32,6 +32,33 @@ pub struct Options {
     pub timeout: Duration,
 }
 
+impl Options {
+    /// When a failing delivery gives up: `retry_ms` after its first failure (set now if this
+    /// is it), and never later than `retry_ms` after its oldest event, so a target that stays
+    /// down cannot fall behind retention.
+    pub fn give_up_at(&self, first_failure: &mut Option<i64>, now: i64, oldest: i64) -> i64 {
+        (*first_failure.get_or_insert(now + self.retry_ms)).min(oldest + self.retry_ms)
+    }
+
+    /// The wait before the next try after `attempts` failures: doubling, at most 5 minutes.
+    pub fn backoff(&self, attempts: i32) -> i64 {
+        self.backoff_ms
+            .saturating_mul(1 << (attempts - 1).clamp(0, 20))
+            .min(MAX_BACKOFF_MS)
+    }
+}
+
+/// A POST's outcome: its 2xx status, or the status (when there was one) and why it does not
+/// count as delivered.
+pub fn answered(sent: Result<ureq::Response, ureq::Error>) -> Result<u16, (Option<u16>, String)> {
+    match sent {
+        Ok(r) if (200..300).contains(&r.status()) => Ok(r.status()),
+        Ok(r) => Err((Some(r.status()), format!("target answered {}", r.status()))),
+        Err(ureq::Error::Status(code, _)) => Err((Some(code), format!("target answered {code}"))),
+        Err(e) => Err((None, format!("target unreachable: {e}"))),
+    }
+}
+
 /// What `/health` shows of delivery (this instance's view, updated every pass).
 #[derive(Default)]
 pub struct Status {
@@ -201,11 +228,8 @@ fn one(
         Err(error) => {
             m.webhook_events.with_label_values(&["failed"]).inc_by(n);
             next.attempts += 1;
-            // The window runs from the first failure, and never past the batch's age: a target
-            // that stays down parks batch after batch instead of one a window.
-            let first_failure = *next.retry_until.get_or_insert(now + ctx.o.retry_ms);
-            let until = first_failure.min(batch[0].occurred_at + ctx.o.retry_ms);
-            if now >= until {
+            let oldest = batch[0].occurred_at;
+            if now >= ctx.o.give_up_at(&mut next.retry_until, now, oldest) {
                 m.webhook_events.with_label_values(&["parked"]).inc_by(n);
                 tracing::warn!(app = next.app_id, from, last, error, "webhook batch parked");
                 next.last_seq = last;
@@ -219,12 +243,7 @@ fn one(
                 }
                 return Ok((0, full));
             }
-            let backoff = ctx
-                .o
-                .backoff_ms
-                .saturating_mul(1 << (next.attempts - 1).clamp(0, 20))
-                .min(MAX_BACKOFF_MS);
-            next.next_attempt_at = now + backoff;
+            next.next_attempt_at = now + ctx.o.backoff(next.attempts);
             next.last_error = Some(error);
             Ok((lag, false))
         }
@@ -247,12 +266,7 @@ fn post(agent: &ureq::Agent, s: &Settings, body: &[u8]) -> Result<(), String> {
         .set("X-HubSpot-Signature", &sign::v1(&s.secret, body))
         .set("X-HubSpot-Signature-Version", "v1")
         .send_bytes(body);
-    match sent {
-        Ok(r) if (200..300).contains(&r.status()) => Ok(()),
-        Ok(r) => Err(format!("target answered {}", r.status())),
-        Err(ureq::Error::Status(code, _)) => Err(format!("target answered {code}")),
-        Err(e) => Err(format!("target unreachable: {e}")),
-    }
+    answered(sent).map(|_| ()).map_err(|(_, why)| why)
 }
 
 /// Gives up on a batch after its retry window: records it and moves the cursor past it, in

@@ -239,19 +239,14 @@ pub fn pass(
 /// journal).
 fn failed(h: &mut Hook, error: String, (now, e): (i64, &Event), o: &Options) {
     h.attempts += 1;
-    // From the first failure, and never past the event's age (see `deliver::one`).
-    let until = (*h.retry_until.get_or_insert(now + o.retry_ms)).min(e.occurred_at + o.retry_ms);
     let seq = e.seq;
-    if now >= until {
+    if now >= o.give_up_at(&mut h.retry_until, now, e.occurred_at) {
         tracing::warn!(webhook = h.id, error, "Pipedrive webhook event given up");
         h.attempts = 0;
         h.retry_until = None;
         h.last_seq = seq;
     } else {
-        let backoff = o
-            .backoff_ms
-            .saturating_mul(1 << (h.attempts - 1).clamp(0, 20));
-        h.next_attempt_at = now + backoff.min(300_000);
+        h.next_attempt_at = now + o.backoff(h.attempts);
     }
     h.last_error = Some(error);
 }
@@ -265,17 +260,9 @@ fn post(agent: &ureq::Agent, h: &Hook, body: &[u8]) -> Result<i32, (Option<i32>,
         let basic = base64::engine::general_purpose::STANDARD.encode(pair);
         req = req.set("Authorization", &format!("Basic {basic}"));
     }
-    match req.send_bytes(body) {
-        Ok(r) if (200..300).contains(&r.status()) => Ok(i32::from(r.status())),
-        Ok(r) => Err((
-            Some(i32::from(r.status())),
-            format!("target answered {}", r.status()),
-        )),
-        Err(ureq::Error::Status(code, _)) => {
-            Err((Some(i32::from(code)), format!("target answered {code}")))
-        }
-        Err(e) => Err((None, format!("target unreachable: {e}"))),
-    }
+    super::deliver::answered(req.send_bytes(body))
+        .map(i32::from)
+        .map_err(|(status, why)| (status.map(i32::from), why))
 }
 
 fn save(conn: &mut Conn, h: &Hook, from: i64) -> Result<(), ApiError> {

@@ -210,43 +210,43 @@ pub struct Cursor {
     pub parked: i64,
 }
 
-pub fn cursors(conn: &mut Conn) -> Result<Vec<Cursor>, ApiError> {
-    Ok(with_conn!(conn, c => wc::table.select(Cursor::as_select()).load(c))?)
-}
-
-/// Every app with settings and at least one active subscription, with its cursor.
+/// Every app with settings, a cursor and at least one active subscription: three reads
+/// however many apps there are (a pass runs every 200 ms).
 pub fn deliverable(
     conn: &mut Conn,
 ) -> Result<Vec<(Settings, Vec<Subscription>, Cursor)>, ApiError> {
     let all: Vec<Settings> =
         with_conn!(conn, c => ws::table.select(Settings::as_select()).load(c))?;
+    let mut subs: Vec<Subscription> = with_conn!(conn, c => wsub::table
+        .filter(wsub::active.eq(true))
+        .order(wsub::id.asc())
+        .select(Subscription::as_select())
+        .load(c))?;
+    let cursors: Vec<Cursor> =
+        with_conn!(conn, c => wc::table.select(Cursor::as_select()).load(c))?;
     let mut out = Vec::new();
     for s in all {
-        let subs: Vec<Subscription> = subscriptions(conn, PortalId(s.portal_id), s.app_id)?
+        let key = (s.portal_id, s.app_id);
+        let (mine, rest): (Vec<_>, Vec<_>) = subs
             .into_iter()
-            .filter(|x| x.active)
-            .collect();
-        if subs.is_empty() {
-            continue;
+            .partition(|x| (x.portal_id, x.app_id) == key);
+        subs = rest;
+        // Every target has a cursor from the moment it is set (`put_settings`).
+        let cursor = cursors.iter().find(|c| (c.portal_id, c.app_id) == key);
+        if let (false, Some(cursor)) = (mine.is_empty(), cursor) {
+            out.push((s, mine, cursor.clone()));
         }
-        let cursor = cursor(conn, &s)?;
-        out.push((s, subs, cursor));
     }
     Ok(out)
 }
 
-/// An app's cursor, made when its target is first set: it starts at the portal's latest event,
-/// so the app gets what happens from then on (the journal has what came before).
-fn cursor(conn: &mut Conn, s: &Settings) -> Result<Cursor, ApiError> {
-    let found: Option<Cursor> = with_conn!(conn, c => wc::table
-        .find((s.portal_id, s.app_id))
+/// An app's delivery cursor, if its target was ever set.
+pub fn cursor(conn: &mut Conn, portal: PortalId, app: i64) -> Result<Option<Cursor>, ApiError> {
+    Ok(with_conn!(conn, c => wc::table
+        .find((portal.0, app))
         .select(Cursor::as_select())
         .first(c)
-        .optional())?;
-    if let Some(c) = found {
-        return Ok(c);
-    }
-    conn.write_tx(|tx| start_cursor(tx, s))
+        .optional())?)
 }
 
 /// Makes an app's cursor at the portal's latest event, unless it has one; in the caller's
