@@ -338,6 +338,48 @@ paths["/goalpost/v1/families/{uuid}/restore"] = {"post": {
     "operationId": "restoreFamily", "summary": "Restore every archived slice of a family; the family rules are checked again",
     "security": SEC(WRITE), "parameters": [UUID],
     "responses": {**ok(200, "Family"), **errs(400, 401, 403, 404)}}}
+SUMS = {"type": "object", "properties": {
+    "target": {"type": "number"}, "value": {"type": "number"}, "percent": {"type": "number"},
+    "expectedToDate": {"type": "number"},
+    "pace": {"type": "string", "enum": ["not_started", "on_track", "behind", "at_risk", "ended"]}}}
+SCHEMAS["FamilyAttainment"] = {"type": "object", "required": ["correlationUuid", "at", "totals", "groups", "teams"], "properties": {
+    "correlationUuid": {"type": "string"}, "name": {"type": "string", "nullable": True},
+    "milestone": {"type": "string", "nullable": True}, "at": {"type": "string", "format": "date-time"},
+    "totals": SUMS,
+    "groups": {"type": "array", "items": {"type": "object", "properties": {
+        "groupId": {"type": "string"},
+        "assignee": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["owner", "team", "everyone"]},
+                                                      "id": {"type": "string", "nullable": True}}},
+        "totals": SUMS,
+        "slices": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "string"}, "start": {"type": "string"}, "end": {"type": "string"},
+            "target": {"type": "number"}, "value": {"type": "number", "nullable": True},
+            "percent": {"type": "number", "nullable": True}, "status": {"type": "string", "nullable": True},
+            "outcome": {"type": "string", "nullable": True}, "manual": {"type": "boolean"},
+            "elapsed": {"type": "number"}, "expectedToDate": {"type": "number"},
+            "pace": {"type": "string", "enum": ["not_started", "on_track", "behind", "at_risk", "ended"]}}}}}}},
+    "teams": {"type": "array", "items": {"type": "object", "properties": {
+        "groupId": {"type": "string"}, "teamId": {"type": "string"}, "targetMismatch": {"type": "boolean"},
+        "members": {"type": "array", "items": {"type": "object", "properties": {
+            "groupId": {"type": "string"}, "ownerId": {"type": "string"}}}},
+        "periods": {"type": "array", "items": {"type": "object", "properties": {
+            "start": {"type": "string"}, "teamTarget": {"type": "number"}, "membersTarget": {"type": "number"},
+            "teamValue": {"type": "number"}, "membersValue": {"type": "number"},
+            "targetMismatch": {"type": "boolean"}}}}}}}}}
+SCHEMAS["FamilyRecalculated"] = {"type": "object", "required": ["correlationUuid", "slices", "recalculated", "changed"], "properties": {
+    "correlationUuid": {"type": "string"}, "slices": {"type": "integer"},
+    "recalculated": {"type": "integer", "description": "Slices with a KPI definition, each computed again"},
+    "changed": {"type": "integer"}}}
+paths["/goalpost/v1/families/{uuid}/attainment"] = {"get": {
+    "operationId": "readFamilyAttainment",
+    "summary": "A family's attainment: per slice, group and family the value, expected value to date and pace; team roll-ups",
+    "security": SEC(READ), "parameters": [UUID],
+    "responses": {**ok(200, "FamilyAttainment"), **errs(401, 403, 404)}}}
+paths["/goalpost/v1/families/{uuid}/recalculate"] = {"post": {
+    "operationId": "recalculateFamily",
+    "summary": "Compute every slice's attainment again from its KPI definition, in one transaction",
+    "security": SEC(WRITE), "parameters": [UUID],
+    "responses": {**ok(200, "FamilyRecalculated"), **errs(401, 403, 404)}}}
 SREAD, SWRITE = "crm.schemas.goals.read", "crm.schemas.goals.write"
 PNAME = {"name": "propertyName", "in": "path", "required": True, "schema": {"type": "string"}}
 PARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},

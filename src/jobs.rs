@@ -1,6 +1,7 @@
 //! Background work, started once per server by `jobs::start`: keeping SQLite's planner
 //! statistics fresh, folding the live-object count deltas, keeping open-ended Pipedrive
-//! goals' slices a year ahead, and dropping old rate-limit windows. Each job is a plain thread
+//! goals' slices a year ahead, moving goal targets' status as periods start and end, and
+//! dropping old rate-limit windows. Each job is a plain thread
 //! with its own pooled connection; none serves requests. With several instances on one
 //! database the jobs run on one of them at a time: the holder of the `jobs` lease, which it
 //! renews every second and which another instance takes over once it has gone unrenewed for
@@ -67,6 +68,7 @@ pub fn start(
     spawn_count_folding(pool.clone(), leader.clone());
     spawn_window_pruning(pool.clone(), leader.clone());
     spawn_event_pruning(pool.clone(), leader.clone(), event_retention_days);
+    spawn_attainment(pool.clone(), leader.clone());
     leader
 }
 
@@ -77,6 +79,38 @@ fn spawn_event_pruning(pool: db::Pool, leader: Arc<Leader>, days: u32) {
         std::thread::sleep(Duration::from_secs(60));
         run_job("prune_events", &pool, &leader, |conn| {
             crate::engine::events::prune(conn, now_ms() - keep_ms).map(|_| ())
+        });
+    });
+}
+
+/// Recomputes every 30 s the goal-target slices whose status moved with time alone (a period
+/// started or ended), up to 1,000 per portal per run; each portal's in one transaction.
+fn spawn_attainment(pool: db::Pool, leader: Arc<Leader>) {
+    let types = crate::attainment::Types::builtin();
+    std::thread::spawn(move || loop {
+        std::thread::sleep(Duration::from_secs(30));
+        run_job("attainment", &pool, &leader, |conn| {
+            let now = now_ms();
+            let mut by_portal: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
+            for (portal, id) in crate::attainment::refresh::due(conn, now, 1_000)? {
+                by_portal.entry(portal).or_default().push(id);
+            }
+            for (portal, ids) in by_portal {
+                conn.write_tx(|tx| {
+                    let p = crate::engine::store::PortalId(portal);
+                    crate::attainment::refresh::recompute(
+                        tx,
+                        &types.targets,
+                        &types.counted,
+                        p,
+                        &ids,
+                        now,
+                        false,
+                        &[],
+                    )
+                })?;
+            }
+            Ok(())
         });
     });
 }

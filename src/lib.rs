@@ -6,6 +6,7 @@
 //! `engine` → `db` → `error`, `config` → `metrics`. This root wires them: the built-in object types and
 //! start-up.
 
+pub mod attainment;
 pub mod auth;
 pub mod config;
 pub mod crm;
@@ -28,11 +29,18 @@ use portals::DEFAULT_PORTAL;
 
 /// The built-in object types: goal targets (with the goal-family rules), deals, activities.
 pub fn registry() -> Registry {
-    Registry::new(vec![
-        goals::catalogue::goal_targets(),
-        crm::catalogue::deals(),
-        crm::catalogue::activities(),
-    ])
+    use std::sync::Arc;
+    let types = attainment::Types::builtin();
+    let mut targets = goals::catalogue::goal_targets();
+    targets.reactions = Some(Arc::new(attainment::react::OnTargetWrite(types.clone())));
+    let [mut deals, mut activities] = [crm::catalogue::deals(), crm::catalogue::activities()];
+    for t in [&mut deals, &mut activities] {
+        t.reactions = Some(Arc::new(attainment::react::OnRecordWrite {
+            kpi_type: t.name,
+            types: types.clone(),
+        }));
+    }
+    Registry::new(vec![targets, deals, activities])
 }
 
 /// What start-up did, for the banner.

@@ -23,6 +23,17 @@ const DEAL: &[Row] = &[
     ("lost_time", "Lost", Datetime, W, &[]),
     ("close_time", "Closed", Datetime, W, &[]),
     ("expected_close_date", "Expected close date", Date, W, &[]),
+    // HubSpot's names for the same facts (see `crm::vocabulary`).
+    ("dealname", "Deal name", Str, W, &[]),
+    ("amount", "Amount", Number, W, &[]),
+    ("amount_in_home_currency", "Amount in company currency", Number, RO, &[]),
+    ("deal_currency_code", "Currency", Str, W, &[]),
+    ("closedate", "Close date", Datetime, W, &[]),
+    ("dealstage", "Deal stage", Str, W, &[]),
+    ("pipeline", "Pipeline", Str, W, &[]),
+    ("hubspot_owner_id", "Deal owner", Number, W, &[]),
+    ("hs_is_closed_won", "Is closed won", Bool, RO, &[]),
+    ("hs_is_closed", "Is closed", Bool, RO, &[]),
 ];
 
 #[rustfmt::skip]
@@ -37,6 +48,13 @@ const ACTIVITY: &[Row] = &[
     ("due_date", "Due date", Date, W, &[]),
     ("deal_id", "Deal", Number, W, &[]),
     ("active_flag", "Active", Bool, W, &[]),
+    // HubSpot's names for the same facts (see `crm::vocabulary`).
+    ("hs_task_subject", "Task title", Str, W, &[]),
+    ("hs_activity_type", "Activity type", Str, W, &[]),
+    ("hs_timestamp", "Activity date", Datetime, W, &[]),
+    ("hubspot_owner_id", "Activity assigned to", Number, W, &[]),
+    ("hs_task_status", "Task status", Enumeration, W, &["NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED"]),
+    ("hs_task_completion_date", "Completed at", Datetime, W, &[]),
 ];
 
 #[rustfmt::skip]
@@ -75,6 +93,8 @@ fn object_type(
         properties,
         event_time_property: Some("update_time"),
         rules: None,
+        derive: None,
+        reactions: None,
     }
 }
 
@@ -94,6 +114,7 @@ pub fn deals() -> ObjectType {
         ],
     );
     t.text_properties = &["title"];
+    t.derive = Some(super::vocabulary::derive_deal);
     t
 }
 
@@ -115,5 +136,6 @@ pub fn activities() -> ObjectType {
         ],
     );
     t.text_properties = &["subject"];
+    t.derive = Some(super::vocabulary::derive_activity);
     t
 }

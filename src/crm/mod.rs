@@ -4,3 +4,4 @@
 
 pub mod catalogue;
 pub mod lookups;
+pub mod vocabulary;

@@ -287,6 +287,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    kpi_slices (portal_id, target_id) {
+        portal_id -> BigInt,
+        target_id -> BigInt,
+        kpi_type -> Text,
+        who -> Text,
+        start_ms -> BigInt,
+        end_ms -> BigInt,
+        phase -> Integer,
+    }
+}
+
 diesel::joinable!(api_tokens -> portals (portal_id));
 diesel::joinable!(objects -> portals (portal_id));
 diesel::joinable!(object_history -> objects (object_id));
@@ -309,5 +321,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_subscriptions,
     webhook_cursors,
     webhook_parked,
-    pipedrive_webhooks
+    pipedrive_webhooks,
+    kpi_slices
 );

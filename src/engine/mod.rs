@@ -5,6 +5,7 @@ pub mod associations;
 pub mod catalogue;
 pub mod counts;
 pub mod events;
+pub mod hooks;
 pub mod indexes;
 pub mod objects;
 pub mod point;

@@ -2,13 +2,14 @@
 //! it arrived on. Each function runs inside the caller's transaction.
 
 use super::events::{self, Change};
-use super::rules::{Touched, WriteKind, Written};
+use super::hooks::{after_write, derive, load_locked, lock};
+use super::rules::{Touched, WriteKind};
 use super::store::{self, Archived, NewHistory, ObjectRow, PortalId, Scope};
 use super::types::ObjectType;
 use crate::db::json::PropsDoc;
-use crate::db::{Conn, Dialect};
+use crate::db::Conn;
 use crate::error::ApiError;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 pub use super::validate::{invalid_values_message, validate};
 
@@ -96,72 +97,6 @@ fn doc_of(changes: &Changes) -> PropsDoc {
     doc
 }
 
-/// Takes the rule hook's locks for these states (PostgreSQL advisory locks; SQLite writers
-/// are already serialised).
-fn lock(conn: &mut Conn, otype: &ObjectType, docs: &[&PropsDoc]) -> Result<(), ApiError> {
-    match &otype.rules {
-        Some(rules) => conn.lock_keys(&rules.lock_keys(docs)),
-        None => Ok(()),
-    }
-}
-
-/// Asks the type's rule hook to check the state a write left.
-fn check(
-    conn: &mut Conn,
-    otype: &ObjectType,
-    portal: PortalId,
-    kind: WriteKind,
-    touched: &[Touched],
-) -> Result<(), ApiError> {
-    match &otype.rules {
-        Some(rules) => rules.check(
-            conn,
-            &Written {
-                portal,
-                object_type: otype.name,
-                kind,
-                touched,
-            },
-        ),
-        None => Ok(()),
-    }
-}
-
-/// Loads live rows by id after taking the locks their current states (and `extra` states)
-/// need; re-reads until no row moved under a key not yet held, so what is checked later is
-/// exactly what was locked.
-fn load_locked(
-    conn: &mut Conn,
-    otype: &ObjectType,
-    scope: Scope<'_>,
-    ids: &[i64],
-    archived: Archived,
-    extra: &[&PropsDoc],
-) -> Result<Vec<ObjectRow>, ApiError> {
-    let Some(rules) = &otype.rules else {
-        return store::load(conn, scope, ids, archived);
-    };
-    let mut held: HashSet<String> = HashSet::new();
-    loop {
-        let rows = store::load(conn, scope, ids, archived)?;
-        if conn.dialect() == Dialect::Sqlite {
-            return Ok(rows);
-        }
-        let mut docs: Vec<&PropsDoc> = rows.iter().map(|r| &r.properties).collect();
-        docs.extend_from_slice(extra);
-        let new: Vec<String> = rules
-            .lock_keys(&docs)
-            .into_iter()
-            .filter(|k| !held.contains(k))
-            .collect();
-        if new.is_empty() {
-            return Ok(rows);
-        }
-        conn.lock_keys(&new)?;
-        held.extend(new);
-    }
-}
-
 /// Creates objects; returns them in input order.
 pub fn create(
     conn: &mut Conn,
@@ -188,11 +123,15 @@ pub fn create_as(
         portal,
         object_type: otype.name,
     };
-    let docs: Vec<PropsDoc> = inputs.iter().map(|n| doc_of(&n.changes)).collect();
+    let derived: Vec<Changes> = inputs
+        .iter()
+        .map(|n| derive(otype, None, &n.changes, now))
+        .collect();
+    let docs: Vec<PropsDoc> = derived.iter().map(doc_of).collect();
     lock(conn, otype, &docs.iter().collect::<Vec<_>>())?;
     let rows = store::insert(conn, scope, &docs, now)?;
     let mut history = Vec::new();
-    for (row, NewObject { changes, .. }) in rows.iter().zip(inputs) {
+    for (row, changes) in rows.iter().zip(&derived) {
         let set: Changes = changes
             .iter()
             .filter(|(_, v)| v.is_some())
@@ -215,9 +154,10 @@ pub fn create_as(
             id: row.id,
             before: None,
             after: Some(row.properties.clone()),
+            created_at: row.created_at,
         })
         .collect();
-    check(conn, otype, portal, kind, &touched)?;
+    after_write(conn, otype, portal, kind, &touched, source, now)?;
     let created: Vec<Change> = rows
         .iter()
         .map(|r| Change::object(events::CREATION, otype.name, r.id, source.kind))
@@ -269,6 +209,7 @@ pub fn update(
             )));
         };
         let before = row.properties.clone();
+        let changes = &derive(otype, Some(&before), changes, now);
         let real: Changes = changes
             .iter()
             .filter(|(name, value)| row.properties.get(name) != value.as_deref())
@@ -293,6 +234,7 @@ pub fn update(
             id: *id,
             before: Some(before),
             after: Some(row.properties.clone()),
+            created_at: row.created_at,
         });
         out.push(row);
     }
@@ -303,7 +245,15 @@ pub fn update(
         .collect();
     store::update_docs(conn, scope, &docs, now)?;
     store::insert_history(conn, &history)?;
-    check(conn, otype, portal, WriteKind::Update, &touched)?;
+    after_write(
+        conn,
+        otype,
+        portal,
+        WriteKind::Update,
+        &touched,
+        source,
+        now,
+    )?;
     // One propertyChange event per value that really changed, as HubSpot sends them.
     let changes: Vec<Change> = history
         .iter()
@@ -375,6 +325,7 @@ fn set_archived(
             id: r.id,
             before: archived.then(|| r.properties.clone()),
             after: (!archived).then(|| r.properties.clone()),
+            created_at: r.created_at,
         })
         .collect();
     let kind = if archived {
@@ -382,7 +333,7 @@ fn set_archived(
     } else {
         WriteKind::Restore
     };
-    check(conn, otype, portal, kind, &touched)?;
+    after_write(conn, otype, portal, kind, &touched, &Source::api(), now)?;
     let event = if archived {
         events::DELETION
     } else {

@@ -32,6 +32,8 @@ pub struct Touched {
     pub before: Option<PropsDoc>,
     /// The live state after the write (`None`: archived).
     pub after: Option<PropsDoc>,
+    /// The object's creation time (epoch ms): its `hs_createdate`.
+    pub created_at: i64,
 }
 
 /// A write, as a hook sees it.
@@ -41,6 +43,9 @@ pub struct Written<'a> {
     pub object_type: &'a str,
     pub kind: WriteKind,
     pub touched: &'a [Touched],
+    /// Where the write came from (`API`, `CALCULATED`, …).
+    pub source: &'a str,
+    pub now: i64,
 }
 
 /// Invariants of an object type.
@@ -50,4 +55,10 @@ pub trait Rules: Send + Sync + std::fmt::Debug {
 
     /// Checks the state the write left; an error rolls the write back.
     fn check(&self, conn: &mut Conn, write: &Written<'_>) -> Result<(), ApiError>;
+}
+
+/// Values a write makes stale on other objects, brought up to date in the write's transaction
+/// (goal targets' attainment after a deal moves). Runs after the rule hook's check.
+pub trait Reactions: Send + Sync + std::fmt::Debug {
+    fn after(&self, conn: &mut Conn, write: &Written<'_>) -> Result<(), ApiError>;
 }

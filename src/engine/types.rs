@@ -156,7 +156,14 @@ pub struct ObjectType {
     pub event_time_property: Option<&'static str>,
     /// Invariants checked on every write (goal_targets: the goal-family rules).
     pub rules: Option<std::sync::Arc<dyn super::rules::Rules>>,
+    /// Fills in synonym properties from a write's changes (and the state before it).
+    pub derive: Option<Derive>,
+    /// Work a write of this type sets off on other objects (attached by the crate root).
+    pub reactions: Option<std::sync::Arc<dyn super::rules::Reactions>>,
 }
+
+/// See [`ObjectType::derive`]: `(state before, changes to extend, now)`.
+pub type Derive = fn(Option<&crate::db::json::PropsDoc>, &mut super::objects::Changes, i64);
 
 /// `(equality property, sort property)`, see [`ObjectType::sorted_indexes`].
 pub type SortedIndex = (&'static str, &'static str);

@@ -135,6 +135,8 @@ pub fn goal_targets() -> ObjectType {
         properties,
         event_time_property: None,
         rules: Some(std::sync::Arc::new(super::hook::FamilyRules)),
+        derive: None,
+        reactions: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP layer: the route table, body and error handling shared by every route, and the
 //! server. Handlers call the engine through `db::run`; none writes SQL.
 
+pub mod attainment;
 pub mod body;
 pub mod events;
 pub mod extract;
@@ -82,6 +83,12 @@ pub fn route_table() -> Vec<RouteEntry> {
         }),
         entry(Method::POST, format!("{family}/restore"), || {
             web::post().to(families::restore)
+        }),
+        entry(Method::GET, format!("{family}/attainment"), || {
+            web::get().to(attainment::read)
+        }),
+        entry(Method::POST, format!("{family}/recalculate"), || {
+            web::post().to(attainment::recalculate)
         }),
     ];
     for version in hubspot::versions::VERSIONS {

@@ -17,27 +17,13 @@ use super::model::{AssigneeKind, GoalSpec, GoalType};
 use crate::crm::lookups;
 use crate::db::Conn;
 use crate::engine::search::compile::{compare_expr, raw_text, Bind, Builder};
-use crate::engine::search::run::load_statement;
+use crate::engine::search::tally;
 use crate::engine::search::Target;
 use crate::engine::store::PortalId;
 use crate::engine::types::PropertyType;
-use crate::engine::value::format_ms;
 use crate::error::ApiError;
-use chrono::TimeZone;
 use chrono_tz::Tz;
-use diesel::sql_types::{BigInt, Double};
-use diesel::QueryableByName;
 use serde_json::Value;
-
-#[derive(QueryableByName)]
-struct Tally {
-    #[diesel(sql_type = BigInt)]
-    k: i64,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-    #[diesel(sql_type = Double)]
-    total: f64,
-}
 
 /// What a goal counts, resolved against the lookup tables once per computation.
 struct Resolved {
@@ -141,39 +127,12 @@ pub fn compute(
     }
     let r = resolve(conn, portal, spec)?;
     let mut b = Builder::new(conn.dialect());
-    let date = |ms: i64| {
-        tz.timestamp_millis_opt(ms)
-            .single()
-            .map(|t| t.date_naive().to_string())
-            .unwrap_or_default()
-    };
-    b.push("WITH iv(k, s_ms, e_ms, s_ts, e_ts, s_d, e_d) AS (VALUES ");
-    for (k, (s, e)) in ranges.iter().enumerate() {
-        b.push(if k > 0 { ", (" } else { "(" });
-        for (i, v) in [
-            Bind::Int(k as i64),
-            Bind::Int(*s),
-            Bind::Int(*e),
-            Bind::Text(format_ms(*s)),
-            Bind::Text(format_ms(*e)),
-            Bind::Text(date(*s)),
-            Bind::Text(date(*e)),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.bind(v);
-        }
-        b.push(")");
-    }
+    tally::ranges(&mut b, ranges, tz);
     let g = spec.goal_type;
     let value = format!("COALESCE({}, 0.0)", num(&b, "value"));
     let amount = match g {
         // A typed zero: PostgreSQL reads a bare 0.0 as numeric, and SUM(numeric) is not float8.
-        _ if !spec.sum => "CAST(0 AS DOUBLE PRECISION)".to_owned(),
+        _ if !spec.sum => tally::NO_AMOUNT.to_owned(),
         GoalType::RevenueForecast => {
             let stage_probability = format!(
                 "(SELECT {} FROM lookups l WHERE l.portal_id = o.portal_id AND l.kind = 'stages' \
@@ -198,27 +157,22 @@ pub fn compute(
     } else {
         "deals"
     };
-    b.push(&format!(
-        ") SELECT k, COUNT(*) AS n, COALESCE(SUM(amount), 0.0) AS total FROM (\
-         SELECT DISTINCT iv.k AS k, o.id AS rid, {amount} AS amount FROM iv CROSS JOIN objects o"
-    ));
-    if g == GoalType::DealsProgressed {
-        b.push(&format!(
+    // The writes that set stage_id (a write that did not change it has no such key).
+    let join = if g == GoalType::DealsProgressed {
+        format!(
             " JOIN object_history h ON h.portal_id = o.portal_id AND h.object_id = o.id \
-               AND h.changed_at BETWEEN iv.s_ms AND iv.e_ms AND {} = ",
-            // The writes that set stage_id (a write that did not change it has no such key).
+               AND h.changed_at BETWEEN iv.s_ms AND iv.e_ms AND {} = {}",
             match b.dialect() {
                 crate::db::Dialect::Postgres => "(h.changes ->> 'stage_id')::float8",
                 crate::db::Dialect::Sqlite => "CAST(json_extract(h.changes, '$.stage_id') AS REAL)",
-            }
-        ))
-        .bind(Bind::Num(spec.stage_id.unwrap_or(0) as f64));
-    }
-    b.push(" WHERE o.portal_id = ")
-        .bind(Bind::Int(portal.0))
-        .push(&format!(
-            " AND o.object_type = '{object_type}' AND o.archived = FALSE"
-        ));
+            },
+            // A stage id is a validated integer.
+            spec.stage_id.unwrap_or(0)
+        )
+    } else {
+        String::new()
+    };
+    tally::select(&mut b, portal.0, object_type, &amount, &join);
     let status = format!("COALESCE({}, 'open')", raw_text("status"));
     let when = match g {
         GoalType::DealsStarted => format!(
@@ -286,14 +240,10 @@ pub fn compute(
                 .collect(),
         );
     }
-    b.push(") x GROUP BY k");
-    let st = b.finish();
-    let tallies = load_statement!(conn, st, Tally)?;
-    let mut out = vec![0.0; ranges.len()];
-    for t in tallies {
-        if let Some(slot) = usize::try_from(t.k).ok().and_then(|k| out.get_mut(k)) {
-            *slot = if spec.sum { t.total } else { t.n as f64 };
-        }
-    }
+    let tallies = tally::run(conn, b, ranges.len())?;
+    let out = tallies
+        .iter()
+        .map(|t| if spec.sum { t.total } else { t.n as f64 })
+        .collect();
     Ok(out)
 }

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["portals"],
     &["auth"],
     &["goals", "crm"],
+    &["attainment"],
     &["pipedrive"],
     &["jobs"],
     &["webhooks"],

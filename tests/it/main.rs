@@ -4,6 +4,7 @@ mod support;
 
 mod association_rules;
 mod associations;
+mod attainment;
 mod auth;
 mod bad_input;
 mod basic;

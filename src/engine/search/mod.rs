@@ -6,6 +6,7 @@ pub mod ast;
 pub mod compile;
 pub mod cursor;
 pub mod run;
+pub mod tally;
 pub mod totals;
 
 pub use ast::{Filter, Op, Operand, Search, Sort, Target};

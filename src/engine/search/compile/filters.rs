@@ -270,3 +270,23 @@ pub(super) fn query_conditions(b: &mut Builder, search: &Search) {
         b.push(")");
     }
 }
+
+/// ` AND (group OR group …)` over the `objects` rows of one portal and type: filter groups used
+/// as a definition (a goal target's KPI filters) rather than as a search. Association filters
+/// are refused before this (`ast` callers check), since they name the table `objects`.
+pub fn or_groups(b: &mut Builder, portal: i64, object_type: &str, groups: &[Vec<Filter>]) {
+    if groups.is_empty() {
+        return;
+    }
+    let scope = Scope::live(portal, object_type);
+    b.push(" AND (");
+    for (gi, group) in groups.iter().enumerate() {
+        if gi > 0 {
+            b.push(" OR ");
+        }
+        b.push("(TRUE");
+        group_conditions(b, scope, group);
+        b.push(")");
+    }
+    b.push(")");
+}

@@ -13,6 +13,7 @@ mod page;
 #[cfg(test)]
 mod tests;
 
+pub use filters::or_groups;
 use filters::*;
 pub use merge::unfiltered;
 use merge::{count_matches, merged, merges_sorted_indexes};
