@@ -380,6 +380,43 @@ paths["/goalpost/v1/families/{uuid}/recalculate"] = {"post": {
     "summary": "Compute every slice's attainment again from its KPI definition, in one transaction",
     "security": SEC(WRITE), "parameters": [UUID],
     "responses": {**ok(200, "FamilyRecalculated"), **errs(401, 403, 404)}}}
+# The goals dashboard: HTML pages, signed in by a session cookie (an API token, HttpOnly,
+# SameSite=Strict); they answer without a session by redirecting to the sign-in page.
+def html(*codes):
+    descr = {200: "The page", 303: "Redirect (to the sign-in page without a session; after a form post)",
+             400: "The page with what was wrong", 401: "The sign-in page: the token is not valid",
+             403: "Refused: a cross-site post, a missing CSRF value or a token without the scope",
+             404: "No such family in this portal", 503: "Database unavailable"}
+    return {str(c): ({"description": descr[c], "content": {"text/html": {"schema": {"type": "string"}}}} if c != 303
+                     else {"description": descr[c], "headers": {"Location": {"schema": {"type": "string"}}}})
+            for c in codes}
+def qp(name, desc): return {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": desc}
+FORM = lambda props, req: {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+    "type": "object", "required": req, "properties": {k: {"type": "string"} for k in props}}}}}
+DASH = {"security": [], "tags": ["dashboard"]}
+paths["/dashboard"] = {"get": {**DASH, "operationId": "dashboardFamilies",
+    "summary": "Goal families, filterable, with integrity problems flagged",
+    "parameters": [qp("owner", "Owner id"), qp("team", "Team id"), qp("milestone", "weekly, monthly, quarterly or yearly"),
+                   qp("period", "2027, 2027-Q1 or 2027-03 (in the portal's time zone)"),
+                   qp("status", "pending, in_progress, achieved, exceeded or missed"), qp("after", "The page cursor")],
+    "responses": html(200, 303, 400, 403, 503)}}
+paths["/dashboard/login"] = {
+    "get": {**DASH, "operationId": "dashboardLoginForm", "summary": "The sign-in page", "responses": html(200)},
+    "post": {**DASH, "operationId": "dashboardLogin", "summary": "Sign in with an API token (sets the session cookie)",
+             "requestBody": FORM(["token"], []), "responses": html(303, 401, 403, 503)}}
+paths["/dashboard/logout"] = {"post": {**DASH, "operationId": "dashboardLogout", "summary": "Sign out",
+    "requestBody": FORM(["csrf"], []), "responses": html(303, 403)}}
+paths["/dashboard/families/{uuid}"] = {"get": {**DASH, "operationId": "dashboardFamily",
+    "summary": "One family as a grid of targets, progress, status and pace, with team roll-ups",
+    "parameters": [UUID, qp("saved", "Shows that a target was saved")], "responses": html(200, 303, 403, 404, 503)}}
+paths["/dashboard/families/{uuid}/slices/{id}"] = {"post": {**DASH, "operationId": "dashboardEditTarget",
+    "summary": "Set one slice's target (hs_target_amount) through the API's rules",
+    "parameters": [UUID, {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "requestBody": FORM(["target", "csrf"], []), "responses": html(303, 400, 403, 404)}}
+paths["/dashboard/leaderboard"] = {"get": {**DASH, "operationId": "dashboardLeaderboard",
+    "summary": "Attainment per owner and team over a period, with its pacing",
+    "parameters": [qp("period", "2027, 2027-Q1 or 2027-03; default the current month")],
+    "responses": html(200, 303, 400, 403, 503)}}
 SREAD, SWRITE = "crm.schemas.goals.read", "crm.schemas.goals.write"
 PNAME = {"name": "propertyName", "in": "path", "required": True, "schema": {"type": "string"}}
 PARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},

@@ -12,6 +12,7 @@ mod batch;
 mod cluster;
 mod compat;
 mod counts;
+mod dashboard;
 mod events;
 mod families;
 mod group_commit;

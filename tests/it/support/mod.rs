@@ -1,6 +1,7 @@
 //! Test harness: every test gets its own database on each backend (a temp SQLite file, or a
 //! fresh database in a throwaway PostgreSQL cluster this harness starts once) and the real app.
 
+pub mod browser;
 pub mod family;
 pub mod http;
 pub mod pg;
