@@ -391,8 +391,9 @@ def html(*codes):
                      else {"description": descr[c], "headers": {"Location": {"schema": {"type": "string"}}}})
             for c in codes}
 def qp(name, desc): return {"name": name, "in": "query", "required": False, "schema": {"type": "string"}, "description": desc}
-FORM = lambda props, req: {"required": True, "content": {"application/x-www-form-urlencoded": {"schema": {
+FORM = lambda props, req: {"required": False, "content": {"application/x-www-form-urlencoded": {"schema": {
     "type": "object", "required": req, "properties": {k: {"type": "string"} for k in props}}}}}
+# Form bodies are optional on the wire: without a session a post is redirected to sign in first.
 DASH = {"security": [], "tags": ["dashboard"]}
 paths["/dashboard"] = {"get": {**DASH, "operationId": "dashboardFamilies",
     "summary": "Goal families, filterable, with integrity problems flagged",

@@ -95,8 +95,9 @@ fn spawn_attainment(pool: db::Pool, leader: Arc<Leader>) {
             for (portal, id) in crate::attainment::refresh::due(conn, now, 1_000)? {
                 by_portal.entry(portal).or_default().push(id);
             }
+            // One portal's failure is logged and does not hold up the others.
             for (portal, ids) in by_portal {
-                conn.write_tx(|tx| {
+                let done = conn.write_tx(|tx| {
                     let p = crate::engine::store::PortalId(portal);
                     crate::attainment::refresh::recompute(
                         tx,
@@ -108,7 +109,10 @@ fn spawn_attainment(pool: db::Pool, leader: Arc<Leader>) {
                         false,
                         &[],
                     )
-                })?;
+                });
+                if let Err(e) = done {
+                    tracing::warn!("attainment of portal {portal}: {e}");
+                }
             }
             Ok(())
         });

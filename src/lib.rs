@@ -2,9 +2,9 @@
 //! `goal_targets` API and Pipedrive's Goals API v1.
 //!
 //! Layers, top to bottom (each module uses only modules below it; `tests/it/layers.rs` checks):
-//! `http` (the surfaces) → `webhooks` → `jobs` → `pipedrive` → `goals`, `crm` → `auth` → `portals` →
-//! `engine` → `db` → `error`, `config` → `metrics`. This root wires them: the built-in object types and
-//! start-up.
+//! `http` (the surfaces) → `webhooks` → `jobs` → `pipedrive` → `attainment` → `goals`, `crm` →
+//! `auth` → `portals` → `engine` → `db` → `error`, `config` → `metrics`. This root wires them:
+//! the built-in object types (with their attainment reactions) and start-up.
 
 pub mod attainment;
 pub mod auth;

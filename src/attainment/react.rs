@@ -19,9 +19,9 @@ use std::collections::BTreeSet;
 pub struct OnTargetWrite(pub Types);
 
 impl Reactions for OnTargetWrite {
-    fn after(&self, conn: &mut Conn, w: &Written<'_>) -> Result<(), ApiError> {
+    fn after(&self, conn: &mut Conn, w: &Written<'_>) -> Result<Vec<i64>, ApiError> {
         if w.source == CALCULATED {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let mut kpis = Vec::with_capacity(w.touched.len());
         for t in w.touched {
@@ -41,7 +41,7 @@ impl Reactions for OnTargetWrite {
             .collect();
         refresh::index(conn, w.portal, &slices, w.now)?;
         if w.kind == WriteKind::Archive {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let ids: Vec<i64> = w
             .touched
@@ -69,8 +69,7 @@ impl Reactions for OnTargetWrite {
             w.now,
             false,
             &overridden,
-        )?;
-        Ok(())
+        )
     }
 }
 
@@ -82,9 +81,12 @@ pub struct OnRecordWrite {
 }
 
 impl Reactions for OnRecordWrite {
-    fn after(&self, conn: &mut Conn, w: &Written<'_>) -> Result<(), ApiError> {
+    fn after(&self, conn: &mut Conn, w: &Written<'_>) -> Result<Vec<i64>, ApiError> {
+        if w.source == CALCULATED {
+            return Ok(Vec::new());
+        }
         let Some(otype) = self.types.counted.iter().find(|t| t.name == self.kpi_type) else {
-            return Ok(());
+            return Ok(Vec::new());
         };
         let docs = w
             .touched
@@ -102,7 +104,15 @@ impl Reactions for OnRecordWrite {
                 .iter()
                 .filter(|d| matches!(d.kind, PropertyType::Date | PropertyType::Datetime))
             {
-                times.extend(doc.get(&def.name).and_then(parse_instant));
+                let Some(t) = doc.get(&def.name).and_then(parse_instant) else {
+                    continue;
+                };
+                times.push(t);
+                // A date is a day in the portal's time zone: the UTC midnight it parses to
+                // may belong to the period before or after.
+                if def.kind == PropertyType::Date {
+                    times.extend([t - 86_400_000, t + 86_400_000]);
+                }
             }
         }
         times.extend(w.touched.iter().map(|t| t.created_at));
@@ -121,18 +131,17 @@ impl Reactions for OnRecordWrite {
         }
         who.push("*".into());
         let ids = refresh::slices_at(conn, w.portal, self.kpi_type, &who, &times)?;
-        if !ids.is_empty() {
-            refresh::recompute(
-                conn,
-                &self.types.targets,
-                &self.types.counted,
-                w.portal,
-                &ids,
-                w.now,
-                false,
-                &[],
-            )?;
-        }
-        Ok(())
+        refresh::recompute(
+            conn,
+            &self.types.targets,
+            &self.types.counted,
+            w.portal,
+            &ids,
+            w.now,
+            false,
+            &[],
+        )?;
+        // Goal targets were rewritten, not the records written.
+        Ok(Vec::new())
     }
 }

@@ -16,8 +16,7 @@ use crate::portals::portal_settings;
 use diesel::prelude::*;
 use std::collections::BTreeMap;
 
-/// History's `sourceType` for computed values; writes from this source set nothing off.
-pub const CALCULATED: &str = "CALCULATED";
+pub use crate::engine::objects::CALCULATED;
 
 /// A number as stored text: integral values without a fraction, others to six decimals.
 pub fn number_text(n: f64) -> String {
@@ -160,8 +159,13 @@ fn changes(
 
 /// Recomputes these live slices (any without a definition are skipped), one tally per
 /// distinct definition, and writes what moved as a `CALCULATED` update. `forced`: write the
-/// calculated-at times even where nothing moved (an explicit recalculation). Returns how many
-/// slices changed. `overridden`: slices whose `hs_kpi_value` a client has just written.
+/// calculated-at times even where nothing moved (an explicit recalculation). `overridden`:
+/// slices whose `hs_kpi_value` a client has just written. Returns the ids it rewrote.
+///
+/// Takes the slices' family locks and a lock per slice before reading them and tallying, so
+/// two writes moving one slice at once compute one after the other and the later one sees
+/// the earlier's records (PostgreSQL; SQLite's writers are serial). The per-slice keys sort
+/// after the family keys (`~`), the order every write takes them in.
 #[allow(clippy::too_many_arguments)]
 pub fn recompute(
     conn: &mut Conn,
@@ -172,12 +176,27 @@ pub fn recompute(
     now: i64,
     forced: bool,
     overridden: &[i64],
-) -> Result<usize, ApiError> {
+) -> Result<Vec<i64>, ApiError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let scope = Scope {
         portal,
         object_type: targets.name,
     };
-    let rows = store::load(conn, scope, ids, Archived::Live)?;
+    let mut rows = store::load(conn, scope, ids, Archived::Live)?;
+    if conn.dialect() == crate::db::Dialect::Postgres {
+        let mut keys: Vec<String> = ids
+            .iter()
+            .map(|id| format!("~kpi:{}:{id}", portal.0))
+            .collect();
+        if let Some(rules) = &targets.rules {
+            keys.extend(rules.lock_keys(&rows.iter().map(|r| &r.properties).collect::<Vec<_>>()));
+        }
+        conn.lock_keys(&keys)?;
+        // As they are now that no other write can move them.
+        rows = store::load(conn, scope, ids, Archived::Live)?;
+    }
     let tz = portal_settings(conn, portal)?.tz();
     // Slices sharing a definition (a family's group, usually) share one statement.
     let mut by_definition: BTreeMap<String, (Kpi, Vec<&ObjectRow>)> = BTreeMap::new();
@@ -223,7 +242,7 @@ pub fn recompute(
         objects::update(conn, targets, portal, &updates, now, &source)?;
     }
     set_phases(conn, portal, &rows, now)?;
-    Ok(updates.len())
+    Ok(updates.iter().map(|u| u.id).collect())
 }
 
 /// Records each slice's phase now, so the attainment job does not pick it up again.
@@ -291,7 +310,25 @@ pub fn due(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<(i64, i64)>, Api
     let ending = kpi_slices::table
         .filter(kpi_slices::phase.eq(1))
         .filter(kpi_slices::end_ms.lt(now));
-    let mut out: Vec<(i64, i64)> = with_conn!(conn, c => starting.select((kpi_slices::portal_id, kpi_slices::target_id)).limit(limit).load(c))?;
-    out.extend(with_conn!(conn, c => ending.select((kpi_slices::portal_id, kpi_slices::target_id)).limit(limit).load::<(i64, i64)>(c))?);
+    let mut out: Vec<(i64, i64)> = with_conn!(conn, c => starting
+        .order(kpi_slices::start_ms)
+        .select((kpi_slices::portal_id, kpi_slices::target_id))
+        .limit(limit)
+        .load(c))?;
+    out.extend(with_conn!(conn, c => ending
+        .order(kpi_slices::end_ms)
+        .select((kpi_slices::portal_id, kpi_slices::target_id))
+        .limit(limit)
+        .load::<(i64, i64)>(c))?);
     Ok(out)
+}
+
+/// The live slices assigned to a team (its membership changed: they count other people now).
+pub fn team_slices(conn: &mut Conn, portal: PortalId, team: i64) -> Result<Vec<i64>, ApiError> {
+    Ok(with_conn!(conn, c => kpi_slices::table
+        .filter(kpi_slices::portal_id.eq(portal.0))
+        .filter(kpi_slices::kpi_type.eq_any(["deals", "activities"]))
+        .filter(kpi_slices::who.eq(format!("t:{team}")))
+        .select(kpi_slices::target_id)
+        .load(c))?)
 }

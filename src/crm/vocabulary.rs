@@ -117,11 +117,21 @@ pub fn derive_deal(before: Option<&PropsDoc>, changes: &mut Changes, now: i64) {
         && (get(changes, "status").is_some() || get(changes, "stage_id").is_some())
     {
         let stage = match after(before, changes, "status").as_deref() {
-            Some("won") => Some("closedwon".to_owned()),
-            Some("lost") => Some("closedlost".to_owned()),
-            _ => after(before, changes, "stage_id"),
+            Some("won") => Some(Some("closedwon".to_owned())),
+            Some("lost") => Some(Some("closedlost".to_owned())),
+            _ => match after(before, changes, "stage_id") {
+                Some(id) => Some(Some(id)),
+                // Reopened with no known stage: no longer closed; a stage HubSpot named
+                // (`appointmentscheduled`) stays.
+                None => before
+                    .and_then(|b| b.get("dealstage"))
+                    .filter(|d| *d == "closedwon" || *d == "closedlost")
+                    .map(|_| None),
+            },
         };
-        set(changes, "dealstage", stage);
+        if let Some(stage) = stage {
+            set(changes, "dealstage", stage);
+        }
     }
     if let Some(status) = get(changes, "status").cloned().flatten() {
         let closing = (status == "won" || status == "lost") && status != was;
@@ -131,9 +141,23 @@ pub fn derive_deal(before: Option<&PropsDoc>, changes: &mut Changes, now: i64) {
         {
             set(changes, "closedate", Some(format_ms(now)));
         }
-        if status == "won" && status != was && after(before, changes, "won_time").is_none() {
-            let at = after(before, changes, "closedate")
-                .or_else(|| after(before, changes, "close_time"))
+        // Won now: the close date given with it, else (a first win) the expected close
+        // date, else now. A deal won again is counted when it is won again.
+        if status == "won" && status != was {
+            let given = || {
+                get(changes, "closedate")
+                    .or_else(|| get(changes, "close_time"))
+                    .cloned()
+                    .flatten()
+            };
+            let first = before.and_then(|b| b.get("won_time")).is_none();
+            let at = given()
+                .or_else(|| first.then(|| after(before, changes, "closedate")).flatten())
+                .or_else(|| {
+                    first
+                        .then(|| after(before, changes, "close_time"))
+                        .flatten()
+                })
                 .unwrap_or_else(|| format_ms(now));
             set(changes, "won_time", Some(at));
         }
@@ -148,6 +172,10 @@ pub fn derive_deal(before: Option<&PropsDoc>, changes: &mut Changes, now: i64) {
             Some((status == "won" || status == "lost").to_string()),
         );
     }
+    if let Some(None) = get(changes, "status") {
+        set(changes, "hs_is_closed_won", None);
+        set(changes, "hs_is_closed", None);
+    }
     pairs(DEAL_PAIRS, changes);
     // No exchange rates here: the home-currency amount is the amount.
     if let Some(amount) = get(changes, "amount").cloned() {
@@ -155,9 +183,23 @@ pub fn derive_deal(before: Option<&PropsDoc>, changes: &mut Changes, now: i64) {
     }
 }
 
-/// Activities: the plain pairs (`hs_task_status` `COMPLETED` is `done`).
-pub fn derive_activity(_before: Option<&PropsDoc>, changes: &mut Changes, _now: i64) {
+/// Activities: the plain pairs (`hs_task_status` `COMPLETED` is `done`). Marked done without
+/// a time: done now. Marked not done: a task status other than `COMPLETED` stays as it was.
+pub fn derive_activity(before: Option<&PropsDoc>, changes: &mut Changes, now: i64) {
+    let status_before = before.and_then(|b| b.get("hs_task_status"));
+    if get(changes, "done") == Some(&Some("false".into()))
+        && get(changes, "hs_task_status").is_none()
+        && status_before.is_some_and(|s| s != "COMPLETED")
+    {
+        set(changes, "hs_task_status", status_before.map(str::to_owned));
+    }
     pairs(ACTIVITY_PAIRS, changes);
+    let done_now = get(changes, "done") == Some(&Some("true".into()))
+        && before.and_then(|b| b.get("done")) != Some("true");
+    if done_now && after(before, changes, "marked_as_done_time").is_none() {
+        set(changes, "marked_as_done_time", Some(format_ms(now)));
+        set(changes, "hs_task_completion_date", Some(format_ms(now)));
+    }
 }
 
 #[cfg(test)]
@@ -259,5 +301,43 @@ mod tests {
         );
         let c = run(derive_deal, Some(&before), &[("stage_id", "5")]);
         assert!(has(&c, "dealstage", "5"), "{c:?}");
+    }
+
+    #[test]
+    fn reopening_keeps_a_named_stage_and_winning_again_counts_from_now() {
+        let mut before = PropsDoc::default();
+        for (k, v) in [
+            ("status", "won"),
+            ("dealstage", "closedwon"),
+            ("won_time", "2027-01-01T00:00:00.000Z"),
+            ("closedate", "2027-01-01T00:00:00.000Z"),
+        ] {
+            before.set(k, Some(v.into()));
+        }
+        let c = run(derive_deal, Some(&before), &[("status", "open")]);
+        assert!(
+            c.iter().any(|(n, v)| n == "dealstage" && v.is_none()),
+            "no longer closed won: {c:?}"
+        );
+        before.set("status", Some("lost".into()));
+        let c = run(derive_deal, Some(&before), &[("status", "won")]);
+        assert!(
+            has(&c, "won_time", "1970-01-01T00:00:00.000Z"),
+            "won again now: {c:?}"
+        );
+        let mut named = PropsDoc::default();
+        named.set("status", Some("lost".into()));
+        named.set("dealstage", Some("appointmentscheduled".into()));
+        let c = run(derive_deal, Some(&named), &[("status", "open")]);
+        assert!(!c.iter().any(|(n, _)| n == "dealstage"), "{c:?}");
+        let mut task = PropsDoc::default();
+        task.set("hs_task_status", Some("WAITING".into()));
+        let c = run(derive_activity, Some(&task), &[("done", "false")]);
+        assert!(has(&c, "hs_task_status", "WAITING"), "{c:?}");
+        let c = run(derive_activity, None, &[("done", "true")]);
+        assert!(
+            has(&c, "marked_as_done_time", "1970-01-01T00:00:00.000Z"),
+            "{c:?}"
+        );
     }
 }

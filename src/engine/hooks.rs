@@ -2,7 +2,7 @@
 //! write-time derivation of synonym properties (`types::Derive`) and the reactions that keep
 //! values on other objects true (`rules::Reactions`), all inside the write's transaction.
 
-use super::objects::{Changes, Source};
+use super::objects::{Changes, Source, CALCULATED};
 use super::rules::{Touched, WriteKind, Written};
 use super::store::{self, Archived, ObjectRow, PortalId, Scope};
 use super::types::ObjectType;
@@ -40,6 +40,7 @@ pub(super) fn derive(
 }
 
 /// Asks the type's rule hook to check the state a write left, then runs its reactions.
+/// Returns the ids of this write's objects that a reaction rewrote (their rows are stale).
 pub(super) fn after_write(
     conn: &mut Conn,
     otype: &ObjectType,
@@ -48,7 +49,7 @@ pub(super) fn after_write(
     touched: &[Touched],
     source: &Source,
     now: i64,
-) -> Result<(), ApiError> {
+) -> Result<Vec<i64>, ApiError> {
     let written = Written {
         portal,
         object_type: otype.name,
@@ -57,13 +58,13 @@ pub(super) fn after_write(
         source: source.kind,
         now,
     };
-    if let Some(rules) = &otype.rules {
+    if let Some(rules) = otype.rules.as_ref().filter(|_| source.kind != CALCULATED) {
         rules.check(conn, &written)?;
     }
-    if let Some(reactions) = &otype.reactions {
-        reactions.after(conn, &written)?;
+    match &otype.reactions {
+        Some(reactions) => reactions.after(conn, &written),
+        None => Ok(Vec::new()),
     }
-    Ok(())
 }
 
 /// Loads live rows by id after taking the locks their current states (and `extra` states)

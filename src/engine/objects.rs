@@ -31,6 +31,10 @@ pub struct Update {
     pub changes: Changes,
 }
 
+/// The source of values the server computes (attainment, Pipedrive results): such writes
+/// change no defining property, so the rule hook does not judge them and reactions ignore them.
+pub const CALCULATED: &str = "CALCULATED";
+
 /// Where a change came from, for history (`sourceType`, `sourceId`).
 #[derive(Debug, Clone)]
 pub struct Source {
@@ -157,12 +161,35 @@ pub fn create_as(
             created_at: row.created_at,
         })
         .collect();
-    after_write(conn, otype, portal, kind, &touched, source, now)?;
+    // Events first: what a reaction writes is recorded after the write that set it off.
     let created: Vec<Change> = rows
         .iter()
         .map(|r| Change::object(events::CREATION, otype.name, r.id, source.kind))
         .collect();
     events::record(conn, portal, &created, now)?;
+    let rewritten = after_write(conn, otype, portal, kind, &touched, source, now)?;
+    reload(conn, scope, rows, &rewritten)
+}
+
+/// The rows with those a reaction rewrote read again.
+fn reload(
+    conn: &mut Conn,
+    scope: Scope<'_>,
+    mut rows: Vec<ObjectRow>,
+    rewritten: &[i64],
+) -> Result<Vec<ObjectRow>, ApiError> {
+    if rewritten.is_empty() {
+        return Ok(rows);
+    }
+    let fresh: HashMap<i64, ObjectRow> = store::load(conn, scope, rewritten, Archived::Live)?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    for row in &mut rows {
+        if let Some(f) = fresh.get(&row.id) {
+            *row = f.clone();
+        }
+    }
     Ok(rows)
 }
 
@@ -245,15 +272,6 @@ pub fn update(
         .collect();
     store::update_docs(conn, scope, &docs, now)?;
     store::insert_history(conn, &history)?;
-    after_write(
-        conn,
-        otype,
-        portal,
-        WriteKind::Update,
-        &touched,
-        source,
-        now,
-    )?;
     // One propertyChange event per value that really changed, as HubSpot sends them.
     let changes: Vec<Change> = history
         .iter()
@@ -272,7 +290,16 @@ pub fn update(
         })
         .collect();
     events::record(conn, portal, &changes, now)?;
-    Ok(out)
+    let rewritten = after_write(
+        conn,
+        otype,
+        portal,
+        WriteKind::Update,
+        &touched,
+        source,
+        now,
+    )?;
+    reload(conn, scope, out, &rewritten)
 }
 
 /// Archives live objects; unknown or already archived ids are ignored (HubSpot's DELETE is
@@ -333,7 +360,6 @@ fn set_archived(
     } else {
         WriteKind::Restore
     };
-    after_write(conn, otype, portal, kind, &touched, &Source::api(), now)?;
     let event = if archived {
         events::DELETION
     } else {
@@ -344,5 +370,6 @@ fn set_archived(
         .map(|r| Change::object(event, otype.name, r.id, "API"))
         .collect();
     events::record(conn, portal, &changes, now)?;
-    Ok(rows)
+    let rewritten = after_write(conn, otype, portal, kind, &touched, &Source::api(), now)?;
+    reload(conn, scope, rows, &rewritten)
 }

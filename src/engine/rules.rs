@@ -60,5 +60,7 @@ pub trait Rules: Send + Sync + std::fmt::Debug {
 /// Values a write makes stale on other objects, brought up to date in the write's transaction
 /// (goal targets' attainment after a deal moves). Runs after the rule hook's check.
 pub trait Reactions: Send + Sync + std::fmt::Debug {
-    fn after(&self, conn: &mut Conn, write: &Written<'_>) -> Result<(), ApiError>;
+    /// Returns the ids of the written objects it rewrote, so the write returns them as they
+    /// now are.
+    fn after(&self, conn: &mut Conn, write: &Written<'_>) -> Result<Vec<i64>, ApiError>;
 }

@@ -85,6 +85,22 @@ pub async fn recalculate(
                 .map(|r| r.id)
                 .collect();
             let types = Types::builtin();
+            // Indexed again too: a family written before attainment existed has no entries.
+            let kpis: Vec<_> = rows
+                .iter()
+                .map(|r| {
+                    let doc = &r.properties;
+                    definition::defined(doc)
+                        .then(|| definition::parse(doc, &types.counted).ok())
+                        .flatten()
+                })
+                .collect();
+            let slices: Vec<_> = rows
+                .iter()
+                .zip(&kpis)
+                .map(|(r, k)| (r.id, Some(&r.properties), k.as_ref()))
+                .collect();
+            attainment::refresh::index(tx, who.portal, &slices, now_ms())?;
             let changed = attainment::refresh::recompute(
                 tx,
                 &types.targets,
@@ -95,7 +111,7 @@ pub async fn recalculate(
                 true,
                 &[],
             )?;
-            Ok((rows.len(), ids.len(), changed))
+            Ok((rows.len(), ids.len(), changed.len()))
         })
     })
     .await?;

@@ -77,7 +77,10 @@ pub async fn put(
     let doc = kind.validate(&body)?;
     let shown = lookups::render(n, &doc);
     db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| lookups::put(tx, who.portal, kind, n, &doc))
+        conn.write_tx(|tx| {
+            lookups::put(tx, who.portal, kind, n, &doc)?;
+            team_changed(tx, who.portal, kind, n)
+        })
     })
     .await?;
     Ok(HttpResponse::Ok().json(shown))
@@ -94,7 +97,11 @@ pub async fn delete(
     let kind = lookups::kind(&kind)?;
     let n = id(&raw)?;
     let gone = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| lookups::delete(tx, who.portal, kind, n))
+        conn.write_tx(|tx| {
+            let gone = lookups::delete(tx, who.portal, kind, n)?;
+            team_changed(tx, who.portal, kind, n)?;
+            Ok(gone)
+        })
     })
     .await?;
     if gone {
@@ -102,4 +109,30 @@ pub async fn delete(
     } else {
         Err(ApiError::object_not_found(&raw))
     }
+}
+
+/// A team's members changed: its goal targets' attainment counts other people now.
+fn team_changed(
+    conn: &mut crate::db::Conn,
+    portal: crate::engine::store::PortalId,
+    kind: &lookups::Kind,
+    id: i64,
+) -> Result<(), ApiError> {
+    if kind.name != "teams" {
+        return Ok(());
+    }
+    let ids = crate::attainment::refresh::team_slices(conn, portal, id)?;
+    let types = crate::attainment::Types::builtin();
+    let now = crate::engine::value::now_ms();
+    crate::attainment::refresh::recompute(
+        conn,
+        &types.targets,
+        &types.counted,
+        portal,
+        &ids,
+        now,
+        false,
+        &[],
+    )?;
+    Ok(())
 }

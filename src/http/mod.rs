@@ -92,7 +92,7 @@ pub fn route_table() -> Vec<RouteEntry> {
             web::post().to(attainment::recalculate)
         }),
     ];
-    routes.extend(dashboard_routes());
+    routes.extend(dashboard::routes());
     for version in hubspot::versions::VERSIONS {
         let base = format!("{}/{{objectType}}", version.objects);
         let b = |s: &str| format!("{base}{s}");
@@ -373,34 +373,4 @@ pub fn surface_error(req: &HttpRequest, e: ApiError) -> actix_web::Error {
     } else {
         e.into()
     }
-}
-
-/// The goals dashboard's pages (HTML; see `dashboard`).
-fn dashboard_routes() -> Vec<RouteEntry> {
-    let board = "/dashboard";
-    vec![
-        entry(Method::GET, board.into(), || {
-            web::get().to(dashboard::families)
-        }),
-        entry(Method::GET, format!("{board}/login"), || {
-            web::get().to(dashboard::login_form)
-        }),
-        entry(Method::POST, format!("{board}/login"), || {
-            web::post().to(dashboard::login)
-        }),
-        entry(Method::POST, format!("{board}/logout"), || {
-            web::post().to(dashboard::logout)
-        }),
-        entry(Method::GET, format!("{board}/families/{{uuid}}"), || {
-            web::get().to(dashboard::family)
-        }),
-        entry(
-            Method::POST,
-            format!("{board}/families/{{uuid}}/slices/{{id}}"),
-            || web::post().to(dashboard::edit),
-        ),
-        entry(Method::GET, format!("{board}/leaderboard"), || {
-            web::get().to(dashboard::leaderboard)
-        }),
-    ]
 }

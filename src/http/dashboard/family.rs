@@ -239,15 +239,26 @@ pub async fn family(
 
 /// The rule a refused write broke, as a person reads it.
 fn refusal(e: &ApiError) -> String {
-    let mut text = e.to_string();
-    if let ApiError::Validation(v) = e {
-        for d in &v.errors {
-            if !text.contains(&d.message) {
-                text += &format!(" — {}", d.message);
-            }
-        }
+    match e {
+        // Each broken rule or bad value on its own, named by its property where it has one.
+        ApiError::Validation(v) if !v.errors.is_empty() => v
+            .errors
+            .iter()
+            .map(|d| {
+                match d
+                    .context
+                    .get("propertyName")
+                    .and_then(|n| n.get(0))
+                    .and_then(|n| n.as_str())
+                {
+                    Some(name) => format!("{name}: {}", d.message),
+                    None => d.message.clone(),
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+        _ => e.to_string(),
     }
-    text
 }
 
 /// `POST /dashboard/families/{uuid}/slices/{id}` — sets one slice's `hs_target_amount`.
@@ -322,6 +333,12 @@ pub async fn edit(
             url(&raw_id),
             url(&raw_id)
         )),
+        Err(e @ ApiError::NotFound { .. }) => message(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            &format!("No such slice in family {uuid}: {e}"),
+            Some(&s.csrf),
+        ),
         Err(e) => match load(&state, portal, uuid.clone()).await {
             Ok(Some(l)) => {
                 let note = format!(

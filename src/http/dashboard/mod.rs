@@ -17,11 +17,14 @@ mod period;
 pub use family::{edit, family};
 pub use pages::{families, leaderboard};
 
+use super::{entry, RouteEntry};
 use crate::auth::Principal;
 use crate::http::extract::resolve;
 use crate::http::state::AppState;
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::Method;
 use actix_web::http::StatusCode;
+use actix_web::web;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
 use html::{esc, message, page, see_other};
@@ -235,4 +238,32 @@ pub fn csrf_field(s: &Session) -> String {
         "<input type=\"hidden\" name=\"csrf\" value=\"{}\">",
         esc(&s.csrf)
     )
+}
+
+/// The goals dashboard's pages (HTML; see `dashboard`).
+pub(super) fn routes() -> Vec<RouteEntry> {
+    let board = "/dashboard";
+    vec![
+        entry(Method::GET, board.into(), || web::get().to(families)),
+        entry(Method::GET, format!("{board}/login"), || {
+            web::get().to(login_form)
+        }),
+        entry(Method::POST, format!("{board}/login"), || {
+            web::post().to(login)
+        }),
+        entry(Method::POST, format!("{board}/logout"), || {
+            web::post().to(logout)
+        }),
+        entry(Method::GET, format!("{board}/families/{{uuid}}"), || {
+            web::get().to(family)
+        }),
+        entry(
+            Method::POST,
+            format!("{board}/families/{{uuid}}/slices/{{id}}"),
+            || web::post().to(edit),
+        ),
+        entry(Method::GET, format!("{board}/leaderboard"), || {
+            web::get().to(leaderboard)
+        }),
+    ]
 }

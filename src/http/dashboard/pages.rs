@@ -123,14 +123,7 @@ pub async fn families(req: HttpRequest, state: Data<AppState>, q: QueryParams) -
     .await;
     let (rows, more, problems) = match found {
         Ok(x) => x,
-        Err(e) => {
-            return message(
-                StatusCode::BAD_REQUEST,
-                "Bad filter",
-                &e.to_string(),
-                Some(&s.csrf),
-            )
-        }
+        Err(e) => return message(status_of(&e), "Bad filter", &e.to_string(), Some(&s.csrf)),
     };
     let v = |k: &str| esc(q.get(k).unwrap_or(""));
     let mut body = format!(
@@ -228,14 +221,7 @@ pub async fn leaderboard(req: HttpRequest, state: Data<AppState>, q: QueryParams
     .await;
     let (name, range, tz, standings, teams) = match found {
         Ok(x) => x,
-        Err(e) => {
-            return message(
-                StatusCode::BAD_REQUEST,
-                "Bad period",
-                &e.to_string(),
-                Some(&s.csrf),
-            )
-        }
+        Err(e) => return message(status_of(&e), "Bad period", &e.to_string(), Some(&s.csrf)),
     };
     let team_name = |id: &str| {
         teams

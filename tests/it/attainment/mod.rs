@@ -76,6 +76,28 @@ pub async fn value(app: &TestApp, id: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+#[derive(Debug, PartialEq)]
+pub enum Phase {
+    Before,
+    During,
+    After,
+}
+
+/// Where now is against a UTC calendar month.
+pub fn now_in(year: i32, month: u32) -> Phase {
+    let (start, end) = utc_months(year, month, 1).remove(0);
+    let now = chrono::Utc::now()
+        .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+        .to_string();
+    if now < start {
+        Phase::Before
+    } else if now <= end {
+        Phase::During
+    } else {
+        Phase::After
+    }
+}
+
 const WON_AMOUNT: &str =
     r#"[{"filters":[{"property":"dealstage","operator":"EQ","value":"closedwon"}]}]"#;
 
@@ -122,9 +144,18 @@ both!(
             "A, C and E are owner 7's deals in pipelines 2 and 5"
         );
         assert_eq!(value(&app, &count[1]).await.as_deref(), Some("0"));
-        // 2027 has not begun: every slice is pending, its outcome still open.
-        assert_eq!(jan["hs_status"], "pending");
-        assert_eq!(jan["hs_outcome"], "in_progress");
+        // Status follows the clock: pending before January 2027, then running, then missed
+        // (125 of 400).
+        let (status, outcome) = match now_in(2027, 1) {
+            Phase::Before => ("pending", "in_progress"),
+            Phase::During => ("in_progress", "in_progress"),
+            Phase::After => ("missed", "missed"),
+        };
+        assert_eq!(
+            (jan["hs_status"].as_str(), jan["hs_outcome"].as_str()),
+            (Some(status), Some(outcome)),
+            "{jan:?}"
+        );
     }
 );
 
@@ -176,7 +207,9 @@ both!(
         assert_eq!(value(&app, &ids[1]).await.as_deref(), Some("60"));
         assert_eq!(app.delete(&path).await.status, StatusCode::NO_CONTENT);
         assert_eq!(value(&app, &ids[1]).await.as_deref(), Some("0"));
-        // The target's own change recomputes too: a lower target, a new percent.
+        // The target's own change recomputes too, and the write's response shows the result.
+        record(&app, "deals", json!({"amount": "50", "dealstage": "closedwon", "closedate": "2027-02-11T00:00:00Z", "hubspot_owner_id": "7"})).await;
+        assert_eq!(slice(&app, &ids[1]).await["hs_kpi_progress_percent"], "5");
         let r = app
             .patch(
                 &format!("/crm/v3/objects/goal_targets/{}", ids[1]),
@@ -184,8 +217,11 @@ both!(
             )
             .await;
         assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-        record(&app, "deals", json!({"amount": "50", "dealstage": "closedwon", "closedate": "2027-02-11T00:00:00Z", "hubspot_owner_id": "7"})).await;
-        assert_eq!(slice(&app, &ids[1]).await["hs_kpi_progress_percent"], "10");
+        assert_eq!(
+            r.body["properties"]["hs_kpi_progress_percent"], "10",
+            "{}",
+            r.body
+        );
     }
 );
 
@@ -224,7 +260,24 @@ both!(activities_counted_for_a_team, |app: TestApp| async move {
     );
     let s = slice(&app, &ids[0]).await;
     assert_eq!(s["hs_kpi_progress_percent"], "100");
-    assert_eq!(s["hs_status"], "pending");
+    // The team loses a member: its goal counts one person's activities now.
+    let r = app
+        .send(
+            Method::PUT,
+            "/goalpost/v1/lookups/teams/3",
+            Some(crate::support::TOKEN),
+            Some(json!({"name": "East", "users": [7]})),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(value(&app, &ids[0]).await.as_deref(), Some("1"));
+    // 3 of 3: achieved once January 2027 has begun.
+    let status = if now_in(2027, 1) == Phase::Before {
+        "pending"
+    } else {
+        "achieved"
+    };
+    assert_eq!(s["hs_status"], status, "{s:?}");
 });
 
 both!(
@@ -313,11 +366,20 @@ both!(recalculation_on_demand, |app: TestApp| async move {
     let s = slice(&app, &ids[0]).await;
     assert_eq!(s["hs_should_recalculate"], "false", "{s:?}");
     assert_ne!(s["hs_kpi_value_last_calculated_at"], before);
-    // The family route recalculates every slice (here: after a team lookup the values did
-    // not see, which is not a write they react to).
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    // The family route recalculates every slice.
     let r = app
         .post("/goalpost/v1/families/again/recalculate", json!({}))
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["recalculated"], 12, "{}", r.body);
+    assert_eq!(
+        r.body["changed"], 12,
+        "an explicit recalculation stamps every slice: {}",
+        r.body
+    );
+    assert_ne!(
+        slice(&app, &ids[0]).await["hs_kpi_value_last_calculated_at"],
+        s["hs_kpi_value_last_calculated_at"]
+    );
 });

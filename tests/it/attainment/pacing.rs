@@ -3,9 +3,10 @@
 
 use super::{family, record};
 use crate::both;
-use crate::support::family::Family;
+use crate::support::family::{periods, Family};
 use crate::support::TestApp;
 use actix_web::http::{Method, StatusCode};
+use chrono::Datelike;
 use serde_json::{json, Value};
 
 both!(lenient: team_rollups_flag_a_target_mismatch_and_slices_show_their_pace, |app: TestApp| async move {
@@ -15,12 +16,18 @@ both!(lenient: team_rollups_flag_a_target_mismatch_and_slices_show_their_pace, |
     let mut team = kpi.clone();
     team["hubspot_owner_id"] = json!("");
     team["hs_assignee_team_id"] = json!("3");
-    // The twelve months of this year (2026): December is running as the suite runs.
-    family(&app, &Family::monthly("fam").group("team").target("300"), team).await;
-    family(&app, &Family::monthly("fam").group("seven").owner("7").target("100"), kpi.clone()).await;
-    family(&app, &Family::monthly("fam").group("eight").owner("8").target("150"), kpi).await;
-    record(&app, "deals", json!({"amount": "40", "dealstage": "closedwon", "closedate": "2026-12-01T12:00:00Z", "hubspot_owner_id": "7"})).await;
-    record(&app, "deals", json!({"amount": "1000", "dealstage": "closedwon", "closedate": "2026-01-15T12:00:00Z", "hubspot_owner_id": "8"})).await;
+    // Twelve months ending with the running one: the first has ended, the last is running.
+    let today = chrono::Utc::now().date_naive();
+    let first = today.with_day(1).unwrap().checked_sub_months(chrono::Months::new(11)).unwrap();
+    let months = periods(chrono_tz::UTC, first, 1, 12);
+    let f = |g: &str| Family::new("fam", "monthly", months.clone()).group(g);
+    family(&app, &f("team").target("300"), team).await;
+    family(&app, &f("seven").owner("7").target("100"), kpi.clone()).await;
+    family(&app, &f("eight").owner("8").target("150"), kpi).await;
+    let running = months[11].0.replace("00:00:00.000Z", "00:00:01.000Z");
+    let ended = first.to_string() + "T12:00:00Z";
+    record(&app, "deals", json!({"amount": "40", "dealstage": "closedwon", "closedate": running, "hubspot_owner_id": "7"})).await;
+    record(&app, "deals", json!({"amount": "1000", "dealstage": "closedwon", "closedate": ended, "hubspot_owner_id": "8"})).await;
 
     let r = app.get("/goalpost/v1/families/fam/attainment").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -34,7 +41,7 @@ both!(lenient: team_rollups_flag_a_target_mismatch_and_slices_show_their_pace, |
     assert_eq!(jan["elapsed"], 1.0);
     assert_eq!(dec["value"], 40.0, "{dec}");
     let elapsed = dec["elapsed"].as_f64().unwrap();
-    assert!(elapsed > 0.0 && elapsed < 1.0, "{dec}");
+    assert!((0.0..1.0).contains(&elapsed), "{dec}");
     let expected = dec["expectedToDate"].as_f64().unwrap();
     // `elapsed` is shown to two decimals: the expected value to date is within half a percent.
     assert!((expected - 100.0 * elapsed).abs() <= 0.5, "{dec}");

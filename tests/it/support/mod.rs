@@ -242,13 +242,25 @@ impl TestApp {
         self.call(req).await
     }
 
-    async fn call(&self, req: Request) -> Resp {
+    /// Sends a built request; the body comes back as text (HTML pages).
+    pub async fn call_text(
+        &self,
+        req: Request,
+    ) -> (StatusCode, actix_web::http::header::HeaderMap, String) {
         use actix_web::dev::Service;
         let resp = self.svc.call(req).await.expect("service answers");
-        let status = resp.status();
-        let headers = resp.headers().clone();
+        let (status, headers) = (resp.status(), resp.headers().clone());
         let bytes = test::read_body(resp).await;
-        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        )
+    }
+
+    async fn call(&self, req: Request) -> Resp {
+        let (status, headers, text) = self.call_text(req).await;
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Resp {
             status,
             body,
