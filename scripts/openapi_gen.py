@@ -406,14 +406,14 @@ paths["/dashboard/login"] = {
     "post": {**DASH, "operationId": "dashboardLogin", "summary": "Sign in with an API token (sets the session cookie)",
              "requestBody": FORM(["token"], []), "responses": html(303, 401, 403, 503)}}
 paths["/dashboard/logout"] = {"post": {**DASH, "operationId": "dashboardLogout", "summary": "Sign out",
-    "requestBody": FORM(["csrf"], []), "responses": html(303, 403)}}
+    "requestBody": FORM(["csrf"], []), "responses": html(303, 403, 503)}}
 paths["/dashboard/families/{uuid}"] = {"get": {**DASH, "operationId": "dashboardFamily",
     "summary": "One family as a grid of targets, progress, status and pace, with team roll-ups",
     "parameters": [UUID, qp("saved", "Shows that a target was saved")], "responses": html(200, 303, 403, 404, 503)}}
 paths["/dashboard/families/{uuid}/slices/{id}"] = {"post": {**DASH, "operationId": "dashboardEditTarget",
     "summary": "Set one slice's target (hs_target_amount) through the API's rules",
     "parameters": [UUID, {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}],
-    "requestBody": FORM(["target", "csrf"], []), "responses": html(303, 400, 403, 404)}}
+    "requestBody": FORM(["target", "csrf"], []), "responses": html(303, 400, 403, 404, 503)}}
 paths["/dashboard/leaderboard"] = {"get": {**DASH, "operationId": "dashboardLeaderboard",
     "summary": "Attainment per owner and team over a period, with its pacing",
     "parameters": [qp("period", "2027, 2027-Q1 or 2027-03; default the current month")],

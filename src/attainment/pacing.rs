@@ -76,6 +76,8 @@ struct Sums {
     target: f64,
     value: f64,
     expected: f64,
+    /// The targets of the slices that have started (what a lower-is-better value compares to).
+    started_target: f64,
     started: bool,
     running: bool,
 }
@@ -86,7 +88,14 @@ impl Sums {
             "target": round(self.target), "value": round(self.value),
             "percent": if self.target > 0.0 { round(self.value / self.target * 100.0) } else { 0.0 },
             "expectedToDate": round(self.expected),
-            "pace": pace(self.value, self.target, self.expected, lower, self.started, self.started && !self.running && self.expected >= self.target),
+            "pace": pace(
+                self.value,
+                if lower { self.started_target } else { self.target },
+                self.expected,
+                lower,
+                self.started,
+                self.started && !self.running && self.expected >= self.target,
+            ),
         })
     }
 }
@@ -102,6 +111,7 @@ fn slice_json(r: &ObjectRow, now: i64, sums: &mut Sums) -> Value {
     if started {
         sums.value += value;
         sums.expected += expected;
+        sums.started_target += target;
         sums.started = true;
     }
     sums.running |= started && !ended;
@@ -176,6 +186,7 @@ pub fn family(uuid: &str, rows: &[ObjectRow], teams: &HashMap<i64, Vec<i64>>, no
         all.target += sums.target;
         all.value += sums.value;
         all.expected += sums.expected;
+        all.started_target += sums.started_target;
         all.started |= sums.started;
         all.running |= sums.running;
         out.push(json!({

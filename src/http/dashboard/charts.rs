@@ -30,11 +30,9 @@ pub fn bars(title: &str, items: &[Bar], elapsed: Option<f64>) -> String {
     );
     for (i, b) in items.iter().enumerate() {
         let y = 8.0 + ROW * i as f64;
-        let share = if b.target > 0.0 {
-            b.value / b.target
-        } else {
-            0.0
-        };
+        let share = Some(b.value / b.target)
+            .filter(|s| b.target > 0.0 && s.is_finite())
+            .unwrap_or(0.0);
         s += &format!(
             "<text x=\"{lx}\" y=\"{ty}\" text-anchor=\"end\">{label}</text>\
              <rect class=\"track\" x=\"{LABEL}\" y=\"{y}\" width=\"{span}\" height=\"18\" rx=\"3\"/>\
@@ -74,7 +72,14 @@ pub fn pacing(title: &str, elapsed: f64, target: f64, value: f64) -> String {
     const H: f64 = 240.0;
     const L: f64 = 60.0;
     const B: f64 = 30.0;
-    let projected = if elapsed > 0.0 { value / elapsed } else { 0.0 };
+    // A projection from the first hours of a period says nothing: from 5 % elapsed on.
+    let projected = if elapsed >= 0.05 {
+        value / elapsed
+    } else {
+        value
+    };
+    let finite = |v: f64| if v.is_finite() { v } else { 0.0 };
+    let (target, value, projected) = (finite(target), finite(value), finite(projected));
     let top = target.max(value).max(projected).max(1.0) * 1.1;
     let px = |share: f64| L + (W - L - 20.0) * share.clamp(0.0, 1.0);
     let py = |v: f64| (H - B) - (H - B - 10.0) * (v / top);

@@ -99,14 +99,14 @@ fn grid(s: &Session, l: &Loaded, uuid: &str) -> String {
             let target = if s.can_write {
                 format!(
                     "<form method=\"post\" action=\"/dashboard/families/{}/slices/{}\">{}\
-                     <input class=\"target\" name=\"target\" value=\"{}\" aria-label=\"Target for {} from {}\" inputmode=\"decimal\">\
-                     <button type=\"submit\">Save</button></form>",
+                     <input class=\"target\" name=\"target\" value=\"{}\" aria-label=\"Target for {who} from {at}\" inputmode=\"decimal\" required>\
+                     <button type=\"submit\" aria-label=\"Save the target for {who} from {at}\">Save</button></form>",
                     url(uuid),
                     url(id),
                     csrf_field(s),
                     esc(&crate::attainment::refresh::number_text(f(&x["target"]))),
-                    esc(&who),
-                    esc(&label(st))
+                    who = esc(&who),
+                    at = esc(&label(st))
                 )
             } else {
                 format!("target {}", num(f(&x["target"])))
@@ -291,11 +291,18 @@ pub async fn edit(
         let id: i64 = raw_id
             .parse()
             .map_err(|_| ApiError::object_not_found(&raw_id))?;
+        // An empty value would clear the target: the grid sets targets, it does not remove them.
+        let given = fields.get("target").map(|t| t.trim()).unwrap_or_default();
+        if given.is_empty() {
+            let errors = vec![crate::error::ErrorDetail::property(
+                "INVALID_PROPERTY_VALUE",
+                "hs_target_amount",
+                "a target is required".into(),
+            )];
+            return Err(ApiError::invalid(invalid_values_message(&errors), errors));
+        }
         let mut input = Map::new();
-        input.insert(
-            "hs_target_amount".into(),
-            Value::String(fields.get("target").cloned().unwrap_or_default()),
-        );
+        input.insert("hs_target_amount".into(), Value::String(given.to_owned()));
         let changes = objects::validate(&otype, &input)
             .map_err(|errs| ApiError::invalid(invalid_values_message(&errs), errs))?;
         let u = uuid.clone();
@@ -337,6 +344,13 @@ pub async fn edit(
             StatusCode::NOT_FOUND,
             "Not found",
             &format!("No such slice in family {uuid}: {e}"),
+            Some(&s.csrf),
+        ),
+        // The database failed, not the edit.
+        Err(e) if !matches!(e, ApiError::Validation(_) | ApiError::Conflict(_)) => message(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Unavailable",
+            "The target could not be saved; try again.",
             Some(&s.csrf),
         ),
         Err(e) => match load(&state, portal, uuid.clone()).await {

@@ -24,13 +24,26 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// Percent-encodes a value for a URL path segment or query value.
+/// Percent-encodes a value for one URL path segment: everything but unreserved characters,
+/// and dots too, so `.` and `..` stay segments.
 pub fn url(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 /// A number as a person reads it: thousands separated, at most two decimals.
 pub fn num(v: f64) -> String {
+    if !v.is_finite() || v.abs() >= 1e15 {
+        return if v.is_nan() {
+            "—".into()
+        } else {
+            format!("{v:e}")
+        };
+    }
     let rounded = (v * 100.0).round() / 100.0;
     let neg = rounded < 0.0;
     let whole = rounded.abs().trunc() as i64;

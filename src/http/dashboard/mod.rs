@@ -50,11 +50,7 @@ fn csrf_of(token: &str) -> String {
 
 /// The session of a request, or the response to send instead (to the sign-in page).
 pub async fn session(req: &HttpRequest, state: &AppState) -> Result<Session, HttpResponse> {
-    let token = req.cookie(COOKIE).and_then(|c| {
-        url::form_urlencoded::parse(format!("t={}", c.value()).as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-    });
+    let token = req.cookie(COOKIE).and_then(|c| unhex(c.value()));
     let Some(token) = token else {
         return Err(see_other("/dashboard/login"));
     };
@@ -129,9 +125,14 @@ pub fn refused(
     s: &Session,
     fields: &HashMap<String, String>,
 ) -> Option<HttpResponse> {
-    let csrf_ok = fields
-        .get("csrf")
-        .is_some_and(|c| c.as_bytes() == s.csrf.as_bytes());
+    // Compared in constant time: every byte, whatever the first difference.
+    let csrf_ok = fields.get("csrf").is_some_and(|c| {
+        c.len() == s.csrf.len()
+            && c.bytes()
+                .zip(s.csrf.bytes())
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+                == 0
+    });
     (!same_origin(req) || !csrf_ok).then(|| {
         message(
             StatusCode::FORBIDDEN,
@@ -208,8 +209,7 @@ pub async fn login(req: HttpRequest, state: Data<AppState>, body: Bytes) -> Http
         return login_page(StatusCode::FORBIDDEN, "<p class=\"alert\" role=\"alert\">That token may not read goal targets (it needs crm.objects.goals.read).</p>");
     }
     let secure = req.connection_info().scheme() == "https";
-    let value: String = url::form_urlencoded::byte_serialize(token.as_bytes()).collect();
-    let cookie = Cookie::build(COOKIE, value)
+    let cookie = Cookie::build(COOKIE, hex(&token))
         .path("/dashboard")
         .http_only(true)
         .same_site(SameSite::Strict)
@@ -230,6 +230,23 @@ pub async fn logout(req: HttpRequest, state: Data<AppState>, body: Bytes) -> Htt
         return r;
     }
     signed_out("/dashboard/login")
+}
+
+/// The cookie holds the token as hex: any byte a token may contain, and nothing a cookie
+/// value or its parser would change.
+pub fn hex(token: &str) -> String {
+    token.bytes().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<String> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..s.len())
+        .step_by(2)
+        .map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
+        .collect();
+    String::from_utf8(bytes?).ok()
 }
 
 /// A hidden CSRF field for a form.

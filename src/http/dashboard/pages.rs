@@ -184,7 +184,7 @@ pub async fn families(req: HttpRequest, state: Data<AppState>, q: QueryParams) -
             .iter()
             .filter_map(|k| q.get(k).map(|v| (k.to_string(), v.to_owned())))
             .collect();
-        params.push(("after".into(), last.key.clone()));
+        params.push(("after".into(), last.uuid.clone()));
         let query: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(params)
             .finish();
@@ -259,9 +259,15 @@ pub async fn leaderboard(req: HttpRequest, state: Data<AppState>, q: QueryParams
             total_t = items.iter().map(|b| b.target).sum();
             total_v = items.iter().map(|b| b.value).sum();
         }
-        items.sort_by(|a, b| {
-            (b.value / b.target.max(1e-9)).total_cmp(&(a.value / a.target.max(1e-9)))
-        });
+        // By the share the table shows (0 for a target of 0 or less).
+        let shown = |b: &Bar| {
+            if b.target > 0.0 {
+                b.value / b.target
+            } else {
+                0.0
+            }
+        };
+        items.sort_by(|a, b| shown(b).total_cmp(&shown(a)));
         body += &format!("<h2>{title}</h2>");
         if items.is_empty() {
             body += "<p class=\"muted\">No goals in this period.</p>";

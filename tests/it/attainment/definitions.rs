@@ -117,3 +117,48 @@ both!(
         );
     }
 );
+
+both!(an_average_that_should_stay_low, |app: TestApp| async move {
+    // 2025 has ended: every slice has its outcome.
+    let ids = family(&app, &Family::new("avg", "monthly", utc_months(2025, 1, 12)).target("60"), json!({
+        "hs_kpi_object_type_id": "0-3", "hs_kpi_metric_type": "AVG", "hs_kpi_property_name": "amount",
+        "hs_kpi_tracking_method": "LOWER_IS_BETTER",
+    })).await;
+    for (amount, at) in [
+        ("40", "2025-01-05T00:00:00Z"),
+        ("60", "2025-01-06T00:00:00Z"),
+        ("80", "2025-02-01T00:00:00Z"),
+    ] {
+        crate::attainment::record(
+            &app,
+            "deals",
+            json!({"amount": amount, "closedate": at, "hubspot_owner_id": "7"}),
+        )
+        .await;
+    }
+    // A deal without an amount is not averaged in.
+    crate::attainment::record(
+        &app,
+        "deals",
+        json!({"closedate": "2025-01-07T00:00:00Z", "hubspot_owner_id": "7"}),
+    )
+    .await;
+    let jan = crate::attainment::slice(&app, &ids[0]).await;
+    assert_eq!(
+        (jan["hs_kpi_value"].as_str(), jan["hs_outcome"].as_str()),
+        (Some("50"), Some("achieved")),
+        "{jan:?}"
+    );
+    let feb = crate::attainment::slice(&app, &ids[1]).await;
+    assert_eq!(
+        (feb["hs_kpi_value"].as_str(), feb["hs_status"].as_str()),
+        (Some("80"), Some("missed")),
+        "{feb:?}"
+    );
+    let mar = crate::attainment::slice(&app, &ids[2]).await;
+    assert_eq!(
+        (mar["hs_kpi_value"].as_str(), mar["hs_outcome"].as_str()),
+        (Some("0"), Some("achieved")),
+        "no deals: {mar:?}"
+    );
+});

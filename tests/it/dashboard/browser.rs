@@ -303,7 +303,10 @@ async fn drive(backend: Backend, label: &str) {
 
     // A cross-site form post with a valid session cookie is refused and changes nothing.
     let r = ureq::post(&format!("{base}/dashboard/families/fam-1/slices/{id}"))
-        .set("Cookie", &format!("goalpost_session={TOKEN}"))
+        .set(
+            "Cookie",
+            &format!("goalpost_session={}", goalpost::http::dashboard::hex(TOKEN)),
+        )
         .set("Origin", "http://evil.example")
         .set("Content-Type", "application/x-www-form-urlencoded")
         .send_string("target=1&csrf=guess");

@@ -22,7 +22,11 @@ async fn page(
         .uri(path)
         .insert_header(("Host", "localhost:8080"));
     if let Some(c) = cookie {
-        req = req.insert_header(("Cookie", format!("goalpost_session={c}")));
+        // The cookie holds the token as hex, as sign-in sets it.
+        req = req.insert_header((
+            "Cookie",
+            format!("goalpost_session={}", goalpost::http::dashboard::hex(c)),
+        ));
     }
     if let Some(o) = origin {
         req = req.insert_header(("Origin", o));
@@ -266,3 +270,49 @@ both!(sessions_scopes_and_form_posts, |app: TestApp| async move {
         .unwrap()
         .contains("Max-Age=0"));
 });
+
+both!(
+    a_token_with_cookie_unsafe_characters_keeps_its_session,
+    |app: TestApp| async move {
+        let odd = "a+b%41; c=d,\"e\"";
+        {
+            let mut conn = app.state.pool.get().unwrap();
+            let scopes = vec!["crm.objects.goals.read".to_owned()];
+            goalpost::auth::store_token(
+                &mut conn,
+                goalpost::engine::store::PortalId(1),
+                "odd",
+                odd,
+                &scopes,
+                1,
+                None,
+            )
+            .unwrap();
+        }
+        let form: String = url::form_urlencoded::Serializer::new(String::new())
+            .append_pair("token", odd)
+            .finish();
+        let (s, h, _) = page(
+            &app,
+            Method::POST,
+            "/dashboard/login",
+            None,
+            Some(&form),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::SEE_OTHER);
+        let set = h.get("set-cookie").unwrap().to_str().unwrap();
+        let value = set
+            .split(';')
+            .next()
+            .unwrap()
+            .trim_start_matches("goalpost_session=");
+        let req = TestRequest::get()
+            .uri("/dashboard")
+            .insert_header(("Cookie", format!("goalpost_session={value}")))
+            .to_request();
+        let (s, _, html) = app.call_text(req).await;
+        assert_eq!(s, StatusCode::OK, "{html}");
+    }
+);
