@@ -28,11 +28,14 @@ pub struct Filter {
 /// One family of a page, summed over its slices that pass the filter.
 #[derive(QueryableByName, Debug, Clone)]
 pub struct FamilyRow {
-    /// The family id as compared (case-folded).
+    /// The family id as compared (case-folded): the page's cursor.
     #[diesel(sql_type = Text)]
     pub key: String,
     #[diesel(sql_type = Text)]
     pub uuid: String,
+    /// How many spellings of the id (differing in case) the row folds together.
+    #[diesel(sql_type = BigInt)]
+    pub spellings: i64,
     #[diesel(sql_type = Nullable<Text>)]
     pub name: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -82,7 +85,7 @@ pub fn families(
     let key = doc(&b, "hs_group_correlation_uuid", PropertyType::String);
     let num = |b: &Builder, n| format!("COALESCE({}, 0)", doc(b, n, PropertyType::Number));
     b.push(&format!(
-        "SELECT {key} AS key, {uuid} AS uuid, MIN({name}) AS name, MIN({ms}) AS milestone, \
+        "SELECT {key} AS key, MIN({uuid}) AS uuid, COUNT(DISTINCT {uuid}) AS spellings, MIN({name}) AS name, MIN({ms}) AS milestone, \
          COUNT(*) AS slices, CAST(SUM({target}) AS DOUBLE PRECISION) AS target, \
          CAST(SUM({value}) AS DOUBLE PRECISION) AS value, MIN({start}) AS first_start, MAX({end}) AS last_end",
         uuid = raw_text("hs_group_correlation_uuid"),
@@ -95,18 +98,11 @@ pub fn families(
     ));
     scope(&mut b, portal);
     b.push(&format!(" AND {key} IS NOT NULL"));
-    // After the family `a`: in the index's order (the case-folded id), then the exact id, so
-    // ids differing only in case stay two families.
+    // Grouped and paged in the family-id index's order (the case-folded id): a page reads only
+    // its own families' rows. Ids differing only in case fold into one row, which says so.
     if let Some(a) = after {
-        let raw = raw_text("hs_group_correlation_uuid");
-        let folded = Bind::Text(a.to_ascii_lowercase());
-        b.push(&format!(" AND ({key} > "))
-            .bind(folded.clone())
-            .push(&format!(" OR ({key} = "))
-            .bind(folded)
-            .push(&format!(" AND {raw} > "))
-            .bind(Bind::Text(a.to_owned()))
-            .push("))");
+        b.push(&format!(" AND {key} > "))
+            .bind(Bind::Text(a.to_ascii_lowercase()));
     }
     if let Some(o) = f.owner {
         let e = doc(&b, "hubspot_owner_id", PropertyType::Number);
@@ -131,14 +127,12 @@ pub fn families(
         in_period(&mut b, p);
     }
     if let Some(s) = &f.status {
-        b.push(&format!(" AND {} = ", raw_text("hs_status")))
-            .bind(Bind::Text(s.clone()));
+        // The compared form, which is what the index holds.
+        let e = doc(&b, "hs_status", PropertyType::Enumeration);
+        b.push(&format!(" AND {e} = ")).bind(Bind::Text(s.clone()));
     }
-    let raw = raw_text("hs_group_correlation_uuid");
-    b.push(&format!(
-        " GROUP BY {key}, {raw} ORDER BY {key}, {raw} LIMIT "
-    ))
-    .bind(Bind::Int(limit));
+    b.push(&format!(" GROUP BY {key} ORDER BY {key} LIMIT "))
+        .bind(Bind::Int(limit));
     let st = b.finish();
     Ok(load_statement!(conn, st, FamilyRow)?)
 }

@@ -6,12 +6,12 @@ use super::definition::{Assignee, Kpi, Metric, Tracking};
 use crate::crm::lookups;
 use crate::db::Conn;
 use crate::engine::search::compile::{compare_expr, or_groups, raw_text, Bind, Builder};
-use crate::engine::search::{tally, Target};
+use crate::engine::search::tally::{self, in_list};
+use crate::engine::search::Target;
 use crate::engine::store::PortalId;
 use crate::engine::types::PropertyType;
 use crate::error::ApiError;
 use chrono_tz::Tz;
-use serde_json::Value;
 
 /// The users whose records count (`None`: everyone's).
 fn users(conn: &mut Conn, portal: PortalId, who: Assignee) -> Result<Option<Vec<i64>>, ApiError> {
@@ -19,26 +19,11 @@ fn users(conn: &mut Conn, portal: PortalId, who: Assignee) -> Result<Option<Vec<
         Assignee::Owner(id) => Some(vec![id]),
         Assignee::Everyone => None,
         Assignee::Team(team) => Some(
-            lookups::get_many(conn, portal, "teams", &[team])?
-                .into_iter()
-                .flat_map(|(_, doc)| {
-                    doc.0
-                        .get("users")
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(Value::as_i64).collect::<Vec<_>>())
-                        .unwrap_or_default()
-                })
-                .collect(),
+            lookups::team_members(conn, portal, Some(&[team]))?
+                .remove(&team)
+                .unwrap_or_default(),
         ),
     })
-}
-
-fn in_list(b: &mut Builder, expr: &str, values: Vec<Bind>) {
-    if values.is_empty() {
-        b.push(" AND 1 = 0");
-    } else {
-        b.push(&format!(" AND {expr} IN ")).list(values);
-    }
 }
 
 /// The KPI's value in each range `(start, end)` (epoch ms, inclusive).

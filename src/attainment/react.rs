@@ -11,7 +11,6 @@ use crate::engine::rules::{Reactions, WriteKind, Written};
 use crate::engine::types::PropertyType;
 use crate::engine::value::parse_instant;
 use crate::error::ApiError;
-use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// On `goal_targets` writes.
@@ -118,13 +117,8 @@ impl Reactions for OnRecordWrite {
         times.extend(w.touched.iter().map(|t| t.created_at));
         let mut who: Vec<String> = owners.iter().map(|o| format!("u:{o}")).collect();
         if !owners.is_empty() {
-            for (team, doc) in lookups::list(conn, w.portal, "teams")? {
-                let members = doc.0.get("users").and_then(Value::as_array);
-                if members.is_some_and(|m| {
-                    m.iter()
-                        .filter_map(Value::as_i64)
-                        .any(|u| owners.contains(&u))
-                }) {
+            for (team, members) in lookups::team_members(conn, w.portal, None)? {
+                if members.iter().any(|u| owners.contains(u)) {
                     who.push(format!("t:{team}"));
                 }
             }

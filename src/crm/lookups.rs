@@ -189,3 +189,27 @@ pub fn get_many(
         .select((lookups::id, lookups::doc))
         .load(c))?)
 }
+
+/// The member user ids of each `teams` record (`ids`: only these teams; `None`: every team).
+pub fn team_members(
+    conn: &mut Conn,
+    portal: PortalId,
+    ids: Option<&[i64]>,
+) -> Result<std::collections::HashMap<i64, Vec<i64>>, ApiError> {
+    let records = match ids {
+        Some(ids) => get_many(conn, portal, "teams", ids)?,
+        None => list(conn, portal, "teams")?,
+    };
+    Ok(records
+        .into_iter()
+        .map(|(id, doc)| {
+            let users = doc
+                .0
+                .get("users")
+                .and_then(Value::as_array)
+                .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                .unwrap_or_default();
+            (id, users)
+        })
+        .collect())
+}

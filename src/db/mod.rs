@@ -169,9 +169,9 @@ impl Conn {
         Ok(())
     }
 
-    /// Refreshes the planner's statistics where the database does not do it itself, when the
-    /// objects table has at least doubled since the last refresh by this process (`last`: the
-    /// highest object id then; 0 forces one). SQLite plans without statistics prefer an index
+    /// Refreshes the planner's statistics where the database does not do it itself, when some
+    /// object type's live count has at least doubled (past 500) since the last refresh by this
+    /// process (`last`: the level then; 0 forces one). SQLite plans without statistics prefer an index
     /// that yields the ORDER BY over a selective expression index, and scan. A sampled ANALYZE
     /// (`analysis_limit`) reads only the first entries of each index and so misjudges them;
     /// a full one is accurate, and doubling keeps its total cost linear in the data.
@@ -181,14 +181,23 @@ impl Conn {
             return Ok(last);
         };
         #[derive(diesel::QueryableByName)]
-        struct Max {
+        struct Live {
             #[diesel(sql_type = diesel::sql_types::BigInt)]
             n: i64,
         }
-        let max = diesel::sql_query("SELECT COALESCE(MAX(id), 0) AS n FROM objects")
-            .get_result::<Max>(c)?
-            .n;
-        if last > 0 && max < last * 2 + 1000 {
+        // Per object type, so a type that grows from nothing beside a large one (deals beside a
+        // million goal targets) gets statistics too: the sum over types of how many times each
+        // has doubled past 500 live objects. Read from the live counts (a few rows a type).
+        let counts = diesel::sql_query(
+            "SELECT CAST(SUM(delta) AS BIGINT) AS n FROM object_counts GROUP BY object_type",
+        )
+        .load::<Live>(c)?;
+        let level: i64 = counts
+            .iter()
+            .map(|l| i64::from((1 + l.n.max(0) / 500).ilog2()))
+            .sum::<i64>()
+            + 1;
+        if last > 0 && level <= last {
             return Ok(last);
         }
         // On the writer connection, in a write of its own (SQLite's write lock is needed
@@ -205,7 +214,7 @@ impl Conn {
             ))?;
             Ok(())
         })?;
-        Ok(max.max(1))
+        Ok(level)
     }
 
     /// Runs pending migrations of this backend's tree.

@@ -99,6 +99,8 @@ const INDEXED: &[&str] = &[
     "hs_start_datetime",
     "hs_end_datetime",
     "hs_target_amount",
+    // The goals dashboard's status filter (PERFORMANCE.md, "The goals dashboard at 1M").
+    "hs_status",
 ];
 
 /// The `goal_targets` object type (HubSpot object type id `0-74`).

@@ -13,8 +13,7 @@ use crate::http::hubspot::{for_read, for_write};
 use crate::http::state::AppState;
 use actix_web::web::{Data, Path};
 use actix_web::HttpResponse;
-use serde_json::{json, Value};
-use std::collections::HashMap;
+use serde_json::json;
 
 const TYPE: &str = "goal_targets";
 
@@ -23,25 +22,6 @@ fn no_family(uuid: &str) -> ApiError {
         message: format!("No goal family {uuid}"),
         context: [("family".to_owned(), json!([uuid]))].into_iter().collect(),
     }
-}
-
-/// Team id → member user ids, from the `teams` lookup.
-pub fn team_members(
-    conn: &mut db::Conn,
-    portal: crate::engine::store::PortalId,
-) -> Result<HashMap<i64, Vec<i64>>, ApiError> {
-    Ok(lookups::list(conn, portal, "teams")?
-        .into_iter()
-        .map(|(id, doc)| {
-            let users = doc
-                .0
-                .get("users")
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(Value::as_i64).collect())
-                .unwrap_or_default();
-            (id, users)
-        })
-        .collect())
 }
 
 /// `GET /goalpost/v1/families/{uuid}/attainment`
@@ -56,7 +36,7 @@ pub async fn read(
     let (rows, teams) = db::run(&state.pool, move |conn| {
         Ok((
             family::load(conn, &otype, who.portal, &u, false)?,
-            team_members(conn, who.portal)?,
+            lookups::team_members(conn, who.portal, None)?,
         ))
     })
     .await?;

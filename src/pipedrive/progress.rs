@@ -17,7 +17,7 @@ use super::model::{AssigneeKind, GoalSpec, GoalType};
 use crate::crm::lookups;
 use crate::db::Conn;
 use crate::engine::search::compile::{compare_expr, raw_text, Bind, Builder};
-use crate::engine::search::tally;
+use crate::engine::search::tally::{self, in_list};
 use crate::engine::search::Target;
 use crate::engine::store::PortalId;
 use crate::engine::types::PropertyType;
@@ -40,16 +40,9 @@ fn resolve(conn: &mut Conn, portal: PortalId, spec: &GoalSpec) -> Result<Resolve
         AssigneeKind::Person => Some(vec![spec.assignee_id]),
         AssigneeKind::Company => None,
         AssigneeKind::Team => Some(
-            lookups::get_many(conn, portal, "teams", &[spec.assignee_id])?
-                .into_iter()
-                .flat_map(|(_, doc)| {
-                    doc.0
-                        .get("users")
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(Value::as_i64).collect::<Vec<_>>())
-                        .unwrap_or_default()
-                })
-                .collect(),
+            lookups::team_members(conn, portal, Some(&[spec.assignee_id]))?
+                .remove(&spec.assignee_id)
+                .unwrap_or_default(),
         ),
     };
     let currency = match (spec.sum, spec.currency_id) {
@@ -99,14 +92,6 @@ fn dated(b: &Builder, property: &str, fallback: &str) -> String {
         "(({p} IS NOT NULL AND {p} >= iv.s_ts AND {p} <= iv.e_ts) \
           OR ({p} IS NULL AND o.{fallback} BETWEEN iv.s_ms AND iv.e_ms))"
     )
-}
-
-fn in_list(b: &mut Builder, expr: &str, values: Vec<Bind>) {
-    if values.is_empty() {
-        b.push(" AND 1 = 0");
-        return;
-    }
-    b.push(&format!(" AND {expr} IN ")).list(values);
 }
 
 fn ids(v: &[i64]) -> Vec<Bind> {

@@ -145,5 +145,11 @@ fn expression_statistics_exist_on_postgres() {
     .get_result::<Count>(c)
     .expect("count")
     .n;
-    assert_eq!(n, 7, "one per indexed goal-target property");
+    let indexed = goalpost::goals::catalogue::goal_targets()
+        .properties
+        .iter()
+        .filter(|p| p.indexed)
+        .count() as i64;
+    assert!(indexed >= 7);
+    assert_eq!(n, indexed, "one per indexed goal-target property");
 }

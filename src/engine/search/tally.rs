@@ -92,6 +92,15 @@ pub fn run(conn: &mut Conn, mut b: Builder, count: usize) -> Result<Vec<Tally>, 
     Ok(out)
 }
 
+/// ` AND expr IN (values)`; an empty list matches nothing.
+pub fn in_list(b: &mut Builder, expr: &str, values: Vec<Bind>) {
+    if values.is_empty() {
+        b.push(" AND 1 = 0");
+    } else {
+        b.push(&format!(" AND {expr} IN ")).list(values);
+    }
+}
+
 /// A typed zero for `amount` where only the count matters: PostgreSQL reads a bare `0.0` as
 /// numeric, and `SUM(numeric)` is not float8.
 pub const NO_AMOUNT: &str = "CAST(0 AS DOUBLE PRECISION)";

@@ -11,7 +11,6 @@ use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::goals::family as families;
 use crate::goals::rules::{audit, FAMILY};
-use crate::http::attainment::team_members;
 use crate::http::query::QueryParams;
 use crate::http::state::AppState;
 use crate::portals::portal_settings;
@@ -40,7 +39,7 @@ async fn load(
             return Ok(None);
         }
         let tz = portal_settings(conn, portal)?.tz();
-        let teams = team_members(conn, portal)?;
+        let teams = crate::crm::lookups::team_members(conn, portal, None)?;
         let problems = audit(&rows, tz).iter().map(|v| v.describe()).collect();
         Ok(Some(Loaded {
             view: pacing::family(&uuid, &rows, &teams, now_ms()),

@@ -150,7 +150,17 @@ pub async fn families(req: HttpRequest, state: Data<AppState>, q: QueryParams) -
             } else {
                 0.0
             };
-            let issues = match problems.get(&r.uuid) {
+            let mut found = problems.get(&r.uuid).cloned().unwrap_or_default();
+            if r.spellings > 1 {
+                found.insert(
+                    0,
+                    format!(
+                        "{} other family ids differ from this one only in case",
+                        r.spellings - 1
+                    ),
+                );
+            }
+            let issues = match Some(&found).filter(|f| !f.is_empty()) {
                 Some(list) => format!(
                     "<ul class=\"problems\" aria-label=\"Problems\">{}</ul>",
                     list.iter()
@@ -184,7 +194,7 @@ pub async fn families(req: HttpRequest, state: Data<AppState>, q: QueryParams) -
             .iter()
             .filter_map(|k| q.get(k).map(|v| (k.to_string(), v.to_owned())))
             .collect();
-        params.push(("after".into(), last.uuid.clone()));
+        params.push(("after".into(), last.key.clone()));
         let query: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(params)
             .finish();

@@ -1,7 +1,7 @@
 //! A headless Chromium driven over WebDriver (Debian's `chromium` and `chromium-driver`, which
 //! `scripts/test` installs): chromedriver on a free port, one browser session per test.
 
-use fantoccini::{Client, ClientBuilder};
+use fantoccini::{Client, ClientBuilder, Locator};
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -64,6 +64,69 @@ impl Browser {
             fantoccini::wd::TimeoutConfiguration::new(None, None, Some(Duration::from_secs(5)));
         client.update_timeouts(waits).await.expect("timeouts");
         Browser { client, driver }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("{url}: {e}"));
+    }
+
+    /// The text of the first element matching `css` (waiting for it to appear).
+    pub async fn text(&self, css: &str) -> String {
+        let e = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        e.text().await.unwrap()
+    }
+
+    /// The texts of every element matching `css`.
+    pub async fn texts(&self, css: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for e in self.client.find_all(Locator::Css(css)).await.unwrap() {
+            out.push(e.text().await.unwrap());
+        }
+        out
+    }
+
+    /// Replaces the value of the input matching `css`.
+    pub async fn fill(&self, css: &str, text: &str) {
+        let e = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        e.clear().await.unwrap();
+        e.send_keys(text).await.unwrap();
+    }
+
+    pub async fn click(&self, locator: Locator<'_>) {
+        let e = self
+            .client
+            .find(locator)
+            .await
+            .unwrap_or_else(|e| panic!("{locator:?}: {e}"));
+        e.click().await.unwrap();
+    }
+
+    /// Waits (up to 5 s) until the current URL satisfies `ok`: a click's navigation completes
+    /// after the click returns.
+    pub async fn wait_url(&self, ok: impl Fn(&url::Url) -> bool) -> url::Url {
+        for _ in 0..50 {
+            let at = self.client.current_url().await.unwrap();
+            if ok(&at) {
+                return at;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!(
+            "still at {}: {}",
+            self.client.current_url().await.unwrap(),
+            self.text("main").await
+        );
     }
 
     /// Saves a screenshot as a test artefact under `target/screenshots/`.
