@@ -418,6 +418,26 @@ paths["/dashboard/leaderboard"] = {"get": {**DASH, "operationId": "dashboardLead
     "summary": "Attainment per owner and team over a period, with its pacing",
     "parameters": [qp("period", "2027, 2027-Q1 or 2027-03; default the current month")],
     "responses": html(200, 303, 400, 403, 503)}}
+# The test control plane: served only with --test-mode (otherwise every route is a 404).
+TEST = [{"bearer": ["goalpost.test"]}]
+SCHEMAS["TestPortalInput"] = {"type": "object", "additionalProperties": False, "properties": {
+    "scopes": {"type": "array", "items": {"type": "string"},
+               "description": "The token's scopes (default: every API scope but goalpost.test)"},
+    "name": {"type": "string", "maxLength": 200}, "timeZone": {"type": "string", "description": "IANA name"},
+    "validationMode": {"type": "string", "enum": ["strict", "lenient"]}}}
+SCHEMAS["TestPortal"] = {"type": "object", "required": ["portalId", "token", "scopes"], "properties": {
+    "portalId": {"type": "string"}, "token": {"type": "string"},
+    "scopes": {"type": "array", "items": {"type": "string"}}}}
+paths["/goalpost/v1/test/portals"] = {"post": {
+    "operationId": "createTestPortal", "tags": ["test"],
+    "summary": "Test mode only: a fresh portal and a token for it (parallel tests never share data)",
+    "security": TEST, "requestBody": {"required": True, "content": {"application/json": {"schema": ref("TestPortalInput")}}},
+    "responses": {**ok(201, "TestPortal", "Created"), **errs(400, 401, 403, 404)}}}
+paths["/goalpost/v1/test/portals/{portalId}"] = {"delete": {
+    "operationId": "deleteTestPortal", "tags": ["test"],
+    "summary": "Test mode only: delete a portal and everything in it (not the caller's own)",
+    "security": TEST, "parameters": [{"name": "portalId", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"204": {"description": "Deleted"}, **errs(400, 401, 403, 404)}}}
 SREAD, SWRITE = "crm.schemas.goals.read", "crm.schemas.goals.write"
 PNAME = {"name": "propertyName", "in": "path", "required": True, "schema": {"type": "string"}}
 PARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},

@@ -3,7 +3,8 @@
 //! Environment variables: DATABASE_URL (read by the CLI, global to every command),
 //! GOALPOST_BIND, GOALPOST_BOOTSTRAP_TOKEN, GOALPOST_BODY_LIMIT, GOALPOST_POOL_SIZE,
 //! GOALPOST_RATE_LIMIT, GOALPOST_RATE_WINDOW_MS, GOALPOST_MAX_CONNECTIONS, GOALPOST_LOG_FORMAT,
-//! GOALPOST_READ_DATABASE_URL, GOALPOST_REPLICA_MAX_LAG_MS, GOALPOST_METRICS_BIND, and RUST_LOG
+//! GOALPOST_READ_DATABASE_URL, GOALPOST_REPLICA_MAX_LAG_MS, GOALPOST_METRICS_BIND, GOALPOST_TEST_MODE,
+//! GOALPOST_EVENTS and the webhook settings below, and RUST_LOG
 //! for the log filter.
 
 use clap::{Args, Parser, ValueEnum};
@@ -61,6 +62,10 @@ pub struct Config {
     /// measure what recording costs.
     #[arg(long, env = "GOALPOST_EVENTS", value_enum, default_value_t = Switch::On)]
     pub events: Switch,
+    /// Serve the test control plane (`/goalpost/v1/test/…`: throwaway portals for test
+    /// suites). Off by default: those routes are then a 404. Never on with real data.
+    #[arg(long, env = "GOALPOST_TEST_MODE")]
+    pub test_mode: bool,
     /// Days a change event stays in the journal before the pruning job deletes it.
     #[arg(long, env = "GOALPOST_EVENT_RETENTION_DAYS", default_value_t = 7)]
     pub event_retention_days: u32,

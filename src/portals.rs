@@ -132,6 +132,46 @@ pub fn set_portal_settings(
     portal_settings(conn, portal)
 }
 
+/// The name a deleted portal keeps (its row stays, so its id is never given out again and no
+/// per-portal cache can outlive it into a new portal).
+pub const DELETED: &str = "(deleted)";
+
+/// Creates a portal with the next unused id (one past the highest ever given).
+pub fn create_portal(
+    conn: &mut Conn,
+    name: &str,
+    time_zone: Option<&str>,
+    mode: Option<ValidationMode>,
+) -> Result<PortalId, ApiError> {
+    // Two creates at once must not pick the same id (PostgreSQL; SQLite writers are serial).
+    conn.lock_keys(&["portals:create".to_owned()])?;
+    let max: Option<i64> = with_conn!(conn, c => portals::table
+        .select(diesel::dsl::max(portals::id))
+        .first(c))?;
+    let portal = PortalId(max.unwrap_or(0) + 1);
+    ensure_portal(conn, portal, name)?;
+    set_portal_settings(conn, portal, time_zone, mode)?;
+    Ok(portal)
+}
+
+/// Whether a portal exists and has not been deleted.
+pub fn is_live(conn: &mut Conn, portal: PortalId) -> Result<bool, ApiError> {
+    let name: Option<String> = with_conn!(conn, c => portals::table
+        .find(portal.0)
+        .select(portals::name)
+        .first(c)
+        .optional())?;
+    Ok(name.is_some_and(|n| n != DELETED))
+}
+
+/// Marks a portal deleted (see [`DELETED`]); its data is removed by `db::purge`.
+pub fn mark_deleted(conn: &mut Conn, portal: PortalId) -> Result<(), ApiError> {
+    with_conn!(conn, c => diesel::update(portals::table.find(portal.0))
+        .set(portals::name.eq(DELETED))
+        .execute(c))?;
+    Ok(())
+}
+
 /// Every portal id.
 pub fn portal_ids(conn: &mut Conn) -> Result<Vec<PortalId>, ApiError> {
     let ids: Vec<i64> =

@@ -29,6 +29,8 @@ pub const ALL_SCOPES: &[&str] = &[
     "crm.objects.activities.write",
     "goalpost.metrics.read",
     "goalpost.events.read",
+    // The test control plane (served only in test mode).
+    "goalpost.test",
     "goalpost.webhooks.read",
     "goalpost.webhooks.write",
 ];

@@ -6,6 +6,7 @@ mod bridge;
 pub mod cluster;
 mod deferred;
 pub mod json;
+pub mod purge;
 pub mod replicas;
 pub mod schema;
 mod writer;

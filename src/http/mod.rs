@@ -17,6 +17,7 @@ pub mod reads;
 pub mod server;
 pub mod state;
 pub mod status;
+pub mod test_plane;
 pub mod trace;
 pub mod watch;
 pub mod webhooks;
@@ -93,6 +94,15 @@ pub fn route_table() -> Vec<RouteEntry> {
         }),
     ];
     routes.extend(dashboard::routes());
+    let test = "/goalpost/v1/test/portals";
+    routes.extend([
+        entry(Method::POST, test.into(), || {
+            web::post().to(test_plane::create)
+        }),
+        entry(Method::DELETE, format!("{test}/{{portalId}}"), || {
+            web::delete().to(test_plane::delete)
+        }),
+    ]);
     for version in hubspot::versions::VERSIONS {
         let base = format!("{}/{{objectType}}", version.objects);
         let b = |s: &str| format!("{base}{s}");

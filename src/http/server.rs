@@ -59,6 +59,12 @@ pub async fn run(state: AppState, banner: Banner) -> std::io::Result<()> {
     if banner.migrations_run > 0 {
         writeln!(out, "migrations: {} run", banner.migrations_run)?;
     }
+    if state.config.test_mode {
+        writeln!(
+            out,
+            "TEST MODE IS ON: /goalpost/v1/test/… creates and deletes portals. Never use it with real data."
+        )?;
+    }
     for a in &addrs {
         writeln!(out, "listening: http://{a}")?;
     }

@@ -27,6 +27,7 @@ mod reliability;
 mod search;
 mod security;
 mod snapshots;
+mod test_plane;
 mod tokens;
 mod totals;
 mod trace;

@@ -118,8 +118,13 @@ fn requests(f: &Fixture) -> Vec<(Method, String)> {
         }
     }
     // The dashboard signs in with a session cookie, not a bearer token: its scopes are
-    // checked by `dashboard::session`.
-    out.retain(|(_, p)| !p.starts_with("/health") && !p.starts_with("/dashboard"));
+    // checked by `dashboard::session`. The test plane is a 404 outside test mode; its scope
+    // is checked by `test_plane`.
+    out.retain(|(_, p)| {
+        !p.starts_with("/health")
+            && !p.starts_with("/dashboard")
+            && !p.starts_with("/goalpost/v1/test/")
+    });
     out
 }
 

@@ -1,0 +1,125 @@
+//! The test control plane (`/goalpost/v1/test/…`), served only with `--test-mode`: throwaway
+//! portals a test suite creates per test (each with its own tokens, so parallel tests never see
+//! each other's data) and deletes with everything in them. Without test mode every route here
+//! answers 404, as if it did not exist. Calls need the `goalpost.test` scope.
+
+use crate::auth::{self, Principal, DEFAULT_USER};
+use crate::db;
+use crate::engine::store::PortalId;
+use crate::error::ApiError;
+use crate::http::body::Json;
+use crate::http::state::AppState;
+use crate::portals::{self, ValidationMode};
+use actix_web::web::{Data, Path};
+use actix_web::HttpResponse;
+use serde::Deserialize;
+use serde_json::json;
+
+const SCOPE: &str = "goalpost.test";
+
+/// Test mode on, and the caller may use it.
+fn allowed(state: &AppState, who: &Principal) -> Result<(), ApiError> {
+    if !state.config.test_mode {
+        return Err(ApiError::resource_not_found());
+    }
+    who.require(&[SCOPE])
+}
+
+/// `POST /goalpost/v1/test/portals` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct NewPortal {
+    /// The scopes of the portal's token (default: every API scope but the test plane's).
+    scopes: Option<Vec<String>>,
+    name: Option<String>,
+    time_zone: Option<String>,
+    /// `strict` (the default) or `lenient`.
+    validation_mode: Option<String>,
+}
+
+/// `POST /goalpost/v1/test/portals` — a fresh portal and a token for it.
+pub async fn create(
+    state: Data<AppState>,
+    who: Principal,
+    body: Json<NewPortal>,
+) -> Result<HttpResponse, ApiError> {
+    allowed(&state, &who)?;
+    let body = body.into_inner();
+    let scopes: Vec<String> = match body.scopes {
+        Some(list) => auth::parse_scopes(&list.join(",")).map_err(ApiError::bad_request)?,
+        None => auth::ALL_SCOPES
+            .iter()
+            .filter(|s| **s != SCOPE)
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    let mode = match body.validation_mode.as_deref() {
+        None => None,
+        Some(m) => Some(ValidationMode::parse(m).ok_or_else(|| {
+            ApiError::bad_request(format!(
+                "validationMode must be strict or lenient, not {m:?}"
+            ))
+        })?),
+    };
+    let name = body.name.unwrap_or_else(|| "test portal".into());
+    if name.len() > 200 {
+        return Err(ApiError::bad_request("name is longer than 200 characters"));
+    }
+    let shown = scopes.clone();
+    let (portal, token) = db::run(&state.pool, move |conn| {
+        let portal =
+            conn.write_tx(|tx| portals::create_portal(tx, &name, body.time_zone.as_deref(), mode))?;
+        // Its own transaction (it tells every instance's token cache).
+        let (_, token) = auth::create_token(conn, portal, "test", &scopes, DEFAULT_USER, None)?;
+        Ok((portal, token))
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(json!({
+        "portalId": portal.0.to_string(), "token": token, "scopes": shown,
+    })))
+}
+
+/// `DELETE /goalpost/v1/test/portals/{portalId}` — the portal and everything in it, at once.
+pub async fn delete(
+    state: Data<AppState>,
+    who: Principal,
+    path: Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    allowed(&state, &who)?;
+    let raw = path.into_inner();
+    let portal = raw
+        .parse::<i64>()
+        .ok()
+        .filter(|p| *p > 0)
+        .map(PortalId)
+        .ok_or_else(|| ApiError::not_found_named("No such portal", "portalId", &raw))?;
+    if portal == who.portal {
+        return Err(ApiError::bad_request(
+            "A token cannot delete its own portal: use the token that created it",
+        ));
+    }
+    let gone = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| {
+            if !portals::is_live(tx, portal)? {
+                return Ok(false);
+            }
+            db::purge::purge_portal(tx, portal.0)?;
+            portals::mark_deleted(tx, portal)?;
+            // Every instance drops the portal's cached tokens.
+            db::cluster::bump(tx, db::cluster::TOKENS)?;
+            Ok(true)
+        })
+    })
+    .await?;
+    if gone {
+        // This instance at once; the others at their next version poll (within a second).
+        state.tokens.clear();
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::not_found_named(
+            "No such portal",
+            "portalId",
+            &raw,
+        ))
+    }
+}
