@@ -435,7 +435,7 @@ paths["/goalpost/v1/test/portals"] = {"post": {
     "responses": {**ok(201, "TestPortal", "Created"), **errs(400, 401, 403, 404)}}}
 paths["/goalpost/v1/test/portals/{portalId}"] = {"delete": {
     "operationId": "deleteTestPortal", "tags": ["test"],
-    "summary": "Test mode only: delete a portal and everything in it (not the caller's own)",
+    "summary": "Test mode only: delete a portal and everything in it (again: purge again; not the default or the caller's own)",
     "security": TEST, "parameters": [{"name": "portalId", "in": "path", "required": True, "schema": {"type": "string"}}],
     "responses": {"204": {"description": "Deleted"}, **errs(400, 401, 403, 404)}}}
 SREAD, SWRITE = "crm.schemas.goals.read", "crm.schemas.goals.write"

@@ -149,19 +149,28 @@ pub fn create_portal(
         .select(diesel::dsl::max(portals::id))
         .first(c))?;
     let portal = PortalId(max.unwrap_or(0) + 1);
-    ensure_portal(conn, portal, name)?;
+    // A plain insert: a clash with a portal made another way (a token for a new portal id) is
+    // an error, never an old portal handed out as new.
+    with_conn!(conn, c => diesel::insert_into(portals::table)
+        .values((
+            portals::id.eq(portal.0),
+            portals::name.eq(name),
+            portals::time_zone.eq("UTC"),
+            portals::validation_mode.eq("strict"),
+            portals::created_at.eq(now_ms()),
+        ))
+        .execute(c))?;
     set_portal_settings(conn, portal, time_zone, mode)?;
     Ok(portal)
 }
 
-/// Whether a portal exists and has not been deleted.
-pub fn is_live(conn: &mut Conn, portal: PortalId) -> Result<bool, ApiError> {
-    let name: Option<String> = with_conn!(conn, c => portals::table
-        .find(portal.0)
-        .select(portals::name)
-        .first(c)
-        .optional())?;
-    Ok(name.is_some_and(|n| n != DELETED))
+/// Whether a portal row exists (deleted or not).
+pub fn exists(conn: &mut Conn, portal: PortalId) -> Result<bool, ApiError> {
+    let n: i64 = with_conn!(conn, c => portals::table
+        .filter(portals::id.eq(portal.0))
+        .count()
+        .get_result(c))?;
+    Ok(n > 0)
 }
 
 /// Marks a portal deleted (see [`DELETED`]); its data is removed by `db::purge`.

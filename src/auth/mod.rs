@@ -6,8 +6,8 @@ mod tokens;
 
 pub use cache::{Cached, TokenCache};
 pub use tokens::{
-    count_tokens, create_token, list_tokens, lookup, revoke_token, rotate_token, store_token,
-    touch_tokens, TokenInfo,
+    count_tokens, create_token, create_token_in, list_tokens, lookup, revoke_token, rotate_token,
+    store_token, touch_tokens, TokenInfo,
 };
 
 use crate::engine::store::PortalId;

@@ -21,9 +21,22 @@ pub fn store_token(
     user_id: i64,
     expires_at: Option<i64>,
 ) -> Result<i64, ApiError> {
+    conn.write_tx(|tx| store_token_in(tx, portal, name, token, scopes, user_id, expires_at))
+}
+
+/// As [`store_token`], inside the caller's write transaction.
+pub fn store_token_in(
+    tx: &mut Conn,
+    portal: PortalId,
+    name: &str,
+    token: &str,
+    scopes: &[String],
+    user_id: i64,
+    expires_at: Option<i64>,
+) -> Result<i64, ApiError> {
     let hash = hash_token(token);
     let scopes = scopes.join(",");
-    conn.write_tx(|tx| {
+    {
         ensure_portal(tx, portal, &format!("portal {}", portal.0))?;
         // A secret a rotation retired stays retired: storing it again (a restart with the old
         // bootstrap token) does not bring it back.
@@ -59,7 +72,7 @@ pub fn store_token(
             .get_result(c))?;
         cluster::bump(tx, cluster::TOKENS)?;
         Ok(id)
-    })
+    }
 }
 
 /// Creates a new random token and returns it (the only time it is ever visible) with its id.
@@ -73,6 +86,19 @@ pub fn create_token(
 ) -> Result<(i64, String), ApiError> {
     let token = generate_token();
     let id = store_token(conn, portal, name, &token, scopes, user_id, expires_at)?;
+    Ok((id, token))
+}
+
+/// As [`create_token`], inside the caller's write transaction.
+pub fn create_token_in(
+    tx: &mut Conn,
+    portal: PortalId,
+    name: &str,
+    scopes: &[String],
+    user_id: i64,
+) -> Result<(i64, String), ApiError> {
+    let token = generate_token();
+    let id = store_token_in(tx, portal, name, &token, scopes, user_id, None)?;
     Ok((id, token))
 }
 

@@ -66,6 +66,9 @@ fn entry(method: Method, path: String, route: fn() -> Route) -> RouteEntry {
     }
 }
 
+/// The test control plane's prefix (its routes are served only in test mode).
+pub const TEST_PLANE: &str = "/goalpost/v1/test/";
+
 /// Every route the server serves. `configure` registers exactly these, and the OpenAPI test
 /// compares them with `openapi.yaml`, so the two cannot drift.
 pub fn route_table() -> Vec<RouteEntry> {
@@ -94,9 +97,9 @@ pub fn route_table() -> Vec<RouteEntry> {
         }),
     ];
     routes.extend(dashboard::routes());
-    let test = "/goalpost/v1/test/portals";
+    let test = format!("{TEST_PLANE}portals");
     routes.extend([
-        entry(Method::POST, test.into(), || {
+        entry(Method::POST, test.clone(), || {
             web::post().to(test_plane::create)
         }),
         entry(Method::DELETE, format!("{test}/{{portalId}}"), || {
@@ -326,6 +329,8 @@ fn pair_routes(prefix: &str) -> Vec<RouteEntry> {
 /// Registers the routes and the shared extractor settings on an app.
 pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
     let limit = state.config.body_limit;
+    // The test control plane exists only in test mode.
+    let test_mode = state.config.test_mode;
     cfg.app_data(state)
         .app_data(web::PayloadConfig::new(limit))
         .app_data(
@@ -335,7 +340,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, state: Data<AppState>) {
     // One resource per path, so a known path asked with a method it does not serve is a 405
     // naming the methods it does (`Allow`), not a 404.
     let mut paths: Vec<(String, Vec<RouteEntry>)> = Vec::new();
-    for r in route_table() {
+    for r in route_table()
+        .into_iter()
+        .filter(|r| test_mode || !r.path.starts_with(TEST_PLANE))
+    {
         match paths.iter_mut().find(|(p, _)| *p == r.path) {
             Some((_, list)) => list.push(r),
             None => paths.push((r.path.clone(), vec![r])),

@@ -1,7 +1,7 @@
 //! The test control plane (`/goalpost/v1/test/…`), served only with `--test-mode`: throwaway
 //! portals a test suite creates per test (each with its own tokens, so parallel tests never see
-//! each other's data) and deletes with everything in them. Without test mode every route here
-//! answers 404, as if it did not exist. Calls need the `goalpost.test` scope.
+//! each other's data) and deletes with everything in them. Without test mode these routes are
+//! not registered at all: a 404, as for any unknown path. Calls need the `goalpost.test` scope.
 
 use crate::auth::{self, Principal, DEFAULT_USER};
 use crate::db;
@@ -17,11 +17,8 @@ use serde_json::json;
 
 const SCOPE: &str = "goalpost.test";
 
-/// Test mode on, and the caller may use it.
-fn allowed(state: &AppState, who: &Principal) -> Result<(), ApiError> {
-    if !state.config.test_mode {
-        return Err(ApiError::resource_not_found());
-    }
+/// The caller may use the test plane (the routes exist only in test mode).
+fn allowed(who: &Principal) -> Result<(), ApiError> {
     who.require(&[SCOPE])
 }
 
@@ -43,9 +40,15 @@ pub async fn create(
     who: Principal,
     body: Json<NewPortal>,
 ) -> Result<HttpResponse, ApiError> {
-    allowed(&state, &who)?;
+    allowed(&who)?;
     let body = body.into_inner();
     let scopes: Vec<String> = match body.scopes {
+        // A test portal's token never gets the test plane's own scope.
+        Some(list) if list.iter().any(|s| s == SCOPE) => {
+            return Err(ApiError::bad_request(format!(
+                "a test portal's token cannot have {SCOPE}"
+            )))
+        }
         Some(list) => auth::parse_scopes(&list.join(",")).map_err(ApiError::bad_request)?,
         None => auth::ALL_SCOPES
             .iter()
@@ -62,16 +65,19 @@ pub async fn create(
         })?),
     };
     let name = body.name.unwrap_or_else(|| "test portal".into());
-    if name.len() > 200 {
-        return Err(ApiError::bad_request("name is longer than 200 characters"));
+    if name.chars().count() > 200 || name == portals::DELETED {
+        return Err(ApiError::bad_request(format!(
+            "name must be at most 200 characters and not {:?}",
+            portals::DELETED
+        )));
     }
     let shown = scopes.clone();
     let (portal, token) = db::run(&state.pool, move |conn| {
-        let portal =
-            conn.write_tx(|tx| portals::create_portal(tx, &name, body.time_zone.as_deref(), mode))?;
-        // Its own transaction (it tells every instance's token cache).
-        let (_, token) = auth::create_token(conn, portal, "test", &scopes, DEFAULT_USER, None)?;
-        Ok((portal, token))
+        conn.write_tx(|tx| {
+            let portal = portals::create_portal(tx, &name, body.time_zone.as_deref(), mode)?;
+            let (_, token) = auth::create_token_in(tx, portal, "test", &scopes, DEFAULT_USER)?;
+            Ok((portal, token))
+        })
     })
     .await?;
     Ok(HttpResponse::Created().json(json!({
@@ -80,12 +86,14 @@ pub async fn create(
 }
 
 /// `DELETE /goalpost/v1/test/portals/{portalId}` — the portal and everything in it, at once.
+/// Deleting a deleted portal again purges it again (204): a write that was already under way
+/// when it was deleted can have left something.
 pub async fn delete(
     state: Data<AppState>,
     who: Principal,
     path: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    allowed(&state, &who)?;
+    allowed(&who)?;
     let raw = path.into_inner();
     let portal = raw
         .parse::<i64>()
@@ -93,14 +101,14 @@ pub async fn delete(
         .filter(|p| *p > 0)
         .map(PortalId)
         .ok_or_else(|| ApiError::not_found_named("No such portal", "portalId", &raw))?;
-    if portal == who.portal {
+    if portal == who.portal || portal.0 == portals::DEFAULT_PORTAL {
         return Err(ApiError::bad_request(
-            "A token cannot delete its own portal: use the token that created it",
+            "Neither the default portal nor the caller's own portal can be deleted",
         ));
     }
     let gone = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            if !portals::is_live(tx, portal)? {
+            if !portals::exists(tx, portal)? {
                 return Ok(false);
             }
             db::purge::purge_portal(tx, portal.0)?;
