@@ -438,6 +438,67 @@ paths["/goalpost/v1/test/portals/{portalId}"] = {"delete": {
     "summary": "Test mode only: delete a portal and everything in it (again: purge again; not the default or the caller's own)",
     "security": TEST, "parameters": [{"name": "portalId", "in": "path", "required": True, "schema": {"type": "string"}}],
     "responses": {"204": {"description": "Deleted"}, **errs(400, 401, 403, 404)}}}
+PID = {"name": "portalId", "in": "path", "required": True, "schema": {"type": "string"}}
+SNAME = {"name": "name", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$"}}
+OBJ = {"type": "object", "additionalProperties": True}
+SCHEMAS["TestClock"] = {"type": "object", "required": ["now", "frozen", "offsetMs"], "properties": {
+    "now": {"type": "string", "format": "date-time"}, "frozen": {"type": "boolean"}, "offsetMs": {"type": "integer"}}}
+SCHEMAS["TestClockInput"] = {"type": "object", "additionalProperties": False, "required": ["now"], "properties": {
+    "now": {"description": "ISO 8601 instant or epoch milliseconds", "oneOf": [{"type": "string"}, {"type": "integer"}]},
+    "frozen": {"type": "boolean", "default": True}}}
+SCHEMAS["TestClockAdvance"] = {"type": "object", "additionalProperties": False, "properties": {
+    k: {"type": "integer", "minimum": 0} for k in ["milliseconds", "seconds", "minutes", "hours", "days"]}}
+SCHEMAS["TestFaultInput"] = {"type": "object", "additionalProperties": False, "required": ["kind"], "properties": {
+    "kind": {"type": "string", "enum": ["rateLimit", "error", "latency", "searchLag", "searchCap"]},
+    "token": {"type": "string", "description": "Only requests made with this token of the portal"},
+    "path": {"type": "string", "description": "Request path glob (* matches anything)"}, "method": {"type": "string"},
+    "status": {"type": "integer", "minimum": 400, "maximum": 599}, "body": {},
+    "every": {"type": "integer", "minimum": 1}, "probability": {"type": "number", "minimum": 0, "maximum": 1},
+    "seed": {"type": "integer", "minimum": 0}, "ms": {"type": "integer", "minimum": 0, "maximum": 600000},
+    "max": {"type": "integer", "minimum": 1}, "windowMs": {"type": "integer", "minimum": 1, "maximum": 86400000},
+    "limit": {"type": "integer", "minimum": 1}}}
+SCHEMAS["TestFault"] = {"type": "object", "required": ["id", "kind", "matched", "fired"], "additionalProperties": True,
+    "properties": {"id": {"type": "string"}, "kind": {"type": "string"}, "tokenId": {"type": "string"},
+                   "matched": {"type": "integer"}, "fired": {"type": "integer"}}}
+SCHEMAS["TestList"] = {"type": "object", "required": ["results"], "properties": {"results": {"type": "array", "items": OBJ}}}
+SCHEMAS["TestSnapshot"] = {"type": "object", "required": ["name", "createdAt", "objects"], "properties": {
+    "name": {"type": "string"}, "createdAt": {"type": "string", "format": "date-time"}, "objects": {"type": "integer"}}}
+SCHEMAS["TestSeeded"] = {"type": "object", "required": ["lines", "results"], "properties": {
+    "lines": {"type": "integer"}, "results": {"type": "array", "items": OBJ}}}
+def tp(op, summary, responses, params=(PID,), body_schema=None, extra=None):
+    o = {"operationId": op, "tags": ["test"], "summary": "Test mode only: " + summary, "security": TEST,
+         "parameters": list(params), "responses": responses}
+    if body_schema: o["requestBody"] = body(body_schema)
+    if extra: o.update(extra)
+    return o
+NO = {"204": {"description": "Done"}}
+T = "/goalpost/v1/test/portals/{portalId}"
+paths[T + "/reset"] = {"post": tp("resetTestPortal", "remove the portal's data (keeps its tokens, settings, clock and snapshots)", {**NO, **errs(401, 403, 404)})}
+paths[T + "/seed"] = {"post": tp("seedTestPortal", "load NDJSON of API requests ({method, path, body} per line), all or nothing",
+    {**ok(200, "TestSeeded"), **errs(400, 401, 403, 404)},
+    extra={"requestBody": {"required": True, "content": {"application/x-ndjson": {"schema": {"type": "string"}}}}})}
+paths[T + "/snapshots"] = {"get": tp("listTestSnapshots", "the portal's snapshots", {**ok(200, "TestList"), **errs(401, 403, 404)})}
+paths[T + "/snapshots/{name}"] = {
+    "post": tp("takeTestSnapshot", "snapshot the portal's data under a name (replaces one of that name)",
+               {**ok(201, "TestSnapshot", "Taken"), **errs(400, 401, 403, 404)}, (PID, SNAME)),
+    "delete": tp("dropTestSnapshot", "drop a snapshot", {**NO, **errs(400, 401, 403, 404)}, (PID, SNAME))}
+paths[T + "/snapshots/{name}/restore"] = {"post": tp("restoreTestSnapshot", "put the portal's data back as the snapshot holds it",
+    {**NO, **errs(400, 401, 403, 404)}, (PID, SNAME))}
+paths[T + "/clock"] = {
+    "get": tp("getTestClock", "the portal's clock", {**ok(200, "TestClock"), **errs(401, 403, 404)}),
+    "put": tp("setTestClock", "set the portal's now (frozen unless frozen is false)", {**ok(200, "TestClock"), **errs(400, 401, 403, 404)}, body_schema="TestClockInput"),
+    "delete": tp("resetTestClock", "the portal's clock back to real time", {**ok(200, "TestClock"), **errs(401, 403, 404)})}
+paths[T + "/clock/advance"] = {"post": tp("advanceTestClock", "move the portal's now forward", {**ok(200, "TestClock"), **errs(400, 401, 403, 404)}, body_schema="TestClockAdvance")}
+paths[T + "/faults"] = {
+    "get": tp("listTestFaults", "the portal's fault rules", {**ok(200, "TestList"), **errs(401, 403, 404)}),
+    "post": tp("addTestFault", "add a fault rule (rate limit, error, latency, search lag, search cap)", {**ok(201, "TestFault", "Added"), **errs(400, 401, 403, 404)}, body_schema="TestFaultInput"),
+    "delete": tp("clearTestFaults", "remove every fault rule", {**NO, **errs(401, 403, 404)})}
+paths[T + "/faults/{faultId}"] = {"delete": tp("removeTestFault", "remove one fault rule", {**NO, **errs(401, 403, 404)},
+    (PID, {"name": "faultId", "in": "path", "required": True, "schema": {"type": "string"}}))}
+paths[T + "/requests"] = {
+    "get": tp("listTestRequests", "the portal's last requests and responses, oldest first (tokens redacted)", {**ok(200, "TestList"), **errs(400, 401, 403, 404)},
+              (PID, {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 200}})),
+    "delete": tp("clearTestRequests", "forget the recorded requests", {**NO, **errs(401, 403, 404)})}
 SREAD, SWRITE = "crm.schemas.goals.read", "crm.schemas.goals.write"
 PNAME = {"name": "propertyName", "in": "path", "required": True, "schema": {"type": "string"}}
 PARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},

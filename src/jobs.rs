@@ -8,6 +8,7 @@
 //! [`LEASE_MS`].
 
 use crate::db::{self, cluster, Conn, Dialect};
+use crate::engine::store::PortalId;
 use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::pipedrive::store::{extend_open_goals, When};
@@ -99,6 +100,8 @@ fn spawn_attainment(pool: db::Pool, leader: Arc<Leader>) {
             for (portal, ids) in by_portal {
                 let done = conn.write_tx(|tx| {
                     let p = crate::engine::store::PortalId(portal);
+                    // A portal whose clock a test moved is judged by its own now.
+                    let now = crate::portals::clock::clock(tx, p)?.now();
                     crate::attainment::refresh::recompute(
                         tx,
                         &types.targets,
@@ -235,13 +238,19 @@ fn spawn_goal_horizon(pool: db::Pool, leader: Arc<Leader>) {
 
 /// Extends every portal's open-ended goals, one write transaction per portal.
 pub fn extend_all(conn: &mut Conn) -> Result<usize, ApiError> {
-    let otype = crate::goals::catalogue::goal_targets();
     let mut added = 0;
     for portal in portal_ids(conn)? {
-        added += conn.write_tx(|tx| {
-            let tz = portal_settings(tx, portal)?.tz();
-            extend_open_goals(tx, &otype, portal, When::now(tz))
-        })?;
+        added += extend_portal(conn, portal)?;
     }
     Ok(added)
+}
+
+/// Extends one portal's open-ended goals to the horizon of its clock's today (also run when a
+/// test moves the clock).
+pub fn extend_portal(conn: &mut Conn, portal: PortalId) -> Result<usize, ApiError> {
+    let otype = crate::goals::catalogue::goal_targets();
+    conn.write_tx(|tx| {
+        let s = portal_settings(tx, portal)?;
+        extend_open_goals(tx, &otype, portal, When::at(s.tz(), s.clock.now()))
+    })
 }

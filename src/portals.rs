@@ -2,6 +2,10 @@
 //! and a validation mode saying whether the goal-family rules are enforced. Every stored row
 //! belongs to one portal.
 
+pub mod clock;
+
+pub use clock::Clock;
+
 use crate::db::schema::portals;
 use crate::db::with_conn;
 use crate::db::Conn;
@@ -71,6 +75,8 @@ pub struct PortalSettings {
     /// IANA time zone name; milestone periods are cut in it.
     pub time_zone: String,
     pub validation_mode: ValidationMode,
+    /// The portal's clock (real time unless a test moved it).
+    pub clock: Clock,
 }
 
 impl PortalSettings {
@@ -92,15 +98,23 @@ pub fn zone(name: &str) -> Option<Tz> {
 
 /// Reads a portal's settings (defaults for a portal that does not exist yet).
 pub fn portal_settings(conn: &mut Conn, portal: PortalId) -> Result<PortalSettings, ApiError> {
-    let row: Option<(String, String)> = with_conn!(conn, c => portals::table
+    type Row = (String, String, Option<i64>, i64);
+    let row: Option<Row> = with_conn!(conn, c => portals::table
         .filter(portals::id.eq(portal.0))
-        .select((portals::time_zone, portals::validation_mode))
+        .select((
+            portals::time_zone,
+            portals::validation_mode,
+            portals::clock_frozen_ms,
+            portals::clock_offset_ms,
+        ))
         .first(c)
         .optional())?;
-    let (time_zone, mode) = row.unwrap_or_else(|| ("UTC".into(), "strict".into()));
+    let (time_zone, mode, frozen, offset) =
+        row.unwrap_or_else(|| ("UTC".into(), "strict".into(), None, 0));
     Ok(PortalSettings {
         time_zone,
         validation_mode: ValidationMode::parse(&mode).unwrap_or(ValidationMode::Strict),
+        clock: Clock { frozen, offset },
     })
 }
 
@@ -171,6 +185,16 @@ pub fn exists(conn: &mut Conn, portal: PortalId) -> Result<bool, ApiError> {
         .count()
         .get_result(c))?;
     Ok(n > 0)
+}
+
+/// Whether a portal exists and is not deleted.
+pub fn live(conn: &mut Conn, portal: PortalId) -> Result<bool, ApiError> {
+    let name: Option<String> = with_conn!(conn, c => portals::table
+        .filter(portals::id.eq(portal.0))
+        .select(portals::name)
+        .first(c)
+        .optional())?;
+    Ok(name.is_some_and(|n| n != DELETED))
 }
 
 /// Marks a portal deleted (see [`DELETED`]); its data is removed by `db::purge`.

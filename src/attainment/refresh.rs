@@ -323,6 +323,14 @@ pub fn due(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<(i64, i64)>, Api
     Ok(out)
 }
 
+/// Every live slice of a portal (its clock moved: any status may have).
+pub fn portal_slices(conn: &mut Conn, portal: PortalId) -> Result<Vec<i64>, ApiError> {
+    Ok(with_conn!(conn, c => kpi_slices::table
+        .filter(kpi_slices::portal_id.eq(portal.0))
+        .select(kpi_slices::target_id)
+        .load(c))?)
+}
+
 /// The live slices assigned to a team (its membership changed: they count other people now).
 pub fn team_slices(conn: &mut Conn, portal: PortalId, team: i64) -> Result<Vec<i64>, ApiError> {
     Ok(with_conn!(conn, c => kpi_slices::table

@@ -43,12 +43,19 @@ pub struct Principal {
     pub portal: PortalId,
     pub scopes: Vec<String>,
     pub user_id: i64,
+    /// Its portal's clock, so a handler's "now" is the portal's without a query.
+    pub clock: crate::portals::Clock,
 }
 
 /// The user a token acts as when none was given: the portal's first user (its admin).
 pub const DEFAULT_USER: i64 = 1;
 
 impl Principal {
+    /// Now, by the portal's clock (real time unless a test moved it).
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+
     /// Succeeds when the token holds at least one of `any_of`.
     pub fn require(&self, any_of: &[&str]) -> Result<(), ApiError> {
         if any_of.iter().any(|s| self.scopes.iter().any(|h| h == s)) {

@@ -153,6 +153,7 @@ pub fn lookup(conn: &mut Conn, token: &str) -> Result<Option<(Principal, Option<
         portal: PortalId(portal),
         scopes: scopes.split(',').map(str::to_owned).collect(),
         user_id,
+        clock: crate::portals::clock::clock(conn, PortalId(portal))?,
     };
     Ok(Some((principal, until)))
 }

@@ -9,6 +9,7 @@ pub mod json;
 pub mod purge;
 pub mod replicas;
 pub mod schema;
+pub mod snapshots;
 mod writer;
 
 pub use bridge::{run, run_labeled, run_maybe_point, run_point};

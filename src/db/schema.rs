@@ -8,6 +8,8 @@ diesel::table! {
         time_zone -> Text,
         validation_mode -> Text,
         created_at -> BigInt,
+        clock_frozen_ms -> Nullable<BigInt>,
+        clock_offset_ms -> BigInt,
     }
 }
 
@@ -299,6 +301,15 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    test_snapshots (id) {
+        id -> BigInt,
+        portal_id -> BigInt,
+        name -> Text,
+        created_at -> BigInt,
+    }
+}
+
 diesel::joinable!(api_tokens -> portals (portal_id));
 diesel::joinable!(objects -> portals (portal_id));
 diesel::joinable!(object_history -> objects (object_id));
@@ -322,5 +333,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     webhook_cursors,
     webhook_parked,
     pipedrive_webhooks,
-    kpi_slices
+    kpi_slices,
+    test_snapshots
 );

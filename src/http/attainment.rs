@@ -6,7 +6,6 @@ use crate::attainment::{self, definition, pacing, Types};
 use crate::auth::Principal;
 use crate::crm::lookups;
 use crate::db;
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::goals::family;
 use crate::http::hubspot::{for_read, for_write};
@@ -43,7 +42,7 @@ pub async fn read(
     if rows.is_empty() {
         return Err(no_family(&uuid));
     }
-    Ok(HttpResponse::Ok().json(pacing::family(&uuid, &rows, &teams, now_ms())))
+    Ok(HttpResponse::Ok().json(pacing::family(&uuid, &rows, &teams, who.now())))
 }
 
 /// `POST /goalpost/v1/families/{uuid}/recalculate` — every live slice with a KPI definition,
@@ -80,14 +79,14 @@ pub async fn recalculate(
                 .zip(&kpis)
                 .map(|(r, k)| (r.id, Some(&r.properties), k.as_ref()))
                 .collect();
-            attainment::refresh::index(tx, who.portal, &slices, now_ms())?;
+            attainment::refresh::index(tx, who.portal, &slices, who.now())?;
             let changed = attainment::refresh::recompute(
                 tx,
                 &types.targets,
                 &types.counted,
                 who.portal,
                 &ids,
-                now_ms(),
+                who.now(),
                 true,
                 &[],
             )?;

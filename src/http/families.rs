@@ -4,7 +4,6 @@
 use crate::auth::Principal;
 use crate::db;
 use crate::engine::store::ObjectRow;
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::goals::family;
 use crate::goals::rules::{GROUP, GROUP_PROPS, MILESTONE, START};
@@ -55,7 +54,7 @@ pub async fn archive(
     let uuid = path.into_inner();
     let u = uuid.clone();
     let rows = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| family::archive(tx, &otype, who.portal, &u, now_ms()))
+        conn.write_tx(|tx| family::archive(tx, &otype, who.portal, &u, who.now()))
     })
     .await?;
     Ok(HttpResponse::Ok().json(json!({"correlationUuid": uuid, "archived": rows.len()})))
@@ -71,7 +70,7 @@ pub async fn restore(
     let uuid = path.into_inner();
     let (t, u) = (otype.clone(), uuid.clone());
     let rows = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| family::restore(tx, &t, who.portal, &u, now_ms()))
+        conn.write_tx(|tx| family::restore(tx, &t, who.portal, &u, who.now()))
     })
     .await?;
     Ok(HttpResponse::Ok().json(family_json(&uuid, &rows, |r| {

@@ -168,7 +168,7 @@ impl Limiter {
     }
 }
 
-fn set_headers(
+pub(crate) fn set_headers(
     resp: &mut HttpResponse<impl MessageBody>,
     limit: RateLimit,
     v: Verdict,

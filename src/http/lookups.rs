@@ -123,7 +123,7 @@ fn team_changed(
     }
     let ids = crate::attainment::refresh::team_slices(conn, portal, id)?;
     let types = crate::attainment::Types::builtin();
-    let now = crate::engine::value::now_ms();
+    let now = crate::portals::clock::clock(conn, portal)?.now();
     crate::attainment::refresh::recompute(
         conn,
         &types.targets,

@@ -46,6 +46,7 @@ pub fn app(
 > {
     App::new()
         .wrap(from_fn(reads::record_writes))
+        .wrap(from_fn(test_plane::layer::faults_and_recorder))
         .wrap(from_fn(limits::rate_limit))
         .wrap(from_fn(trace::request))
         .configure(move |cfg| configure(cfg, state))
@@ -97,15 +98,7 @@ pub fn route_table() -> Vec<RouteEntry> {
         }),
     ];
     routes.extend(dashboard::routes());
-    let test = format!("{TEST_PLANE}portals");
-    routes.extend([
-        entry(Method::POST, test.clone(), || {
-            web::post().to(test_plane::create)
-        }),
-        entry(Method::DELETE, format!("{test}/{{portalId}}"), || {
-            web::delete().to(test_plane::delete)
-        }),
-    ]);
+    routes.extend(test_plane::routes());
     for version in hubspot::versions::VERSIONS {
         let base = format!("{}/{{objectType}}", version.objects);
         let b = |s: &str| format!("{base}{s}");

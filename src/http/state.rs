@@ -34,6 +34,9 @@ pub struct AppState {
     /// totals`; kept apart, see `AppState::read_routed`).
     pub totals: Arc<Totals>,
     pub replica_totals: Arc<Totals>,
+    /// The test plane's fault rules and recorder (used only in test mode).
+    pub faults: crate::http::test_plane::faults::Faults,
+    pub recorder: crate::http::test_plane::recorder::Recorder,
 }
 
 impl AppState {
@@ -132,6 +135,8 @@ impl AppState {
             types: RwLock::new(HashMap::new()),
             totals: Arc::default(),
             replica_totals: Arc::default(),
+            faults: Default::default(),
+            recorder: Default::default(),
         })
     }
 }

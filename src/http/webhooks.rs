@@ -4,7 +4,7 @@
 
 use crate::auth::Principal;
 use crate::db;
-use crate::engine::value::{format_ms, now_ms};
+use crate::engine::value::format_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::state::AppState;
@@ -114,7 +114,7 @@ pub async fn put_settings(
         )));
     }
     let s = db::run(&state.pool, move |c| {
-        store::put_settings(c, who.portal, app, &url, (n as i32, &period), now_ms())
+        store::put_settings(c, who.portal, app, &url, (n as i32, &period), who.now())
     })
     .await?;
     Ok(HttpResponse::Ok().json(settings_json(&s)))
@@ -191,7 +191,7 @@ pub async fn create(
         who.require(t.read_scopes)?;
     }
     let s = db::run(&state.pool, move |c| {
-        store::create_subscription(c, who.portal, app, &new, now_ms())
+        store::create_subscription(c, who.portal, app, &new, who.now())
     })
     .await?;
     Ok(HttpResponse::Created().json(subscription_json(&s)))
@@ -234,7 +234,7 @@ pub async fn patch(
     let (app, id) = (app(&path.0)?, sub_id(&path.1)?);
     let active = body.active;
     let out = db::run(&state.pool, move |c| {
-        store::set_active(c, who.portal, app, &[(id, active)], now_ms())
+        store::set_active(c, who.portal, app, &[(id, active)], who.now())
     })
     .await?;
     let s = out.first().ok_or_else(ApiError::resource_not_found)?;
@@ -289,10 +289,11 @@ pub async fn batch_update(
         .iter()
         .map(|i| (i64::from(i.id), i.active))
         .collect();
-    let started = format_ms(now_ms());
+    let started = format_ms(who.now());
     let asked: Vec<i64> = changes.iter().map(|c| c.0).collect();
+    let (portal, clock) = (who.portal, who.clock);
     let out = db::run(&state.pool, move |c| {
-        store::set_active(c, who.portal, app, &changes, now_ms())
+        store::set_active(c, portal, app, &changes, clock.now())
     })
     .await?;
     let results: Vec<Value> = out.iter().map(subscription_json).collect();
@@ -305,7 +306,7 @@ pub async fn batch_update(
         "status": "COMPLETE",
         "results": results,
         "startedAt": started,
-        "completedAt": format_ms(now_ms()),
+        "completedAt": format_ms(who.now()),
     });
     if missing.is_empty() {
         return Ok(HttpResponse::Ok().json(body));

@@ -33,9 +33,8 @@ pub struct When {
 }
 
 impl When {
-    /// Now, in a portal's time zone.
-    pub fn now(tz: Tz) -> When {
-        let now = crate::engine::value::now_ms();
+    /// The instant `now` (a portal's clock), in the portal's time zone.
+    pub fn at(tz: Tz, now: i64) -> When {
         let today = chrono::TimeZone::timestamp_millis_opt(&tz, now)
             .single()
             .map(|t| t.date_naive())

@@ -7,12 +7,12 @@ use crate::attainment::pacing;
 use crate::db;
 use crate::engine::objects::{self, invalid_values_message, Source, Update};
 use crate::engine::store::PortalId;
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::goals::family as families;
 use crate::goals::rules::{audit, FAMILY};
 use crate::http::query::QueryParams;
 use crate::http::state::AppState;
+use crate::portals::clock::clock;
 use crate::portals::portal_settings;
 use actix_web::http::StatusCode;
 use actix_web::web::{Bytes, Data, Path};
@@ -42,7 +42,7 @@ async fn load(
         let teams = crate::crm::lookups::team_members(conn, portal, None)?;
         let problems = audit(&rows, tz).iter().map(|v| v.describe()).collect();
         Ok(Some(Loaded {
-            view: pacing::family(&uuid, &rows, &teams, now_ms()),
+            view: pacing::family(&uuid, &rows, &teams, clock(conn, portal)?.now()),
             problems,
             tz,
         }))
@@ -315,6 +315,7 @@ pub async fn edit(
                 {
                     return Err(ApiError::object_not_found(&id.to_string()));
                 }
+                let now = clock(tx, portal)?.now();
                 objects::update(
                     tx,
                     &otype,
@@ -324,7 +325,7 @@ pub async fn edit(
                         id,
                         changes,
                     }],
-                    now_ms(),
+                    now,
                     &Source::api(),
                 )
             })

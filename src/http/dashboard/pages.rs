@@ -8,7 +8,6 @@ use crate::attainment::pacing::elapsed;
 use crate::db;
 use crate::engine::search::run::members;
 use crate::engine::store::Scope;
-use crate::engine::value::now_ms;
 use crate::goals::calendar::Milestone;
 use crate::goals::rules::{audit, FAMILY};
 use crate::http::query::QueryParams;
@@ -219,7 +218,7 @@ pub async fn leaderboard(req: HttpRequest, state: Data<AppState>, q: QueryParams
         .filter(|v| !v.is_empty())
         .map(str::to_owned);
     let portal = s.who.portal;
-    let now = now_ms();
+    let now = s.who.now();
     let found = db::run(&state.pool, move |conn| {
         let tz = portal_settings(conn, portal)?.tz();
         let name = asked.unwrap_or_else(|| period::month_of(now, tz));

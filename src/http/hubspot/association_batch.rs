@@ -12,7 +12,6 @@ use super::wire::{batch_response, standard_error, Batch};
 use crate::auth::Principal;
 use crate::db;
 use crate::engine::associations::{self, read, Link, Pair};
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::state::AppState;
@@ -92,7 +91,7 @@ pub async fn create(
     path: Path<(String, String)>,
     body: Json<Batch<MultiPost>>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let (from, to) = ends(&state, &who, &path.0, &path.1, true).await?;
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_WRITE)?;
@@ -113,7 +112,7 @@ pub async fn create(
             labels_json((&from, a), (&to, b), l)
         })
         .collect();
-    Ok(HttpResponse::Created().json(batch_response(results, Vec::new(), started, now_ms())))
+    Ok(HttpResponse::Created().json(batch_response(results, Vec::new(), started, who.now())))
 }
 
 /// `POST …/{from}/{to}/batch/associate/default`
@@ -123,7 +122,7 @@ pub async fn associate_default(
     path: Path<(String, String)>,
     body: Json<Batch<DefaultPost>>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let (from, to) = ends(&state, &who, &path.0, &path.1, true).await?;
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_WRITE)?;
@@ -149,7 +148,7 @@ pub async fn associate_default(
         .iter()
         .map(|&(a, b)| default_json(a, b, type_id))
         .collect();
-    Ok(HttpResponse::Ok().json(batch_response(results, Vec::new(), started, now_ms())))
+    Ok(HttpResponse::Ok().json(batch_response(results, Vec::new(), started, who.now())))
 }
 
 /// `POST …/{from}/{to}/batch/read` — each object's associations, 500 at a time with its own
@@ -160,7 +159,7 @@ pub async fn read_batch(
     path: Path<(String, String)>,
     body: Json<Batch<FetchInput>>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let (from, to) = ends(&state, &who, &path.0, &path.1, false).await?;
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_READ)?;
@@ -218,7 +217,7 @@ pub async fn read_batch(
     } else {
         StatusCode::MULTI_STATUS
     };
-    Ok(HttpResponse::build(status).json(batch_response(results, errors, started, now_ms())))
+    Ok(HttpResponse::build(status).json(batch_response(results, errors, started, who.now())))
 }
 
 fn missing(id: &str) -> Value {
@@ -239,7 +238,7 @@ pub async fn archive(
     path: Path<(String, String)>,
     body: Json<Batch<MultiArchive>>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let (from, to) = ends(&state, &who, &path.0, &path.1, true).await?;
     let inputs = body.into_inner().inputs;
     size(inputs.len(), MAX_WRITE)?;
@@ -259,7 +258,7 @@ pub async fn archive(
     .await?;
     if version.association_archive_void {
         let none: Vec<Value> = Vec::new();
-        return Ok(HttpResponse::Ok().json(batch_response(none, Vec::new(), started, now_ms())));
+        return Ok(HttpResponse::Ok().json(batch_response(none, Vec::new(), started, who.now())));
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -6,7 +6,6 @@ use crate::auth::Principal;
 use crate::db;
 use crate::engine::associations::labels::{self, NewLabel};
 use crate::engine::associations::{self, category};
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::state::AppState;
@@ -48,7 +47,7 @@ pub async fn labels_create(
     let new = body.into_inner();
     let portal = who.portal;
     let (a, b) = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| labels::create(tx, portal, from.name, to.name, &new, now_ms()))
+        conn.write_tx(|tx| labels::create(tx, portal, from.name, to.name, &new, who.now()))
     })
     .await?;
     let results = vec![

@@ -10,7 +10,6 @@ use crate::db;
 use crate::engine::associations::{self, read, Kind, Link, Pair};
 use crate::engine::store::PortalId;
 use crate::engine::types::ObjectType;
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::http::body::JsonList;
 use crate::http::query::QueryParams;
@@ -108,7 +107,8 @@ pub fn write_links(
 ) -> Result<std::collections::BTreeMap<(i64, i64), Vec<String>>, ApiError> {
     let pairs: Vec<(i64, i64)> = links.iter().map(|l| (l.from, l.to)).collect();
     associations::check_pairs_live(tx, portal, pair.from_type, pair.to_type, &pairs)?;
-    associations::link(tx, portal, pair, links, now_ms())?;
+    let now = crate::portals::clock::clock(tx, portal)?.now();
+    associations::link(tx, portal, pair, links, now)?;
     read::pair_labels(tx, portal, &pairs)
 }
 
@@ -188,10 +188,10 @@ pub async fn put_default(
     who: Principal,
     path: Path<(String, String, String, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let (_, type_id, from, to) = associate(&state, &who, path.into_inner(), Vec::new()).await?;
     let results = vec![default_json(from, to, type_id)];
-    Ok(HttpResponse::Ok().json(batch_response(results, Vec::new(), started, now_ms())))
+    Ok(HttpResponse::Ok().json(batch_response(results, Vec::new(), started, who.now())))
 }
 
 /// `DELETE …/{objectType}/{objectId}/associations/{toObjectType}/{toObjectId}` — 204.

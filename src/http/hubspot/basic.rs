@@ -9,7 +9,6 @@ use crate::auth::Principal;
 use crate::db;
 use crate::engine::objects::{self, NewObject, Source, Update};
 use crate::engine::store::{self, Archived};
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
@@ -190,7 +189,7 @@ pub async fn create(
     let st = state.clone();
     let row = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
-            let now = now_ms();
+            let now = who.now();
             let rows = objects::create(
                 tx,
                 &t,
@@ -259,7 +258,7 @@ pub async fn update(
                     id,
                     changes,
                 }],
-                now_ms(),
+                who.now(),
                 &Source::api(),
             )?;
             rows.into_iter()
@@ -284,7 +283,7 @@ pub async fn archive(
     let otype = for_write(&state, &who, &type_name).await?;
     let id = parse_id(&raw_id)?;
     db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| objects::archive(tx, &otype, who.portal, &[id], now_ms()))
+        conn.write_tx(|tx| objects::archive(tx, &otype, who.portal, &[id], who.now()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -17,7 +17,6 @@ use crate::db;
 use crate::engine::objects::{self, NewObject, Source};
 use crate::engine::store::{self, Archived};
 use crate::engine::upsert::{self, KeyedInput};
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
@@ -34,14 +33,14 @@ fn respond<T: Serialize>(
     success: StatusCode,
     results: Vec<T>,
     errors: Vec<Value>,
-    started: i64,
+    (started, completed): (i64, i64),
 ) -> HttpResponse {
     let status = if errors.is_empty() {
         success
     } else {
         StatusCode::MULTI_STATUS
     };
-    HttpResponse::build(status).json(batch_response(results, errors, started, now_ms()))
+    HttpResponse::build(status).json(batch_response(results, errors, started, completed))
 }
 
 /// `POST /{objectType}/batch/read` — unknown ids come back as a 207.
@@ -52,7 +51,7 @@ pub async fn read(
     q: QueryParams,
     body: Json<BatchRead>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let otype = for_read(&state, &who, &path).await?;
     let body = body.into_inner();
     let history = body
@@ -113,7 +112,12 @@ pub async fn read(
             json!([]),
         )]
     };
-    Ok(respond(StatusCode::OK, results, errors, started))
+    Ok(respond(
+        StatusCode::OK,
+        results,
+        errors,
+        (started, who.now()),
+    ))
 }
 
 /// `POST /{objectType}/batch/create` — 201.
@@ -124,7 +128,7 @@ pub async fn create(
     path: Path<String>,
     body: Json<Batch<ObjectInput>>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let otype = for_write(&state, &who, &path).await?;
     let inputs = body.into_inner().inputs;
     let named = inputs
@@ -183,9 +187,10 @@ pub async fn create(
     let written_inputs: Vec<usize> = good.iter().map(|g| g.input).collect();
     let t = otype.clone();
     let st = state.clone();
+    let clock = who.clock;
     let (inputs, rows) = db::run(&state.pool, move |conn| {
         let rows = conn.write_tx(|tx| {
-            let now = now_ms();
+            let now = clock.now();
             let rows = objects::create(tx, &t, who.portal, &good, now, &Source::api())?;
             // The associations given with the written inputs, in the same transaction.
             let links: Vec<(i64, &[AssociationInput])> = rows
@@ -213,7 +218,12 @@ pub async fn create(
             with_trace(render(&otype, r, &Wanted::AllSet, None), trace)
         })
         .collect();
-    Ok(respond(version.batch_create, results, errors, started))
+    Ok(respond(
+        version.batch_create,
+        results,
+        errors,
+        (started, clock.now()),
+    ))
 }
 
 /// Shared by batch update and upsert: validates inputs, resolves ids (record ids or
@@ -226,7 +236,7 @@ async fn update_inputs(
     inputs: Vec<IdObjectInput>,
     upsert: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let otype = for_write(state, &who, type_name).await?;
     let named = inputs
         .iter()
@@ -253,6 +263,7 @@ async fn update_inputs(
         }
     }
     let t = otype.clone();
+    let clock = who.clock;
     let (written, failures) = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             let plan = upsert::plan(tx, scope(who.portal, &t), valid, upsert)?;
@@ -262,7 +273,7 @@ async fn update_inputs(
             }
             failures.sort_by_key(|f| f.index);
             let errors = settle(failures, traced)?;
-            let written = upsert::apply(tx, &t, who.portal, &plan, now_ms(), &Source::api())?;
+            let written = upsert::apply(tx, &t, who.portal, &plan, clock.now(), &Source::api())?;
             Ok((written, errors))
         })
     })
@@ -278,7 +289,12 @@ async fn update_inputs(
             v
         })
         .collect();
-    Ok(respond(StatusCode::OK, results, failures, started))
+    Ok(respond(
+        StatusCode::OK,
+        results,
+        failures,
+        (started, clock.now()),
+    ))
 }
 
 /// `POST /{objectType}/batch/update`
@@ -317,7 +333,7 @@ pub async fn archive(
         .filter_map(|i| i.id.0.trim().parse().ok())
         .collect();
     db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| objects::archive(tx, &otype, who.portal, &ids, now_ms()))
+        conn.write_tx(|tx| objects::archive(tx, &otype, who.portal, &ids, who.now()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -6,7 +6,6 @@ use super::versions::Version;
 use crate::auth::Principal;
 use crate::db;
 use crate::engine::properties::groups::{self, Group, GroupCreate, GroupUpdate};
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
@@ -69,7 +68,7 @@ pub async fn create(
     let group = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             crate::portals::ensure_portal(tx, portal, &format!("portal {}", portal.0))?;
-            groups::create(tx, &base, portal, &input, now_ms())
+            groups::create(tx, &base, portal, &input, who.now())
         })
     })
     .await?;
@@ -89,7 +88,7 @@ pub async fn update(
     let portal = who.portal;
     let patch = body.into_inner();
     let group = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| groups::update(tx, &base, portal, &name, &patch, now_ms()))
+        conn.write_tx(|tx| groups::update(tx, &base, portal, &name, &patch, who.now()))
     })
     .await?;
     Ok(HttpResponse::Ok().json(render(&group)))
@@ -105,7 +104,7 @@ pub async fn archive(
     let base = writable(&state, &who, &type_name).await?;
     let portal = who.portal;
     db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| groups::archive(tx, &base, portal, &name, now_ms()))
+        conn.write_tx(|tx| groups::archive(tx, &base, portal, &name, who.now()))
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

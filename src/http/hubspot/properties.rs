@@ -8,7 +8,7 @@ use crate::auth::Principal;
 use crate::db::{self, cluster};
 use crate::engine::properties::{self, property_not_found, PropertyCreate, PropertyUpdate};
 use crate::engine::types::{ObjectType, PropertyDef};
-use crate::engine::value::{format_ms, now_ms};
+use crate::engine::value::format_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
@@ -127,13 +127,14 @@ async fn create_many(
 ) -> Result<Vec<PropertyDef>, ApiError> {
     let base = writable(state, who, type_name).await?;
     let portal = who.portal;
+    let clock = who.clock;
     let defs = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             crate::portals::ensure_portal(tx, portal, &format!("portal {}", portal.0))?;
             cluster::bump(tx, cluster::PROPERTIES)?;
             inputs
                 .iter()
-                .map(|i| properties::create(tx, &base, portal, i, now_ms()))
+                .map(|i| properties::create(tx, &base, portal, i, clock.now()))
                 .collect()
         })
     })
@@ -169,7 +170,7 @@ pub async fn update(
     let def = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             cluster::bump(tx, cluster::PROPERTIES)?;
-            properties::update(tx, &base, portal, &name, &patch, now_ms())
+            properties::update(tx, &base, portal, &name, &patch, who.now())
         })
     })
     .await?;
@@ -185,12 +186,13 @@ async fn archive_many(
 ) -> Result<(), ApiError> {
     let base = writable(state, who, type_name).await?;
     let portal = who.portal;
+    let clock = who.clock;
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             cluster::bump(tx, cluster::PROPERTIES)?;
             names
                 .iter()
-                .try_for_each(|n| properties::archive(tx, &base, portal, n, now_ms()))
+                .try_for_each(|n| properties::archive(tx, &base, portal, n, clock.now()))
         })
     })
     .await?;
@@ -233,7 +235,7 @@ pub async fn batch_create(
     path: Path<String>,
     body: Json<Inputs<PropertyCreate>>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let inputs = body.into_inner().inputs;
     check_batch_size(inputs.len(), false)?;
     let defs = create_many(&state, &who, &path, inputs).await?;
@@ -241,7 +243,7 @@ pub async fn batch_create(
         defs.iter().map(render).collect(),
         vec![],
         started,
-        now_ms(),
+        who.now(),
     )))
 }
 
@@ -252,7 +254,7 @@ pub async fn batch_read(
     path: Path<String>,
     body: Json<BatchReadProperties>,
 ) -> Result<HttpResponse, ApiError> {
-    let started = now_ms();
+    let started = who.now();
     let body = body.into_inner();
     check_batch_size(body.inputs.len(), false)?;
     let defs = definitions(&state, &who, &path, body.archived).await?;
@@ -279,7 +281,7 @@ pub async fn batch_read(
     } else {
         actix_web::http::StatusCode::MULTI_STATUS
     };
-    Ok(HttpResponse::build(status).json(batch_response(results, errors, started, now_ms())))
+    Ok(HttpResponse::build(status).json(batch_response(results, errors, started, who.now())))
 }
 
 /// `POST …/batch/archive` — 204.

@@ -226,8 +226,31 @@ pub async fn search(
         .map(|f| f.property_name.as_str())
         .filter(|n| !n.starts_with("associations."));
     let otype = state.knowing(who.portal, otype, named).await?;
-    let (search, after) = parse(&state.registry, &who, &otype, &body)?;
+    let (mut search, after) = parse(&state.registry, &who, &otype, &body)?;
     let after = cursor::decode(after.as_deref(), search.sort.as_ref().map(|s| &s.target))?;
+    let (lag, cap) = if state.config.test_mode {
+        state.faults.search(who.portal.0)
+    } else {
+        (None, None)
+    };
+    if let Some(lag) = lag {
+        lagging(&mut search, who.now() - lag);
+    }
+    // HubSpot's paging cap (a test-mode rule): paging counts offsets, as HubSpot's does.
+    let offset = match (&after, cap) {
+        (cursor::After::Start, Some(cap)) => Some((0, cap)),
+        (cursor::After::Offset(n), Some(cap)) => Some((*n, cap)),
+        _ => None,
+    };
+    if let Some((n, cap)) = offset {
+        if n >= cap {
+            return Err(ApiError::bad_request(format!(
+                "The search API is limited to {cap} total results for any given query; \
+                 paging past result {cap} is not allowed (after {n})"
+            )));
+        }
+        search.limit = search.limit.min(cap - n);
+    }
     let wanted = body
         .properties
         .clone()
@@ -264,13 +287,35 @@ pub async fn search(
     Ok(HttpResponse::Ok().json(SearchPage {
         total: page.total,
         results,
-        paging: page.next.map(|after| Paging {
-            next: Next {
-                link: format!("?after={after}"),
-                after,
-            },
-        }),
+        paging: page
+            .next
+            .map(|after| match offset {
+                Some((n, _)) => (n + page.rows.len() as i64).to_string(),
+                None => after,
+            })
+            .map(|after| Paging {
+                next: Next {
+                    link: format!("?after={after}"),
+                    after,
+                },
+            }),
     }))
+}
+
+/// HubSpot's search lag (a test-mode rule): what was written after `cutoff` (by the portal's
+/// clock) is not searchable yet. Added to every filter group, so it holds whatever they say.
+fn lagging(search: &mut Search, cutoff: i64) {
+    use crate::engine::search::ast::{Filter, Op, Operand, Target};
+    let settled = Filter {
+        target: Target::TimeColumn("updated_at"),
+        op: Op::Lte(Operand::Int(cutoff)),
+    };
+    if search.groups.is_empty() {
+        search.groups.push(Vec::new());
+    }
+    for g in &mut search.groups {
+        g.push(settled.clone());
+    }
 }
 
 /// `CollectionResponseWithTotalSimplePublicObjectForwardPaging`.

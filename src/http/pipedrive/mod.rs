@@ -4,7 +4,6 @@
 
 use crate::db;
 use crate::engine::store::PortalId;
-use crate::engine::value::now_ms;
 use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::query::QueryParams;
@@ -64,8 +63,8 @@ fn ok_with(data: Option<Value>, additional: Option<Value>) -> HttpResponse {
 
 /// The portal's time zone and today there.
 fn when(conn: &mut db::Conn, portal: PortalId) -> Result<When, ApiError> {
-    let tz = portal_settings(conn, portal)?.tz();
-    Ok(When::now(tz))
+    let settings = portal_settings(conn, portal)?;
+    Ok(When::at(settings.tz(), settings.clock.now()))
 }
 
 fn render(goal: &StoredGoal, at: &When) -> Result<Value, ApiError> {
@@ -95,7 +94,7 @@ pub async fn add(
             let id = store::create(tx, &otype, who.portal, who.user_id, &spec, at)?;
             let goal = render(&store::find(tx, who.portal, &id)?, &at)?;
             let what = (pd_events::ADDED, who.user_id);
-            pd_events::record(tx, who.portal, what, &id, Some(&goal), None, now_ms())?;
+            pd_events::record(tx, who.portal, what, &id, Some(&goal), None, who.now())?;
             Ok(goal)
         })
     })
@@ -171,7 +170,7 @@ pub async fn update(
             store::update(tx, &otype, who.portal, &goal, &spec, at)?;
             let current = render(&store::find(tx, who.portal, &goal.id)?, &at)?;
             let what = (pd_events::UPDATED, who.user_id);
-            let (now, id) = (now_ms(), &goal.id);
+            let (now, id) = (who.now(), &goal.id);
             pd_events::record(
                 tx,
                 who.portal,
@@ -201,7 +200,7 @@ pub async fn delete(
         conn.write_tx(|tx| {
             let goal = store::find(tx, who.portal, &id)?;
             let previous = render(&goal, &when(tx, who.portal)?)?;
-            store::delete(tx, &otype, who.portal, &goal, now_ms())?;
+            store::delete(tx, &otype, who.portal, &goal, who.now())?;
             let what = (pd_events::DELETED, who.user_id);
             pd_events::record(
                 tx,
@@ -210,7 +209,7 @@ pub async fn delete(
                 &goal.id,
                 None,
                 Some(&previous),
-                now_ms(),
+                who.now(),
             )
         })
     })

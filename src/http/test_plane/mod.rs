@@ -3,6 +3,14 @@
 //! each other's data) and deletes with everything in them. Without test mode these routes are
 //! not registered at all: a 404, as for any unknown path. Calls need the `goalpost.test` scope.
 
+pub mod controls;
+pub mod data;
+pub mod faults;
+pub mod layer;
+pub mod recorder;
+pub mod rules;
+
+use super::{entry, RouteEntry, TEST_PLANE};
 use crate::auth::{self, Principal, DEFAULT_USER};
 use crate::db;
 use crate::engine::store::PortalId;
@@ -10,7 +18,8 @@ use crate::error::ApiError;
 use crate::http::body::Json;
 use crate::http::state::AppState;
 use crate::portals::{self, ValidationMode};
-use actix_web::web::{Data, Path};
+use actix_web::http::Method;
+use actix_web::web::{self, Data, Path};
 use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::json;
@@ -20,6 +29,81 @@ const SCOPE: &str = "goalpost.test";
 /// The caller may use the test plane (the routes exist only in test mode).
 fn allowed(who: &Principal) -> Result<(), ApiError> {
     who.require(&[SCOPE])
+}
+
+/// The live portal a control route names (404 for an unknown or deleted one).
+pub(super) async fn target(
+    state: &AppState,
+    who: &Principal,
+    raw: &str,
+) -> Result<PortalId, ApiError> {
+    allowed(who)?;
+    let missing = || ApiError::not_found_named("No such portal", "portalId", raw);
+    let portal = raw
+        .parse::<i64>()
+        .ok()
+        .filter(|p| *p > 0)
+        .map(PortalId)
+        .ok_or_else(missing)?;
+    let live = db::run(&state.pool, move |conn| portals::live(conn, portal)).await?;
+    if live {
+        Ok(portal)
+    } else {
+        Err(missing())
+    }
+}
+
+/// The test plane's routes (registered only in test mode).
+pub(super) fn routes() -> Vec<RouteEntry> {
+    let portals = format!("{TEST_PLANE}portals");
+    let one = format!("{portals}/{{portalId}}");
+    let p = |s: &str| format!("{one}{s}");
+    vec![
+        entry(Method::POST, portals.clone(), || web::post().to(create)),
+        entry(Method::DELETE, one.clone(), || web::delete().to(delete)),
+        entry(Method::POST, p("/reset"), || web::post().to(data::reset)),
+        entry(Method::POST, p("/seed"), || web::post().to(data::seed)),
+        entry(Method::GET, p("/snapshots"), || {
+            web::get().to(data::snapshots)
+        }),
+        entry(Method::POST, p("/snapshots/{name}"), || {
+            web::post().to(data::take)
+        }),
+        entry(Method::DELETE, p("/snapshots/{name}"), || {
+            web::delete().to(data::drop)
+        }),
+        entry(Method::POST, p("/snapshots/{name}/restore"), || {
+            web::post().to(data::restore)
+        }),
+        entry(Method::GET, p("/clock"), || web::get().to(controls::clock)),
+        entry(Method::PUT, p("/clock"), || {
+            web::put().to(controls::set_clock)
+        }),
+        entry(Method::DELETE, p("/clock"), || {
+            web::delete().to(controls::real_clock)
+        }),
+        entry(Method::POST, p("/clock/advance"), || {
+            web::post().to(controls::advance)
+        }),
+        entry(Method::GET, p("/faults"), || {
+            web::get().to(controls::faults)
+        }),
+        entry(Method::POST, p("/faults"), || {
+            web::post().to(controls::add_fault)
+        }),
+        entry(Method::DELETE, p("/faults"), || {
+            web::delete().to(controls::clear_faults)
+        }),
+        entry(Method::DELETE, p("/faults/{faultId}"), || {
+            web::delete().to(controls::remove_fault)
+        }),
+        entry(Method::GET, p("/requests"), || {
+            web::get().to(controls::requests)
+        }),
+        entry(Method::DELETE, p("/requests"), || {
+            web::delete().to(controls::clear_requests)
+        }),
+    ]
 }
 
 /// `POST /goalpost/v1/test/portals` body.
@@ -120,6 +204,9 @@ pub async fn delete(
     })
     .await?;
     if gone {
+        state.faults.forget(portal.0);
+        state.recorder.clear(portal.0);
+        state.forget_types(portal);
         // This instance at once; the others at their next version poll (within a second).
         state.tokens.clear();
         Ok(HttpResponse::NoContent().finish())

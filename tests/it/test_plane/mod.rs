@@ -1,25 +1,35 @@
 //! The test control plane: off by default (every route a 404), and in test mode throwaway
 //! portals that parallel tests use side by side and delete with everything in them.
 
+mod controls;
+mod data;
+mod faults;
+
 use crate::support::family::Family;
 use crate::support::{Backend, TestApp, TOKEN};
 use actix_web::http::{Method, StatusCode};
 use serde_json::{json, Value};
 
-const PORTALS: &str = "/goalpost/v1/test/portals";
+pub(super) const PORTALS: &str = "/goalpost/v1/test/portals";
 
 fn test_routes() -> Vec<(Method, String)> {
     goalpost::http::route_table()
         .into_iter()
         .filter(|r| r.path.starts_with("/goalpost/v1/test/"))
-        .map(|r| (r.method, r.path.replace("{portalId}", "2")))
+        .map(|r| {
+            let path = r.path.replace("{portalId}", "2");
+            (
+                r.method,
+                path.replace("{name}", "s").replace("{faultId}", "1"),
+            )
+        })
         .collect()
 }
 
 async fn off(backend: Backend) {
     let app = TestApp::start(backend).await;
     let routes = test_routes();
-    assert_eq!(routes.len(), 2, "{routes:?}");
+    assert_eq!(routes.len(), 18, "{routes:?}");
     // Not registered: a 404 whatever the method, token or body.
     for (method, path) in routes {
         for m in [method.clone(), Method::GET, Method::PUT] {
@@ -33,7 +43,7 @@ async fn off(backend: Backend) {
     }
 }
 
-async fn portal(app: &TestApp, body: Value) -> (String, String) {
+pub(super) async fn portal(app: &TestApp, body: Value) -> (String, String) {
     let r = app
         .send(Method::POST, PORTALS, Some(TOKEN), Some(body))
         .await;
@@ -44,7 +54,7 @@ async fn portal(app: &TestApp, body: Value) -> (String, String) {
     )
 }
 
-async fn total(app: &TestApp, token: &str) -> Value {
+pub(super) async fn total(app: &TestApp, token: &str) -> Value {
     let r = app
         .send(
             Method::POST,
@@ -61,7 +71,7 @@ async fn total(app: &TestApp, token: &str) -> Value {
 
 /// Rows a portal still has in any table with a `portal_id` column, found in the database's
 /// catalogue (so a new table that `db::purge` forgets fails this test).
-fn rows_of(app: &TestApp, portal: i64) -> i64 {
+pub(super) fn rows_of(app: &TestApp, portal: i64) -> i64 {
     use diesel::prelude::*;
     #[derive(QueryableByName)]
     struct Name {

@@ -1,0 +1,3 @@
+DROP TABLE test_snapshots;
+ALTER TABLE portals DROP COLUMN clock_offset_ms;
+ALTER TABLE portals DROP COLUMN clock_frozen_ms;

@@ -1,0 +1,145 @@
+//! Named snapshots of a portal's data, for the test control plane: taken and restored around a
+//! test in one statement per table (`CREATE TABLE … AS SELECT`, `INSERT … SELECT`), never row
+//! by row. Snapshot `id` keeps table `t`'s rows in `test_snap_<id>_<t>`. Tokens stay as they
+//! are (a test keeps its credentials), and so does the change journal (see `purge::JOURNAL`).
+
+use super::purge::{purge_tables, DATA};
+use super::schema::{object_counts as oc, test_snapshots as ts};
+use super::{with_conn, Conn};
+use crate::error::ApiError;
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+
+fn table(id: i64, t: &str) -> String {
+    format!("test_snap_{id}_{t}")
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+fn id_of(conn: &mut Conn, portal: i64, name: &str) -> Result<Option<i64>, ApiError> {
+    Ok(with_conn!(conn, c => ts::table
+        .filter(ts::portal_id.eq(portal))
+        .filter(ts::name.eq(name))
+        .select(ts::id)
+        .first(c)
+        .optional())?)
+}
+
+/// Takes (or replaces) snapshot `name` of `portal`; returns how many objects it holds.
+pub fn take(conn: &mut Conn, portal: i64, name: &str, now: i64) -> Result<i64, ApiError> {
+    drop_named(conn, portal, name)?;
+    let id: i64 = with_conn!(conn, c => diesel::insert_into(ts::table)
+        .values((ts::portal_id.eq(portal), ts::name.eq(name), ts::created_at.eq(now)))
+        .returning(ts::id)
+        .get_result(c))?;
+    for t in DATA {
+        let sql = format!(
+            "CREATE TABLE {} AS SELECT * FROM {t} WHERE portal_id = {portal}",
+            table(id, t)
+        );
+        with_conn!(conn, c => diesel::sql_query(sql).execute(c))?;
+    }
+    let sql = format!(
+        "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM {} WHERE archived = FALSE",
+        table(id, "objects")
+    );
+    let n: Count = with_conn!(conn, c => diesel::sql_query(sql).get_result(c))?;
+    Ok(n.n)
+}
+
+/// Puts `portal`'s data back as snapshot `name` held it; `false` when there is no such
+/// snapshot. Each write version moves past every version seen before the restore, so a total
+/// cached under one can never be taken for the restored data's.
+pub fn restore(conn: &mut Conn, portal: i64, name: &str) -> Result<bool, ApiError> {
+    let Some(id) = id_of(conn, portal, name)? else {
+        return Ok(false);
+    };
+    let before = versions(conn, portal)?;
+    purge_tables(conn, portal, DATA)?;
+    for t in DATA {
+        let sql = format!("INSERT INTO {t} SELECT * FROM {}", table(id, t));
+        with_conn!(conn, c => diesel::sql_query(sql).execute(c))?;
+    }
+    move_versions_past(conn, portal, &before)?;
+    Ok(true)
+}
+
+/// The write version of each of a portal's object types (`engine::counts`).
+pub fn versions(conn: &mut Conn, portal: i64) -> Result<Vec<(String, i64)>, ApiError> {
+    let rows: Vec<(String, i64)> = with_conn!(conn, c => oc::table
+        .filter(oc::portal_id.eq(portal))
+        .select((oc::object_type, oc::writes))
+        .load(c))?;
+    let mut by_type = std::collections::BTreeMap::<String, i64>::new();
+    for (t, w) in rows {
+        *by_type.entry(t).or_default() += w;
+    }
+    Ok(by_type.into_iter().collect())
+}
+
+/// Adds to each type's version what it was in `before` plus one (a row counting no objects),
+/// so the version after is above any it had.
+pub fn move_versions_past(
+    conn: &mut Conn,
+    portal: i64,
+    before: &[(String, i64)],
+) -> Result<(), ApiError> {
+    let rows: Vec<_> = before
+        .iter()
+        .map(|(t, v)| {
+            (
+                oc::portal_id.eq(portal),
+                oc::object_type.eq(t),
+                oc::delta.eq(0i64),
+                oc::writes.eq(v + 1),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        with_conn!(conn, c => diesel::insert_into(oc::table).values(&rows).execute(c))?;
+    }
+    Ok(())
+}
+
+/// A portal's snapshots: name and when each was taken.
+pub fn list(conn: &mut Conn, portal: i64) -> Result<Vec<(String, i64)>, ApiError> {
+    Ok(with_conn!(conn, c => ts::table
+        .filter(ts::portal_id.eq(portal))
+        .order(ts::name)
+        .select((ts::name, ts::created_at))
+        .load(c))?)
+}
+
+/// Drops snapshot `name`; `false` when there was none.
+pub fn drop_named(conn: &mut Conn, portal: i64, name: &str) -> Result<bool, ApiError> {
+    let Some(id) = id_of(conn, portal, name)? else {
+        return Ok(false);
+    };
+    drop_id(conn, id)?;
+    Ok(true)
+}
+
+fn drop_id(conn: &mut Conn, id: i64) -> Result<(), ApiError> {
+    for t in DATA {
+        let sql = format!("DROP TABLE IF EXISTS {}", table(id, t));
+        with_conn!(conn, c => diesel::sql_query(sql).execute(c))?;
+    }
+    with_conn!(conn, c => diesel::delete(ts::table.find(id)).execute(c))?;
+    Ok(())
+}
+
+/// Drops every snapshot of a portal; returns how many there were.
+pub fn drop_all(conn: &mut Conn, portal: i64) -> Result<usize, ApiError> {
+    let ids: Vec<i64> = with_conn!(conn, c => ts::table
+        .filter(ts::portal_id.eq(portal))
+        .select(ts::id)
+        .load(c))?;
+    for id in &ids {
+        drop_id(conn, *id)?;
+    }
+    Ok(ids.len())
+}
