@@ -3,8 +3,8 @@
 //! a real `goalpost serve`.
 
 use crate::support::server::Server;
-use crate::support::{Backend, TOKEN};
-use std::path::PathBuf;
+use crate::support::{Backend, TestDb, TOKEN};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The Python with `hubspot-api-client` installed: `GOALPOST_PYTHON`, or the project's `.venv`
@@ -110,4 +110,84 @@ fn hubspot_node_client_every_version_on_sqlite() {
 #[test]
 fn hubspot_node_client_every_version_on_postgres() {
     run_node(Backend::Postgres, "hubspot_node.js", "@hubspot/api-client");
+}
+
+/// The README's pytest and Jest set-ups (`tests/compat/pytest`, `tests/compat/jest`), shown
+/// there verbatim, run as a suite would run them: they start the built binary in test mode on
+/// a free port themselves and make a portal per test.
+fn run_suite(backend: Backend, program: &Path, args: &[&str]) {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/compat");
+    let db = TestDb::new(backend);
+    let out = Command::new(program)
+        .args(args)
+        .current_dir(&dir)
+        .env("GOALPOST_BIN", env!("CARGO_BIN_EXE_goalpost"))
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .expect("run the suite");
+    assert!(
+        out.status.success(),
+        "{args:?} failed on {backend:?}:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn pytest(backend: Backend) {
+    run_suite(
+        backend,
+        &python(),
+        &["-m", "pytest", "-q", "-p", "no:cacheprovider", "pytest"],
+    );
+}
+
+fn jest(backend: Backend) {
+    let jest =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/compat/node_modules/.bin/jest");
+    assert!(
+        jest.is_file(),
+        "no jest: run scripts/test (it runs npm ci in tests/compat)"
+    );
+    run_suite(backend, &jest, &["--rootDir", "jest", "--ci"]);
+}
+
+#[test]
+fn readme_pytest_setup_with_hubspots_python_client_on_sqlite() {
+    pytest(Backend::Sqlite);
+}
+
+#[test]
+fn readme_pytest_setup_with_hubspots_python_client_on_postgres() {
+    pytest(Backend::Postgres);
+}
+
+#[test]
+fn readme_jest_setup_with_hubspots_and_pipedrives_node_clients_on_sqlite() {
+    jest(Backend::Sqlite);
+}
+
+#[test]
+fn readme_jest_setup_with_hubspots_and_pipedrives_node_clients_on_postgres() {
+    jest(Backend::Postgres);
+}
+
+/// Each set-up file appears in the README exactly, in a block fenced with its path
+/// (```python title=tests/compat/pytest/conftest.py).
+#[test]
+fn the_readme_shows_the_suite_setups_as_they_run() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    for (lang, file) in [
+        ("python", "tests/compat/pytest/conftest.py"),
+        ("python", "tests/compat/pytest/test_goals.py"),
+        ("js", "tests/compat/jest/goalpost.js"),
+        ("js", "tests/compat/jest/goals.test.js"),
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let fenced = format!("```{lang} title={file}\n{text}```\n");
+        assert!(
+            readme.contains(&fenced),
+            "README does not show {file} as it is"
+        );
+    }
 }

@@ -218,7 +218,6 @@ pub fn error_body(status: u16, pipedrive: bool) -> Value {
         403 => "MISSING_SCOPES",
         404 => "OBJECT_NOT_FOUND",
         409 => "CONFLICT",
-        429 => "RATE_LIMITS",
         400..=499 => "VALIDATION_ERROR",
         _ => "INTERNAL_ERROR",
     };

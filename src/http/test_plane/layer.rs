@@ -95,12 +95,17 @@ pub async fn faults_and_recorder(
         set_headers(&mut resp, limit, v, pipedrive);
         Some(resp)
     } else {
-        verdict.error.map(|(status, body)| {
-            let status = actix_web::http::StatusCode::from_u16(status)
-                .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
-            let body =
-                body.unwrap_or_else(|| super::faults::error_body(status.as_u16(), pipedrive));
-            HttpResponse::build(status).json(body)
+        verdict.error.map(|(status, body)| match body {
+            // An injected 429 is the real rate-limit answer, so clients' retry rules apply.
+            None if status == 429 && pipedrive => PdError(ApiError::RateLimited).error_response(),
+            None if status == 429 => ApiError::RateLimited.error_response(),
+            _ => {
+                let status = actix_web::http::StatusCode::from_u16(status)
+                    .unwrap_or(actix_web::http::StatusCode::INTERNAL_SERVER_ERROR);
+                let body =
+                    body.unwrap_or_else(|| super::faults::error_body(status.as_u16(), pipedrive));
+                HttpResponse::build(status).json(body)
+            }
         })
     };
     let res = match refused {
