@@ -93,7 +93,20 @@ fn spawn_attainment(pool: db::Pool, leader: Arc<Leader>) {
         run_job("attainment", &pool, &leader, |conn| {
             let now = now_ms();
             let mut by_portal: std::collections::BTreeMap<i64, Vec<i64>> = Default::default();
-            for (portal, id) in crate::attainment::refresh::due(conn, now, 1_000)? {
+            // Portals on a test clock are judged by it (and caught up whenever it moves).
+            let clocked = crate::portals::clock::clocked(conn)?;
+            let skip: Vec<i64> = clocked.iter().map(|(p, _)| p.0).collect();
+            let mut due = crate::attainment::refresh::due(conn, now, 1_000, (None, &skip))?;
+            for (p, clock) in &clocked {
+                let only = (Some(p.0), &[][..]);
+                due.extend(crate::attainment::refresh::due(
+                    conn,
+                    clock.now(),
+                    1_000,
+                    only,
+                )?);
+            }
+            for (portal, id) in due {
                 by_portal.entry(portal).or_default().push(id);
             }
             // One portal's failure is logged and does not hold up the others.

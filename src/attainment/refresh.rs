@@ -301,25 +301,38 @@ pub fn slices_at(
         .collect())
 }
 
-/// Slices whose phase moved with time alone (started or ended since last computed), per
-/// portal, at most `limit`.
-pub fn due(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<(i64, i64)>, ApiError> {
-    let starting = kpi_slices::table
-        .filter(kpi_slices::phase.eq(0))
-        .filter(kpi_slices::start_ms.le(now));
-    let ending = kpi_slices::table
-        .filter(kpi_slices::phase.eq(1))
-        .filter(kpi_slices::end_ms.lt(now));
-    let mut out: Vec<(i64, i64)> = with_conn!(conn, c => starting
-        .order(kpi_slices::start_ms)
-        .select((kpi_slices::portal_id, kpi_slices::target_id))
-        .limit(limit)
-        .load(c))?;
-    out.extend(with_conn!(conn, c => ending
-        .order(kpi_slices::end_ms)
-        .select((kpi_slices::portal_id, kpi_slices::target_id))
-        .limit(limit)
-        .load::<(i64, i64)>(c))?);
+/// Slices whose phase moved with time alone (started or ended since last computed), at most
+/// `limit` of each kind: of portal `only` if given, and never of the `skip` portals (those on
+/// a clock of their own, asked with their own `now`).
+pub fn due(
+    conn: &mut Conn,
+    now: i64,
+    limit: i64,
+    (only, skip): (Option<i64>, &[i64]),
+) -> Result<Vec<(i64, i64)>, ApiError> {
+    use kpi_slices::dsl as k;
+    let mut out: Vec<(i64, i64)> = with_conn!(conn, c => {
+        let mut q = k::kpi_slices
+            .filter(k::phase.eq(0))
+            .filter(k::start_ms.le(now))
+            .filter(k::portal_id.ne_all(skip))
+            .into_boxed();
+        if let Some(p) = only {
+            q = q.filter(k::portal_id.eq(p));
+        }
+        q.order(k::start_ms).select((k::portal_id, k::target_id)).limit(limit).load(c)
+    })?;
+    out.extend(with_conn!(conn, c => {
+        let mut q = k::kpi_slices
+            .filter(k::phase.eq(1))
+            .filter(k::end_ms.lt(now))
+            .filter(k::portal_id.ne_all(skip))
+            .into_boxed();
+        if let Some(p) = only {
+            q = q.filter(k::portal_id.eq(p));
+        }
+        q.order(k::end_ms).select((k::portal_id, k::target_id)).limit(limit).load::<(i64, i64)>(c)
+    })?);
     Ok(out)
 }
 

@@ -20,10 +20,16 @@ pub const DATA: &[&str] = &[
     "associations",
     "association_labels",
     "object_counts",
+    "kpi_slices",
+];
+
+/// Webhook settings and subscriptions: where the journal is delivered, and how far. A reset
+/// clears them with the journal; a restore leaves them (and their cursors) as they are, so
+/// delivery never replays or skips events.
+pub const HOOKS: &[&str] = &[
     "webhook_settings",
     "webhook_subscriptions",
     "pipedrive_webhooks",
-    "kpi_slices",
 ];
 
 /// The change journal and its delivery state: a record of what happened, which a reset clears
@@ -49,10 +55,17 @@ pub fn purge_portal(conn: &mut Conn, portal: i64) -> Result<usize, ApiError> {
         api_tokens::table.filter(api_tokens::portal_id.eq(portal))
     ).execute(c))?;
     n += super::snapshots::drop_all(conn, portal)?;
-    Ok(n + purge_tables(conn, portal, DATA)? + purge_tables(conn, portal, JOURNAL)?)
+    Ok(n + reset(conn, portal)?)
 }
 
-/// Deletes `portal`'s rows from `tables` (names from [`DATA`] and [`JOURNAL`] only).
+/// Deletes everything of `portal` but its tokens and snapshots: data, webhooks, journal.
+pub fn reset(conn: &mut Conn, portal: i64) -> Result<usize, ApiError> {
+    Ok(purge_tables(conn, portal, DATA)?
+        + purge_tables(conn, portal, HOOKS)?
+        + purge_tables(conn, portal, JOURNAL)?)
+}
+
+/// Deletes `portal`'s rows from `tables` (names from [`DATA`], [`HOOKS`] and [`JOURNAL`]).
 pub fn purge_tables(conn: &mut Conn, portal: i64, tables: &[&str]) -> Result<usize, ApiError> {
     let mut n = 0;
     for t in tables {

@@ -1,7 +1,8 @@
 //! Named snapshots of a portal's data, for the test control plane: taken and restored around a
 //! test in one statement per table (`CREATE TABLE … AS SELECT`, `INSERT … SELECT`), never row
 //! by row. Snapshot `id` keeps table `t`'s rows in `test_snap_<id>_<t>`. Tokens stay as they
-//! are (a test keeps its credentials), and so does the change journal (see `purge::JOURNAL`).
+//! are (a test keeps its credentials), and so do the change journal and webhook settings with
+//! their delivery positions (`purge::JOURNAL`, `purge::HOOKS`): a restore never replays events.
 
 use super::purge::{purge_tables, DATA};
 use super::schema::{object_counts as oc, test_snapshots as ts};
@@ -9,6 +10,18 @@ use super::{with_conn, Conn};
 use crate::error::ApiError;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
+
+/// On PostgreSQL, holds the portal tables still (`SHARE`: writers wait, readers do not) or
+/// for itself (`EXCLUSIVE`) until commit, so a snapshot's tables are copied at one moment and a
+/// restore is not interleaved with writes (each statement of a READ COMMITTED transaction
+/// reads its own moment). SQLite's single writer gives both already.
+fn lock(conn: &mut Conn, mode: &str) -> Result<(), ApiError> {
+    if conn.dialect() == super::Dialect::Postgres {
+        let sql = format!("LOCK TABLE {} IN {mode} MODE", DATA.join(", "));
+        with_conn!(conn, c => diesel::sql_query(sql).execute(c))?;
+    }
+    Ok(())
+}
 
 fn table(id: i64, t: &str) -> String {
     format!("test_snap_{id}_{t}")
@@ -31,6 +44,7 @@ fn id_of(conn: &mut Conn, portal: i64, name: &str) -> Result<Option<i64>, ApiErr
 
 /// Takes (or replaces) snapshot `name` of `portal`; returns how many objects it holds.
 pub fn take(conn: &mut Conn, portal: i64, name: &str, now: i64) -> Result<i64, ApiError> {
+    lock(conn, "SHARE")?;
     drop_named(conn, portal, name)?;
     let id: i64 = with_conn!(conn, c => diesel::insert_into(ts::table)
         .values((ts::portal_id.eq(portal), ts::name.eq(name), ts::created_at.eq(now)))
@@ -58,6 +72,7 @@ pub fn restore(conn: &mut Conn, portal: i64, name: &str) -> Result<bool, ApiErro
     let Some(id) = id_of(conn, portal, name)? else {
         return Ok(false);
     };
+    lock(conn, "EXCLUSIVE")?;
     let before = versions(conn, portal)?;
     purge_tables(conn, portal, DATA)?;
     for t in DATA {

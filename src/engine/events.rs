@@ -99,15 +99,12 @@ pub struct Event {
     pub detail: Option<String>,
 }
 
-/// Appends `changes` as events of `portal` that happened at `now`, as the last work of the
-/// caller's write transaction (`db::at_commit`): from the numbering to commit, the portal's
-/// other writers wait for their numbers, so it takes no other lock after it.
-pub fn record(
-    conn: &mut Conn,
-    portal: PortalId,
-    changes: &[Change],
-    now: i64,
-) -> Result<(), ApiError> {
+/// Appends `changes` as events of `portal` that happen now, as the last work of the caller's
+/// write transaction (`db::at_commit`): from the numbering to commit, the portal's other
+/// writers wait for their numbers, so it takes no other lock after it. The journal keeps real
+/// time even for a portal whose clock a test moved: retention and webhook retries are real.
+pub fn record(conn: &mut Conn, portal: PortalId, changes: &[Change]) -> Result<(), ApiError> {
+    let now = crate::engine::value::now_ms();
     if changes.is_empty() || !ENABLED.load(Ordering::Relaxed) {
         return Ok(());
     }
@@ -193,6 +190,25 @@ pub fn after(
         }
         q.load(c)
     })?)
+}
+
+/// The sequence number of a portal's last event (0 before its first).
+pub fn last_seq(conn: &mut Conn, portal: PortalId) -> Result<i64, ApiError> {
+    let last: Option<i64> = with_conn!(conn, c => es::table
+        .filter(es::portal_id.eq(portal.0))
+        .select(es::last)
+        .first(c)
+        .optional())?;
+    Ok(last.unwrap_or(0))
+}
+
+/// Deletes a portal's events after `seq` (the test plane's refused seed: they describe writes
+/// that were undone). Numbers are not given out again.
+pub fn forget_after(conn: &mut Conn, portal: PortalId, seq: i64) -> Result<usize, ApiError> {
+    Ok(with_conn!(conn, c => diesel::delete(ev::table
+        .filter(ev::portal_id.eq(portal.0))
+        .filter(ev::seq.gt(seq)))
+        .execute(c))?)
 }
 
 /// Deletes events that happened before `before` (retention); returns how many went. Per

@@ -166,7 +166,7 @@ pub fn create_as(
         .iter()
         .map(|r| Change::object(events::CREATION, otype.name, r.id, source.kind))
         .collect();
-    events::record(conn, portal, &created, now)?;
+    events::record(conn, portal, &created)?;
     let rewritten = after_write(conn, otype, portal, kind, &touched, source, now)?;
     reload(conn, scope, rows, &rewritten)
 }
@@ -289,7 +289,7 @@ pub fn update(
             })
         })
         .collect();
-    events::record(conn, portal, &changes, now)?;
+    events::record(conn, portal, &changes)?;
     let rewritten = after_write(
         conn,
         otype,
@@ -369,7 +369,7 @@ fn set_archived(
         .iter()
         .map(|r| Change::object(event, otype.name, r.id, "API"))
         .collect();
-    events::record(conn, portal, &changes, now)?;
+    events::record(conn, portal, &changes)?;
     let rewritten = after_write(conn, otype, portal, kind, &touched, &Source::api(), now)?;
     reload(conn, scope, rows, &rewritten)
 }

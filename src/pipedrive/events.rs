@@ -23,7 +23,6 @@ pub fn record(
     goal_id: &str,
     current: Option<&Value>,
     previous: Option<&Value>,
-    now: i64,
 ) -> Result<(), ApiError> {
     let detail =
         json!({"goalId": goal_id, "userId": user_id, "current": current, "previous": previous});
@@ -31,5 +30,5 @@ pub fn record(
         detail: Some(detail.to_string()),
         ..Change::object(event_type, OBJECT, 0, "API")
     };
-    events::record(conn, portal, &[change], now)
+    events::record(conn, portal, &[change])
 }

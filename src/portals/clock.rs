@@ -24,7 +24,8 @@ pub struct Clock {
 impl Clock {
     /// The portal's now, in ms since the epoch.
     pub fn now(&self) -> i64 {
-        self.frozen.unwrap_or_else(|| now_ms() + self.offset)
+        self.frozen
+            .unwrap_or_else(|| now_ms().saturating_add(self.offset))
     }
 
     /// Whether this is plain real time.
@@ -72,6 +73,19 @@ pub fn clock(conn: &mut Conn, portal: PortalId) -> Result<Clock, ApiError> {
     Ok(row
         .map(|(frozen, offset)| Clock { frozen, offset })
         .unwrap_or_default())
+}
+
+/// The live portals whose clock a test moved, with their clocks.
+pub fn clocked(conn: &mut Conn) -> Result<Vec<(PortalId, Clock)>, ApiError> {
+    let rows: Vec<(i64, Option<i64>, i64)> = with_conn!(conn, c => portals::table
+        .filter(portals::clock_frozen_ms.is_not_null().or(portals::clock_offset_ms.ne(0)))
+        .filter(portals::name.ne(super::DELETED))
+        .select((portals::id, portals::clock_frozen_ms, portals::clock_offset_ms))
+        .load(c))?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, frozen, offset)| (PortalId(id), Clock { frozen, offset }))
+        .collect())
 }
 
 /// Stores a portal's clock.

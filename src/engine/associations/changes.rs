@@ -59,5 +59,5 @@ pub(super) fn record(
             }
         })
         .collect();
-    events::record(conn, portal, &changes, crate::engine::value::now_ms())
+    events::record(conn, portal, &changes)
 }

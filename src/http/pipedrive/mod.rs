@@ -94,7 +94,7 @@ pub async fn add(
             let id = store::create(tx, &otype, who.portal, who.user_id, &spec, at)?;
             let goal = render(&store::find(tx, who.portal, &id)?, &at)?;
             let what = (pd_events::ADDED, who.user_id);
-            pd_events::record(tx, who.portal, what, &id, Some(&goal), None, who.now())?;
+            pd_events::record(tx, who.portal, what, &id, Some(&goal), None)?;
             Ok(goal)
         })
     })
@@ -170,15 +170,13 @@ pub async fn update(
             store::update(tx, &otype, who.portal, &goal, &spec, at)?;
             let current = render(&store::find(tx, who.portal, &goal.id)?, &at)?;
             let what = (pd_events::UPDATED, who.user_id);
-            let (now, id) = (who.now(), &goal.id);
             pd_events::record(
                 tx,
                 who.portal,
                 what,
-                id,
+                &goal.id,
                 Some(&current),
                 Some(&previous),
-                now,
             )?;
             Ok(current)
         })
@@ -202,15 +200,7 @@ pub async fn delete(
             let previous = render(&goal, &when(tx, who.portal)?)?;
             store::delete(tx, &otype, who.portal, &goal, who.now())?;
             let what = (pd_events::DELETED, who.user_id);
-            pd_events::record(
-                tx,
-                who.portal,
-                what,
-                &goal.id,
-                None,
-                Some(&previous),
-                who.now(),
-            )
+            pd_events::record(tx, who.portal, what, &goal.id, None, Some(&previous))
         })
     })
     .await?;

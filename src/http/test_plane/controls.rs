@@ -16,6 +16,30 @@ use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
+/// The last instant a clock may show (the end of the year 9999: timestamps stay fixed-width).
+const LAST_MS: i64 = 253_402_300_799_999;
+
+/// What moves with time alone, brought up to the portal's `now`: open-ended Pipedrive goals'
+/// slices, and computed attainment (statuses of periods that started or ended).
+pub(super) fn catch_up(conn: &mut db::Conn, portal: PortalId, now: i64) -> Result<(), ApiError> {
+    crate::jobs::extend_portal(conn, portal)?;
+    let types = crate::attainment::Types::builtin();
+    conn.write_tx(|tx| {
+        let ids = crate::attainment::refresh::portal_slices(tx, portal)?;
+        crate::attainment::refresh::recompute(
+            tx,
+            &types.targets,
+            &types.counted,
+            portal,
+            &ids,
+            now,
+            false,
+            &[],
+        )
+        .map(|_| ())
+    })
+}
+
 fn shown(c: Clock) -> Value {
     json!({"now": format_ms(c.now()), "frozen": c.frozen.is_some(), "offsetMs": c.offset})
 }
@@ -31,25 +55,16 @@ async fn change(
     let clock = db::run(&state.pool, move |conn| {
         let clock = conn.write_tx(|tx| {
             let clock = f(clocks::clock(tx, portal)?);
+            if !(0..=LAST_MS).contains(&clock.now()) {
+                return Err(ApiError::bad_request(
+                    "the clock stays between 1970 and the end of the year 9999",
+                ));
+            }
             clocks::set_clock(tx, portal, clock)?;
             db::cluster::bump(tx, db::cluster::TOKENS)?;
             Ok(clock)
         })?;
-        crate::jobs::extend_portal(conn, portal)?;
-        let types = crate::attainment::Types::builtin();
-        conn.write_tx(|tx| {
-            let ids = crate::attainment::refresh::portal_slices(tx, portal)?;
-            crate::attainment::refresh::recompute(
-                tx,
-                &types.targets,
-                &types.counted,
-                portal,
-                &ids,
-                clock.now(),
-                false,
-                &[],
-            )
-        })?;
+        catch_up(conn, portal, clock.now())?;
         Ok(clock)
     })
     .await?;
@@ -89,7 +104,7 @@ pub async fn set_clock(
         Value::String(s) => parse_instant(s),
         _ => None,
     }
-    .filter(|ms| (0..=253_402_300_799_999).contains(ms))
+    .filter(|ms| (0..=LAST_MS).contains(ms))
     .ok_or_else(|| {
         ApiError::bad_request(format!(
             "now must be an ISO 8601 instant such as 2027-01-15T09:00:00Z or epoch milliseconds, not {}",

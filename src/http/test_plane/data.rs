@@ -1,9 +1,8 @@
 //! A test portal's data as a whole: reset, seed, and named snapshots.
 
-use super::target;
+use super::{target, throwaway};
 use crate::auth::{Principal, ALL_SCOPES, DEFAULT_USER};
 use crate::db;
-use crate::db::purge::{purge_tables, DATA, JOURNAL};
 use crate::db::snapshots;
 use crate::engine::value::format_ms;
 use crate::error::ApiError;
@@ -27,12 +26,11 @@ pub async fn reset(
     who: Principal,
     path: Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let portal = target(&state, &who, &path).await?;
+    let portal = throwaway(&state, &who, &path).await?;
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             let before = snapshots::versions(tx, portal.0)?;
-            purge_tables(tx, portal.0, DATA)?;
-            purge_tables(tx, portal.0, JOURNAL)?;
+            db::purge::reset(tx, portal.0)?;
             snapshots::move_versions_past(tx, portal.0, &before)?;
             definitions_changed(tx)
         })
@@ -83,15 +81,19 @@ pub async fn restore(
     path: Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (raw, name) = path.into_inner();
-    let portal = target(&state, &who, &raw).await?;
+    let portal = throwaway(&state, &who, &raw).await?;
     let name = snapshot_name(&name)?;
     let n = name.clone();
     let found = db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| {
+        let found = conn.write_tx(|tx| {
             let found = snapshots::restore(tx, portal.0, &n)?;
             definitions_changed(tx)?;
             Ok(found)
-        })
+        })?;
+        // The restored data as of the portal's clock now, not when it was taken.
+        let now = crate::portals::clock::clock(conn, portal)?.now();
+        super::controls::catch_up(conn, portal, now)?;
+        Ok(found)
     })
     .await?;
     state.forget_types(portal);
@@ -147,9 +149,6 @@ struct SeedLine {
     body: Option<Value>,
 }
 
-/// The snapshot a seed restores when one of its lines fails (not a name a test can give).
-const BEFORE_SEED: &str = "~before-seed";
-
 /// `POST …/portals/{portalId}/seed` — loads a fixture: NDJSON, one API request per line
 /// (`{"method": "POST", "path": "/crm/v3/objects/goal_targets/batch/create", "body": {…}}`),
 /// each run through the same routes, checks and family rules as a client's, as the portal's
@@ -161,7 +160,7 @@ pub async fn seed(
     path: Path<String>,
     body: Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let portal = target(&state, &who, &path).await?;
+    let portal = throwaway(&state, &who, &path).await?;
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::bad_request("a seed file is UTF-8 NDJSON"))?;
     let mut lines = Vec::new();
@@ -183,7 +182,13 @@ pub async fn seed(
     let admin = Principal {
         token_id: 0,
         portal,
-        scopes: ALL_SCOPES.iter().map(|s| s.to_string()).collect(),
+        // Every API scope, never the test plane's: a line cannot drive the plane, whatever
+        // its path says (the routes match decoded paths).
+        scopes: ALL_SCOPES
+            .iter()
+            .filter(|s| **s != super::SCOPE)
+            .map(|s| s.to_string())
+            .collect(),
         user_id: DEFAULT_USER,
         clock: db::run(&state.pool, move |c| {
             crate::portals::clock::clock(c, portal)
@@ -191,8 +196,15 @@ pub async fn seed(
         .await?,
     };
     let now = admin.now();
-    db::run(&state.pool, move |conn| {
-        conn.write_tx(|tx| snapshots::take(tx, portal.0, BEFORE_SEED, now))
+    // The portal as it was, under a name no test can give (nor another seed: each its own),
+    // and the journal's last event then.
+    let before = format!("~seed-{}", uuid::Uuid::new_v4());
+    let name = before.clone();
+    let seq = db::run(&state.pool, move |conn| {
+        conn.write_tx(|tx| {
+            snapshots::take(tx, portal.0, &name, now)?;
+            crate::engine::events::last_seq(tx, portal)
+        })
     })
     .await?;
     let outcome = run_lines(&state, &admin, lines).await;
@@ -200,10 +212,12 @@ pub async fn seed(
     db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
             if undo {
-                snapshots::restore(tx, portal.0, BEFORE_SEED)?;
+                snapshots::restore(tx, portal.0, &before)?;
+                // The refused seed's events describe writes that are gone.
+                crate::engine::events::forget_after(tx, portal, seq)?;
                 definitions_changed(tx)?;
             }
-            snapshots::drop_named(tx, portal.0, BEFORE_SEED)
+            snapshots::drop_named(tx, portal.0, &before)
         })
     })
     .await?;

@@ -10,7 +10,7 @@ use crate::http::limits::{set_headers, Verdict};
 use crate::http::pipedrive::{is_pipedrive_path, PdError};
 use crate::http::state::AppState;
 use crate::http::TEST_PLANE;
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BodySize, BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::web::{Bytes, Data};
@@ -118,16 +118,18 @@ pub async fn faults_and_recorder(
             res
         }
     };
-    // The response body, when it is of a size kept (a long stream is passed on unrecorded).
+    // The response body, when it is JSON or text of a known size up to what is kept; a stream
+    // or a large body is passed on untouched and recorded without its body.
     let json_like = res
         .headers()
         .get("content-type")
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|t| t.contains("json") || t.starts_with("text/plain"));
+        .is_some_and(|t| t.contains("json") || t.starts_with("text/plain"))
+        && matches!(res.response().body().size(), BodySize::Sized(n) if n <= BODY_BYTES as u64);
     let (res, response_body) = if json_like {
         let (http_req, resp) = res.into_parts();
         let (head, body) = resp.into_parts();
-        let bytes = actix_web::body::to_bytes_limited(body, 64 << 20).await;
+        let bytes = actix_web::body::to_bytes_limited(body, BODY_BYTES).await;
         match bytes {
             Ok(Ok(bytes)) => {
                 let resp = head.set_body(BoxBody::new(bytes.clone()));

@@ -24,7 +24,7 @@ use actix_web::HttpResponse;
 use serde::Deserialize;
 use serde_json::json;
 
-const SCOPE: &str = "goalpost.test";
+pub(super) const SCOPE: &str = "goalpost.test";
 
 /// The caller may use the test plane (the routes exist only in test mode).
 fn allowed(who: &Principal) -> Result<(), ApiError> {
@@ -51,6 +51,22 @@ pub(super) async fn target(
     } else {
         Err(missing())
     }
+}
+
+/// A portal whose data a control replaces (reset, restore, seed): as [`target`], and never the
+/// default portal or the caller's own, which `delete` refuses too.
+pub(super) async fn throwaway(
+    state: &AppState,
+    who: &Principal,
+    raw: &str,
+) -> Result<PortalId, ApiError> {
+    let portal = target(state, who, raw).await?;
+    if portal == who.portal || portal.0 == portals::DEFAULT_PORTAL {
+        return Err(ApiError::bad_request(
+            "Neither the default portal nor the caller's own portal can be reset, restored or seeded",
+        ));
+    }
+    Ok(portal)
 }
 
 /// The test plane's routes (registered only in test mode).

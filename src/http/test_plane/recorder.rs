@@ -62,7 +62,15 @@ impl Recorder {
             .filter(|(k, _)| !matches!(k.as_str(), "authorization" | "x-api-token" | "cookie"))
             .map(|(k, v)| (k, Value::String(redact(&v, token))))
             .collect();
-        let query = redact(e.query, token);
+        // The presented token, and any other token a query string carries.
+        let query = redact(e.query, token)
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some(("api_token", _)) => format!("api_token={REDACTED}"),
+                _ => pair.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("&");
         let entry = json!({
             "at": crate::engine::value::format_ms(e.at),
             "method": e.method,
@@ -116,7 +124,7 @@ mod tests {
                 at: 0,
                 method: "POST",
                 path: "/x",
-                query: "api_token=gp_secret_token_123&a=1",
+                query: "api_token=gp_secret_token_123&a=1&api_token=other",
                 headers: vec![
                     ("authorization".into(), format!("Bearer {token}")),
                     ("x-note".into(), token.into()),
@@ -128,7 +136,10 @@ mod tests {
             },
         );
         let shown = r.last(1, 10)[0].to_string();
-        assert!(!shown.contains(token), "{shown}");
+        assert!(
+            !shown.contains(token) && !shown.contains("other"),
+            "{shown}"
+        );
         assert!(!shown.contains("authorization"), "{shown}");
         assert!(shown.contains(REDACTED));
         assert_eq!(r.last(1, 10)[0]["body"]["t"], REDACTED);

@@ -204,6 +204,8 @@ async fn seed(backend: Backend) {
         "{\"path\": \"/goalpost/v1/test/portals\"}",
         "{\"path\": \"x\"}",
         "{\"path\": \"/x\", \"colour\": 1}",
+        // Encoded, the plane's path still matches its routes; a seed line never holds its scope.
+        "{\"path\": \"/goalpost/v1/%74est/portals/1/reset\"}",
     ] {
         let r = app
             .send_raw(Method::POST, &format!("{PORTALS}/{p}/seed"), body)
@@ -216,6 +218,14 @@ async fn seed(backend: Backend) {
         json!([]),
         "the seed's own snapshot is gone"
     );
+    assert_eq!(total(&app, &t).await, json!(15));
+    // The default portal and the caller's own are never reset, restored or seeded.
+    for tail in ["/reset", "/seed", "/snapshots/x/restore"] {
+        let r = app
+            .send_raw(Method::POST, &format!("{PORTALS}/1{tail}"), "")
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{tail}: {}", r.body);
+    }
 }
 
 #[actix_web::test]
