@@ -4,7 +4,7 @@
 //! are (a test keeps its credentials), and so do the change journal and webhook settings with
 //! their delivery positions (`purge::JOURNAL`, `purge::HOOKS`): a restore never replays events.
 
-use super::purge::{purge_tables, DATA};
+use super::purge::DATA;
 use super::schema::{object_counts as oc, test_snapshots as ts};
 use super::{with_conn, Conn};
 use crate::error::ApiError;
@@ -21,6 +21,20 @@ fn lock(conn: &mut Conn, mode: &str) -> Result<(), ApiError> {
         with_conn!(conn, c => diesel::sql_query(sql).execute(c))?;
     }
     Ok(())
+}
+
+/// Columns that identify a row of a [`DATA`] table (its primary key, or a superset of it).
+fn key(t: &str) -> &'static str {
+    match t {
+        "lookups" => "portal_id, kind, id",
+        "object_history" => "portal_id, object_id, id",
+        "property_definitions" | "property_groups" => "portal_id, object_type, name",
+        "associations" => "portal_id, from_id, to_type, to_id, type_id",
+        "association_labels" => "portal_id, type_id",
+        "kpi_slices" => "portal_id, target_id",
+        // pipedrive_goals, objects, object_counts
+        _ => "portal_id, id",
+    }
 }
 
 fn table(id: i64, t: &str) -> String {
@@ -74,10 +88,18 @@ pub fn restore(conn: &mut Conn, portal: i64, name: &str) -> Result<bool, ApiErro
     };
     lock(conn, "EXCLUSIVE")?;
     let before = versions(conn, portal)?;
-    purge_tables(conn, portal, DATA)?;
+    // Only what differs is rewritten: a test changes a few rows of a large portal, and
+    // rewriting every row (and its index entries) is what costs.
     for t in DATA {
-        let sql = format!("INSERT INTO {t} SELECT * FROM {}", table(id, t));
-        with_conn!(conn, c => diesel::sql_query(sql).execute(c))?;
+        let (snap, key) = (table(id, t), key(t));
+        let live = format!("SELECT * FROM {t} WHERE portal_id = {portal}");
+        let gone = format!(
+            "DELETE FROM {t} WHERE portal_id = {portal} AND ({key}) IN \
+             (SELECT {key} FROM ({live} EXCEPT SELECT * FROM {snap}) d)"
+        );
+        with_conn!(conn, c => diesel::sql_query(gone).execute(c))?;
+        let back = format!("INSERT INTO {t} SELECT * FROM (SELECT * FROM {snap} EXCEPT {live}) d");
+        with_conn!(conn, c => diesel::sql_query(back).execute(c))?;
     }
     move_versions_past(conn, portal, &before)?;
     Ok(true)
