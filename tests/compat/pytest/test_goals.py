@@ -2,7 +2,9 @@
 import calendar
 from datetime import datetime, timezone
 
+import pytest
 from hubspot.crm.objects.goals import (
+    ApiException,
     BatchInputSimplePublicObjectBatchInputForCreate,
     PublicObjectSearchRequest,
 )
@@ -50,3 +52,14 @@ def test_a_snapshot_puts_the_portal_back(hubspot, portal):
     create_family(hubspot, "family-4")
     portal.control("POST", "/snapshots/before/restore")
     assert total(hubspot) == 12
+
+
+def test_paging_stops_at_hubspots_result_cap(hubspot, portal):
+    create_family(hubspot, "family-5")
+    portal.control("POST", "/faults", {"kind": "searchCap", "limit": 10})  # HubSpot's is 10,000
+    search = hubspot.crm.objects.goals.search_api.do_search
+    page = search(PublicObjectSearchRequest(limit=5, after="5"))
+    assert page.paging.next.after == "10"
+    with pytest.raises(ApiException) as refused:
+        search(PublicObjectSearchRequest(limit=5, after=page.paging.next.after))
+    assert refused.value.status == 400

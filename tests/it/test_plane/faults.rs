@@ -139,6 +139,26 @@ async fn faults(backend: Backend) {
         "rule removed"
     );
 
+    // Latency: the request is answered no sooner than the rule says (a lower bound only).
+    let (s, lat) = add(json!({"kind": "latency", "ms": 150, "method": "GET"})).await;
+    assert_eq!(s, StatusCode::CREATED, "{lat}");
+    let r = app
+        .send(
+            Method::GET,
+            "/crm/v3/objects/goal_targets?limit=1",
+            Some(&t),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let (_, rec) = control(&app, Method::GET, &p, "/requests?limit=1", None).await;
+    assert!(
+        rec["results"][0]["durationMs"].as_u64().unwrap() >= 150,
+        "{rec}"
+    );
+    let lid = lat["id"].as_str().unwrap();
+    control(&app, Method::DELETE, &p, &format!("/faults/{lid}"), None).await;
+
     // Search lag: a written object is searchable once the lag has passed on the portal's clock.
     let (s, _) = add(json!({"kind": "searchLag", "ms": 5000})).await;
     assert_eq!(s, StatusCode::CREATED);
