@@ -499,6 +499,64 @@ paths[T + "/requests"] = {
     "get": tp("listTestRequests", "the portal's last requests and responses, oldest first (tokens redacted)", {**ok(200, "TestList"), **errs(400, 401, 403, 404)},
               (PID, {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 200}})),
     "delete": tp("clearTestRequests", "forget the recorded requests", {**NO, **errs(401, 403, 404)})}
+# HubSpot's Owners API v3 over the owners lookup.
+SCHEMAS["PublicTeam"] = {"type": "object", "required": ["id", "name", "primary"], "properties": {
+    "id": {"type": "string"}, "name": {"type": "string"}, "primary": {"type": "boolean"}}}
+SCHEMAS["PublicOwner"] = {"type": "object", "required": ["id", "type", "createdAt", "updatedAt", "archived"], "properties": {
+    "id": {"type": "string"}, "email": {"type": "string"}, "type": {"type": "string", "enum": ["PERSON", "QUEUE"]},
+    "firstName": {"type": "string"}, "lastName": {"type": "string"},
+    "userId": {"type": "integer", "nullable": True}, "userIdIncludingInactive": {"type": "integer", "nullable": True},
+    "createdAt": {"type": "string", "format": "date-time"}, "updatedAt": {"type": "string", "format": "date-time"},
+    "archived": {"type": "boolean"}, "teams": {"type": "array", "items": ref("PublicTeam")}}}
+SCHEMAS["CollectionResponsePublicOwnerForwardPaging"] = {"type": "object", "required": ["results"], "properties": {
+    "results": {"type": "array", "items": ref("PublicOwner")},
+    "paging": {"type": "object", "properties": {"next": {"type": "object", "required": ["after"], "properties": {
+        "after": {"type": "string"}, "link": {"type": "string"}}}}}}}
+OWN = [{"bearer": ["crm.objects.owners.read"]}]
+ARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},
+        "description": "true: archived owners only"}
+for base, tag in [("/crm/v3/owners", "v3"), ("/crm/owners/2026-03", "2026-03")]:
+    suffix = "" if tag == "v3" else "_2026_03"
+    listing = {"operationId": "listOwners" + suffix, "tags": ["owners"], "summary": "Owners, paged (HubSpot's Owners API)",
+        "security": OWN, "parameters": [
+            {"name": "email", "in": "query", "required": False, "schema": {"type": "string"}, "description": "Only the owner with this e-mail (any case)"},
+            {"name": "after", "in": "query", "required": False, "schema": {"type": "string"}},
+            {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1, "maximum": 500, "default": 100}},
+            ARCH],
+        "responses": {**ok(200, "CollectionResponsePublicOwnerForwardPaging"), **errs(400, 401, 403)}}
+    paths[base] = {"get": listing}
+    paths[base + "/"] = {"get": {**listing, "operationId": "listOwnersSlash" + suffix}}
+    paths[base + "/{ownerId}"] = {"get": {"operationId": "getOwner" + suffix, "tags": ["owners"],
+        "summary": "One owner, by owner id or (idProperty=userId) user id", "security": OWN, "parameters": [
+            {"name": "ownerId", "in": "path", "required": True, "schema": {"type": "string"}},
+            {"name": "idProperty", "in": "query", "required": False, "schema": {"type": "string", "enum": ["id", "userId"], "default": "id"}},
+            ARCH],
+        "responses": {**ok(200, "PublicOwner"), **errs(400, 401, 403, 404)}}}
+# Quota files: the spreadsheet round trip.
+SCHEMAS["QuotaFamilyPlan"] = {"type": "object", "required": ["family", "goal", "newFamily", "newGroups", "create", "change", "unchanged"],
+    "properties": {"family": {"type": "string"}, "goal": {"type": "string"}, "newFamily": {"type": "boolean"},
+                   "newGroups": {"type": "integer"}, "create": {"type": "array", "items": {"type": "integer"}},
+                   "change": {"type": "array", "items": {"type": "integer"}}, "unchanged": {"type": "integer"},
+                   "refused": {"type": "string"}}}
+SCHEMAS["QuotaImport"] = {"type": "object", "required": ["layout", "rows", "applied", "written", "families", "problems"],
+    "properties": {"layout": {"type": "string", "enum": ["rows", "grid"]}, "rows": {"type": "integer"},
+                   "applied": {"type": "boolean"}, "written": {"type": "integer"},
+                   "families": {"type": "array", "items": ref("QuotaFamilyPlan")},
+                   "problems": {"type": "array", "items": {"type": "object", "required": ["line", "reason"], "properties": {
+                       "line": {"type": "integer"}, "reason": {"type": "string"}}}}}}
+QLAYOUT = {"name": "layout", "in": "query", "required": False, "schema": {"type": "string", "enum": ["rows", "grid"]}}
+QFORMAT = {"name": "format", "in": "query", "required": False, "schema": {"type": "string", "enum": ["csv", "ndjson"]}}
+paths["/goalpost/v1/imports"] = {"post": {"operationId": "importQuotas", "tags": ["quotas"],
+    "summary": "Plan a quota file (CSV or NDJSON, rows or grid) and, with dry_run=false, write it",
+    "security": [{"bearer": ["goalpost.quotas.write"]}],
+    "parameters": [{"name": "dry_run", "in": "query", "required": False, "schema": {"type": "boolean", "default": True}}, QLAYOUT, QFORMAT],
+    "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}, "application/x-ndjson": {"schema": {"type": "string"}}}},
+    "responses": {**ok(200, "QuotaImport"), **errs(400, 401, 403, 413)}}}
+paths["/goalpost/v1/exports"] = {"get": {"operationId": "exportQuotas", "tags": ["quotas"],
+    "summary": "The portal's goal targets as a quota file that the import reads back unchanged",
+    "security": [{"bearer": ["goalpost.quotas.read", "goalpost.quotas.write"]}], "parameters": [QLAYOUT, QFORMAT],
+    "responses": {"200": {"description": "The file", "content": {"text/csv": {"schema": {"type": "string"}},
+                  "application/x-ndjson": {"schema": {"type": "string"}}}}, **errs(400, 401, 403)}}}
 SREAD, SWRITE = "crm.schemas.goals.read", "crm.schemas.goals.write"
 PNAME = {"name": "propertyName", "in": "path", "required": True, "schema": {"type": "string"}}
 PARCH = {"name": "archived", "in": "query", "required": False, "schema": {"type": "boolean", "default": False},

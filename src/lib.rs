@@ -19,6 +19,7 @@ pub mod jobs;
 pub mod metrics;
 pub mod pipedrive;
 pub mod portals;
+pub mod quotas;
 pub mod webhooks;
 
 use config::Config;

@@ -45,6 +45,10 @@ enum Command {
     /// Webhook targets and subscriptions (HubSpot's webhooks API, from here).
     #[command(subcommand)]
     Webhooks(goalpost::webhooks::cli::WebhooksCommand),
+    /// Plan (and with --apply write) a quota file: CSV or NDJSON, rows or grid.
+    Import(goalpost::quotas::cli::ImportArgs),
+    /// Write the portal's goal targets as a quota file that `import` reads back unchanged.
+    Export(goalpost::quotas::cli::ExportArgs),
 }
 
 #[derive(Subcommand)]
@@ -163,6 +167,12 @@ fn main() -> ExitCode {
         Some(Command::Webhooks(cmd)) => {
             goalpost::webhooks::cli::run(&cli.database_url, cmd, &goalpost::registry().type_ids())
         }
+        Some(Command::Import(args)) => {
+            goalpost::quotas::cli::import(&cli.database_url, args, &targets())
+        }
+        Some(Command::Export(args)) => {
+            goalpost::quotas::cli::export(&cli.database_url, args, &targets())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -171,6 +181,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The goal-target type as the server has it (its rule hook and attainment reactions).
+fn targets() -> std::sync::Arc<goalpost::engine::types::ObjectType> {
+    goalpost::registry()
+        .find("goal_targets")
+        .expect("goal_targets is built in")
 }
 
 /// Log lines on stderr, filtered by RUST_LOG (default `info`), as text or JSON; records of

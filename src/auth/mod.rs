@@ -27,12 +27,15 @@ pub const ALL_SCOPES: &[&str] = &[
     "crm.objects.deals.write",
     "crm.objects.activities.read",
     "crm.objects.activities.write",
+    "crm.objects.owners.read",
     "goalpost.metrics.read",
     "goalpost.events.read",
     // The test control plane (served only in test mode).
     "goalpost.test",
     "goalpost.webhooks.read",
     "goalpost.webhooks.write",
+    "goalpost.quotas.read",
+    "goalpost.quotas.write",
 ];
 
 /// Who is calling: the token's portal, scopes, and the Pipedrive user it acts as.

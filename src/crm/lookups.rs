@@ -58,6 +58,17 @@ pub const KINDS: &[Kind] = &[
         ],
     },
     Kind {
+        name: "owners",
+        fields: &[
+            ("email", Field::Text, true),
+            ("first_name", Field::Text, false),
+            ("last_name", Field::Text, false),
+            ("user_id", Field::Int, false),
+            ("type", Field::Text, false),
+            ("archived", Field::Bool, false),
+        ],
+    },
+    Kind {
         name: "teams",
         fields: &[("name", Field::Text, true), ("users", Field::IntList, true)],
     },

@@ -4,4 +4,5 @@
 
 pub mod catalogue;
 pub mod lookups;
+pub mod owners;
 pub mod vocabulary;

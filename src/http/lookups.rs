@@ -74,12 +74,20 @@ pub async fn put(
     let (kind, raw) = path.into_inner();
     let kind = lookups::kind(&kind)?;
     let n = id(&raw)?;
-    let doc = kind.validate(&body)?;
-    let shown = lookups::render(n, &doc);
-    db::run(&state.pool, move |conn| {
+    let mut doc = kind.validate(&body)?;
+    let owners = kind.name == "owners";
+    if owners {
+        crate::crm::owners::check(&doc)?;
+    }
+    let now = who.now();
+    let shown = db::run(&state.pool, move |conn| {
         conn.write_tx(|tx| {
+            if owners {
+                crate::crm::owners::stamp(tx, who.portal, n, &mut doc, now)?;
+            }
             lookups::put(tx, who.portal, kind, n, &doc)?;
-            team_changed(tx, who.portal, kind, n)
+            team_changed(tx, who.portal, kind, n)?;
+            Ok(lookups::render(n, &doc))
         })
     })
     .await?;

@@ -13,6 +13,7 @@ pub mod lookups;
 pub mod ops;
 pub mod pipedrive;
 pub mod query;
+pub mod quotas;
 pub mod reads;
 pub mod server;
 pub mod state;
@@ -99,6 +100,16 @@ pub fn route_table() -> Vec<RouteEntry> {
     ];
     routes.extend(dashboard::routes());
     routes.extend(test_plane::routes());
+    routes.extend([
+        entry(Method::POST, "/goalpost/v1/imports".into(), || {
+            web::post().to(quotas::import)
+        }),
+        entry(Method::GET, "/goalpost/v1/exports".into(), || {
+            web::get().to(quotas::export)
+        }),
+    ]);
+    routes.extend(hubspot::owners::routes());
+    routes.extend(quotas::routes());
     for version in hubspot::versions::VERSIONS {
         let base = format!("{}/{{objectType}}", version.objects);
         let b = |s: &str| format!("{base}{s}");

@@ -69,6 +69,16 @@ fn hubspot_python_client_properties_on_postgres() {
     run_script(Backend::Postgres, "hubspot_properties.py");
 }
 
+#[test]
+fn hubspot_python_client_owners_on_sqlite() {
+    run_script(Backend::Sqlite, "hubspot_owners.py");
+}
+
+#[test]
+fn hubspot_python_client_owners_on_postgres() {
+    run_script(Backend::Postgres, "hubspot_owners.py");
+}
+
 /// Runs a Node script of `tests/compat` with its pinned client (`pipedrive`'s v1 GoalsApi, or
 /// `@hubspot/api-client`).
 fn run_node(backend: Backend, script: &str, package: &str) {

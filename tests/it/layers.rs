@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["portals"],
     &["auth"],
     &["goals", "crm"],
-    &["attainment"],
+    &["attainment", "quotas"],
     &["pipedrive"],
     &["jobs"],
     &["webhooks"],

@@ -10,6 +10,7 @@ pub mod batch;
 pub mod error;
 pub mod failure;
 pub mod groups;
+pub mod owners;
 pub mod properties;
 pub mod render;
 pub mod search;

@@ -1,0 +1,117 @@
+//! Quota files over HTTP: `POST /goalpost/v1/imports` (a CSV or NDJSON body; a dry run unless
+//! `dry_run=false`, answering the plan as JSON) and `GET /goalpost/v1/exports` (the file).
+//! Scopes `goalpost.quotas.write` and `goalpost.quotas.read`. Bodies are held to the server's
+//! body limit; the command line (`goalpost import`) takes files of any size up to 512 MB.
+
+use crate::auth::Principal;
+use crate::db;
+use crate::error::ApiError;
+use crate::http::query::QueryParams;
+use crate::http::state::AppState;
+use crate::quotas::read::Format;
+use crate::quotas::sheet::Layout;
+use actix_web::web::{Bytes, Data};
+use actix_web::{HttpRequest, HttpResponse};
+
+const READ: &[&str] = &["goalpost.quotas.read", "goalpost.quotas.write"];
+
+pub(super) fn routes() -> Vec<super::RouteEntry> {
+    use actix_web::{http::Method, web};
+    vec![
+        super::entry(Method::POST, "/goalpost/v1/imports".into(), || {
+            web::post().to(import)
+        }),
+        super::entry(Method::GET, "/goalpost/v1/exports".into(), || {
+            web::get().to(export)
+        }),
+    ]
+}
+const WRITE: &[&str] = &["goalpost.quotas.write"];
+
+fn layout(q: &QueryParams, default: Option<Layout>) -> Result<Option<Layout>, ApiError> {
+    match q.get("layout") {
+        None => Ok(default),
+        Some(l) => Layout::parse(l).map(Some).ok_or_else(|| {
+            ApiError::bad_request(format!("layout must be rows or grid, not {l:?}"))
+        }),
+    }
+}
+
+/// The format: `format=`, else the body's content type (CSV unless it says NDJSON).
+fn format(q: &QueryParams, req: Option<&HttpRequest>) -> Result<Format, ApiError> {
+    if let Some(f) = q.get("format") {
+        return Format::parse(f).ok_or_else(|| {
+            ApiError::bad_request(format!("format must be csv or ndjson, not {f:?}"))
+        });
+    }
+    let ndjson = req
+        .and_then(|r| r.headers().get("content-type"))
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("ndjson") || t.contains("jsonl"));
+    Ok(if ndjson { Format::Ndjson } else { Format::Csv })
+}
+
+/// `POST /goalpost/v1/imports?dry_run=&layout=&format=`
+pub async fn import(
+    req: HttpRequest,
+    state: Data<AppState>,
+    who: Principal,
+    q: QueryParams,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    who.require(WRITE)?;
+    let apply = match q.get("dry_run") {
+        None | Some("true") => false,
+        Some("false") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "dry_run must be true or false, not {other:?}"
+            )))
+        }
+    };
+    let options = (format(&q, Some(&req))?, layout(&q, None)?, apply);
+    let otype = state.object_type(who.portal, "goal_targets").await?;
+    let (portal, now) = (who.portal, who.now());
+    let report = db::run(&state.pool, move |conn| {
+        crate::quotas::import(conn, &otype, portal, &body, options, now, |_| {})
+    })
+    .await?;
+    if apply {
+        if let Some(refused) = report.refusal() {
+            return Err(refused);
+        }
+    }
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// `GET /goalpost/v1/exports?layout=&format=`
+pub async fn export(
+    state: Data<AppState>,
+    who: Principal,
+    q: QueryParams,
+) -> Result<HttpResponse, ApiError> {
+    who.require(READ)?;
+    let what = (
+        layout(&q, Some(Layout::Rows))?.unwrap_or(Layout::Rows),
+        format(&q, None)?,
+    );
+    let otype = state.object_type(who.portal, "goal_targets").await?;
+    let portal = who.portal;
+    let bytes = db::run(&state.pool, move |conn| {
+        let mut out = Vec::new();
+        crate::quotas::export::export(conn, &otype, portal, what, &mut out)?;
+        Ok(out)
+    })
+    .await?;
+    let (kind, ext) = match what.1 {
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        Format::Ndjson => ("application/x-ndjson", "ndjson"),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type(kind)
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"quotas.{ext}\""),
+        ))
+        .body(bytes))
+}

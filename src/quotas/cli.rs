@@ -1,0 +1,147 @@
+//! `goalpost import` and `goalpost export`: quota files from and to the command line. An
+//! import prints its plan and writes only with `--apply`, with periodic progress lines on
+//! stderr for long files.
+
+use super::read::{Format, MAX_BYTES};
+use super::sheet::Layout;
+use crate::db;
+use crate::engine::store::PortalId;
+use crate::engine::types::ObjectType;
+use crate::portals::DEFAULT_PORTAL;
+use std::io::{Read, Write};
+use std::time::{Duration, Instant};
+
+#[derive(clap::Args)]
+pub struct ImportArgs {
+    /// The quota file (CSV or NDJSON; `-` reads standard input).
+    pub file: String,
+    #[arg(long, default_value_t = DEFAULT_PORTAL)]
+    pub portal: i64,
+    /// rows or grid (default: rows when the file has a `period` column, else grid).
+    #[arg(long)]
+    pub layout: Option<String>,
+    /// csv or ndjson (default: by the file's extension, else csv).
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Write the plan (without it, the plan is only printed).
+    #[arg(long)]
+    pub apply: bool,
+    /// Print the plan as JSON instead of lines.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    #[arg(long, default_value_t = DEFAULT_PORTAL)]
+    pub portal: i64,
+    /// rows (one row per slice) or grid (one row per assignee, one column per period).
+    #[arg(long, default_value = "rows")]
+    pub layout: String,
+    /// csv or ndjson.
+    #[arg(long, default_value = "csv")]
+    pub format: String,
+    /// Write here instead of standard output.
+    #[arg(long)]
+    pub output: Option<String>,
+}
+
+fn layout(s: &str) -> Result<Layout, String> {
+    Layout::parse(s).ok_or_else(|| format!("--layout must be rows or grid, not {s:?}"))
+}
+
+fn format(s: &str) -> Result<Format, String> {
+    Format::parse(s).ok_or_else(|| format!("--format must be csv or ndjson, not {s:?}"))
+}
+
+fn read_file(path: &str) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    if path == "-" {
+        std::io::stdin()
+            .take(MAX_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("standard input: {e}"))?;
+    } else {
+        let len = std::fs::metadata(path)
+            .map_err(|e| format!("{path}: {e}"))?
+            .len();
+        if len > MAX_BYTES {
+            return Err(format!(
+                "{path} is {len} bytes, over the limit of {MAX_BYTES}: split it by goal"
+            ));
+        }
+        bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    }
+    Ok(bytes)
+}
+
+/// `goalpost import FILE`
+pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result<(), String> {
+    let fmt = match &args.format {
+        Some(f) => format(f)?,
+        None => Format::of_path(&args.file),
+    };
+    let lay = args.layout.as_deref().map(layout).transpose()?;
+    let bytes = read_file(&args.file)?;
+    let mut conn = db::connect(database_url)?;
+    conn.migrate()?;
+    let portal = PortalId(args.portal);
+    let e = |e: crate::error::ApiError| e.to_string();
+    let custom =
+        crate::engine::properties::load_custom(&mut conn, portal, base.name, false).map_err(e)?;
+    let otype = base.with_custom(custom);
+    let now = crate::portals::clock::clock(&mut conn, portal)
+        .map_err(e)?
+        .now();
+    let (started, mut said) = (Instant::now(), Instant::now());
+    let progress = |done: usize| {
+        if said.elapsed() >= Duration::from_secs(2) {
+            said = Instant::now();
+            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
+            eprintln!("import: {done} families done ({rate:.0}/s)");
+        }
+    };
+    let report = super::import(
+        &mut conn,
+        &otype,
+        portal,
+        &bytes,
+        (fmt, lay, args.apply),
+        now,
+        progress,
+    )
+    .map_err(e)?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+        );
+    } else {
+        print!("{}", report.text());
+    }
+    let refused = report.plan.families.iter().any(|f| f.refused.is_some());
+    if !report.plan.problems.is_empty() || refused {
+        return Err("some rows cannot be used (see the plan above)".into());
+    }
+    Ok(())
+}
+
+/// `goalpost export`
+pub fn export(database_url: &str, args: ExportArgs, base: &ObjectType) -> Result<(), String> {
+    let what = (layout(&args.layout)?, format(&args.format)?);
+    let mut conn = db::connect(database_url)?;
+    conn.migrate()?;
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(path).map_err(|e| format!("{path}: {e}"))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let n = super::export::export(&mut conn, base, PortalId(args.portal), what, &mut out)
+        .map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    if args.output.is_some() {
+        eprintln!("export: {n} slices");
+    }
+    Ok(())
+}

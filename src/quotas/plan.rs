@@ -1,0 +1,353 @@
+//! The import plan: a file's slices matched to the portal's families, groups and slices (by
+//! goal or family, assignee and period, so a re-import updates instead of duplicating), as
+//! the creates and updates each family needs; then applied — or tried and rolled back, for a
+//! dry run — one family per transaction through the engine, so the family rules hold exactly
+//! as for the API.
+
+use super::sheet::{Assignee, Problem, Slice};
+use crate::db::Conn;
+use crate::engine::objects::{self, NewObject, Source, Update};
+use crate::engine::search::run::members;
+use crate::engine::store::{ObjectRow, PortalId, Scope};
+use crate::engine::types::ObjectType;
+use crate::engine::value::format_ms;
+use crate::error::ApiError;
+use crate::goals::family;
+use serde_json::{Map, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// What one family needs.
+#[derive(Debug, Default, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FamilyPlan {
+    pub family: String,
+    pub goal: String,
+    pub new_family: bool,
+    pub new_groups: usize,
+    /// The lines asking for slices that do not exist yet, and for changes.
+    pub create: Vec<usize>,
+    pub change: Vec<usize>,
+    pub unchanged: usize,
+    /// Why the family's writes were refused (the rules, or the engine's checks).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<String>,
+    #[serde(skip)]
+    creates: Vec<NewObject>,
+    #[serde(skip)]
+    updates: Vec<Update>,
+}
+
+/// A file's plan: per family, and the lines that cannot be used.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Plan {
+    pub families: Vec<FamilyPlan>,
+    pub problems: Vec<Problem>,
+}
+
+/// The properties an import sets itself (a column of that name is refused: use the layout's).
+const MANAGED: &[&str] = &[
+    "hs_goal_name",
+    "hs_milestone",
+    "hs_start_datetime",
+    "hs_end_datetime",
+    "hs_target_amount",
+    "hs_group_correlation_uuid",
+    "hs_goal_target_group_id",
+    "hubspot_owner_id",
+    "hs_assignee_team_id",
+    "hs_team_id",
+    "hs_goal_target_currency_code",
+];
+
+/// A stored slice's assignee.
+pub fn assignee_of(row: &ObjectRow) -> Option<Assignee> {
+    let id = |p: &str| row.properties.get(p).and_then(|v| v.parse::<i64>().ok());
+    id("hubspot_owner_id")
+        .map(Assignee::Owner)
+        .or_else(|| id("hs_assignee_team_id").map(Assignee::Team))
+}
+
+fn uuid_for(parts: &str) -> String {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, parts.as_bytes()).to_string()
+}
+
+fn same_amount(a: Option<&str>, b: &str) -> bool {
+    match (a.and_then(|a| a.parse::<f64>().ok()), b.parse::<f64>().ok()) {
+        (Some(x), Some(y)) => x == y,
+        _ => a == Some(b),
+    }
+}
+
+/// The file's families, in the order they first appear: by family id, else by goal name.
+fn by_family(slices: Vec<Slice>) -> Vec<(String, bool, Vec<Slice>)> {
+    let mut order: Vec<(String, bool, Vec<Slice>)> = Vec::new();
+    let mut at: HashMap<(String, bool), usize> = HashMap::new();
+    for s in slices {
+        let key = match (&s.family, &s.goal) {
+            (Some(f), _) => (f.clone(), true),
+            (None, Some(g)) => (g.clone(), false),
+            (None, None) => continue,
+        };
+        match at.get(&key) {
+            Some(i) => order[*i].2.push(s),
+            None => {
+                at.insert(key.clone(), order.len());
+                order.push((key.0, key.1, vec![s]));
+            }
+        }
+    }
+    order
+}
+
+/// Plans a file's slices against what `portal` holds.
+pub fn plan(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    portal: PortalId,
+    slices: Vec<Slice>,
+    mut problems: Vec<Problem>,
+) -> Result<Plan, ApiError> {
+    let scope = Scope {
+        portal,
+        object_type: otype.name,
+    };
+    let mut families = Vec::new();
+    for (key, is_uuid, slices) in by_family(slices) {
+        let lines = || slices.iter().map(|s| s.line).collect::<Vec<_>>();
+        let refuse = |problems: &mut Vec<Problem>, reason: String| {
+            problems.extend(lines().into_iter().map(|line| Problem {
+                line,
+                reason: reason.clone(),
+            }));
+        };
+        let rows = if is_uuid {
+            family::load(conn, otype, portal, &key, false)?
+        } else {
+            members(conn, scope, "hs_goal_name", std::slice::from_ref(&key))?
+        };
+        let uuids: BTreeMap<&str, ()> = rows
+            .iter()
+            .filter_map(|r| r.properties.get("hs_group_correlation_uuid"))
+            .map(|u| (u, ()))
+            .collect();
+        if uuids.len() > 1 {
+            refuse(
+                &mut problems,
+                format!(
+                    "goal {key:?} names {} families: give the family column",
+                    uuids.len()
+                ),
+            );
+            continue;
+        }
+        let goal = slices.iter().find_map(|s| s.goal.clone()).or_else(|| {
+            rows.first()
+                .and_then(|r| r.properties.get("hs_goal_name").map(str::to_owned))
+        });
+        let Some(goal) = goal else {
+            refuse(
+                &mut problems,
+                format!("family {key} does not exist: a new one needs a goal name"),
+            );
+            continue;
+        };
+        let uuid = match uuids.keys().next() {
+            Some(u) => u.to_string(),
+            None if is_uuid => key.clone(),
+            None => uuid_for(&format!("goalpost:{}:{goal}", portal.0)),
+        };
+        let f = family_plan(otype, &uuid, goal, rows, slices, &mut problems);
+        families.push(f);
+    }
+    problems.sort_by_key(|p| p.line);
+    Ok(Plan { families, problems })
+}
+
+fn family_plan(
+    otype: &ObjectType,
+    uuid: &str,
+    goal: String,
+    rows: Vec<ObjectRow>,
+    slices: Vec<Slice>,
+    problems: &mut Vec<Problem>,
+) -> FamilyPlan {
+    let mut f = FamilyPlan {
+        family: uuid.to_owned(),
+        goal,
+        new_family: rows.is_empty(),
+        ..Default::default()
+    };
+    let mut existing: HashMap<(Assignee, i64), &ObjectRow> = HashMap::new();
+    let mut groups: HashMap<Assignee, String> = HashMap::new();
+    for r in &rows {
+        let (Some(a), Some(start)) = (assignee_of(r), r.properties.get("hs_start_datetime")) else {
+            continue;
+        };
+        if let Some(ms) = crate::engine::value::parse_instant(start) {
+            existing.insert((a, ms), r);
+        }
+        if let Some(g) = r.properties.get("hs_goal_target_group_id") {
+            groups.insert(a, g.to_owned());
+        }
+    }
+    let mut seen = HashSet::new();
+    for s in slices {
+        let problem = |reason: String| Problem {
+            line: s.line,
+            reason,
+        };
+        if !seen.insert((s.assignee, s.period.start)) {
+            problems.push(problem(format!(
+                "a second row for this assignee and period {}",
+                s.period.label
+            )));
+            continue;
+        }
+        if let Some((name, _)) = s.extra.iter().find(|(n, _)| MANAGED.contains(&n.as_str())) {
+            problems.push(problem(format!(
+                "{name} is set by the layout's own columns"
+            )));
+            continue;
+        }
+        let mut props = Map::new();
+        let mut put = |k: &str, v: &str| {
+            props.insert(k.to_owned(), Value::String(v.to_owned()));
+        };
+        match existing.get(&(s.assignee, s.period.start)) {
+            Some(row) => {
+                let p = &row.properties;
+                if !same_amount(p.get("hs_target_amount"), &s.target) {
+                    put("hs_target_amount", &s.target);
+                }
+                if let Some(c) = s
+                    .currency
+                    .as_deref()
+                    .filter(|c| p.get("hs_goal_target_currency_code") != Some(c))
+                {
+                    put("hs_goal_target_currency_code", c);
+                }
+                for (k, v) in &s.extra {
+                    if p.get(k) != Some(v.as_str()) {
+                        put(k, v);
+                    }
+                }
+                if props.is_empty() {
+                    f.unchanged += 1;
+                    continue;
+                }
+                match objects::validate(otype, &props) {
+                    Ok(changes) => {
+                        let input = f.updates.len();
+                        f.updates.push(Update {
+                            input,
+                            id: row.id,
+                            changes,
+                        });
+                        f.change.push(s.line);
+                    }
+                    Err(errors) => problems.push(problem(objects::invalid_values_message(&errors))),
+                }
+            }
+            None => {
+                let group = groups.entry(s.assignee).or_insert_with(|| {
+                    f.new_groups += 1;
+                    uuid_for(&format!("{uuid}:{:?}", s.assignee))
+                });
+                put("hs_goal_name", &f.goal);
+                put("hs_milestone", s.period.milestone.name());
+                put("hs_start_datetime", &format_ms(s.period.start));
+                put("hs_end_datetime", &format_ms(s.period.end));
+                put("hs_target_amount", &s.target);
+                put("hs_group_correlation_uuid", uuid);
+                put("hs_goal_target_group_id", group);
+                match s.assignee {
+                    Assignee::Owner(o) => put("hubspot_owner_id", &o.to_string()),
+                    Assignee::Team(t) => put("hs_assignee_team_id", &t.to_string()),
+                }
+                if let Some(t) = s.team {
+                    put("hs_team_id", &t.to_string());
+                }
+                if let Some(c) = &s.currency {
+                    put("hs_goal_target_currency_code", c);
+                }
+                for (k, v) in &s.extra {
+                    put(k, v);
+                }
+                match objects::validate(otype, &props) {
+                    Ok(changes) => {
+                        let input = f.creates.len();
+                        f.creates.push(NewObject { input, changes });
+                        f.create.push(s.line);
+                    }
+                    Err(errors) => problems.push(problem(objects::invalid_values_message(&errors))),
+                }
+            }
+        }
+    }
+    f
+}
+
+const DRY_RUN: &str = "~quota import dry run~";
+
+/// Writes each family's creates and updates in its own transaction (`dry`: tries them and
+/// rolls back), recording why a family was refused; returns how many slices were written.
+pub fn apply(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    portal: PortalId,
+    plan: &mut Plan,
+    now: i64,
+    dry: bool,
+    mut progress: impl FnMut(usize),
+) -> Result<usize, ApiError> {
+    let source = Source {
+        kind: "IMPORT",
+        id: None,
+    };
+    let mut written = 0;
+    for (i, f) in plan.families.iter_mut().enumerate() {
+        if f.creates.is_empty() && f.updates.is_empty() {
+            continue;
+        }
+        let outcome = conn.write_tx(|tx| {
+            tx.lock_keys(&[family::lock_key(&f.family)])?;
+            if !f.creates.is_empty() {
+                objects::create(tx, otype, portal, &f.creates, now, &source)?;
+            }
+            if !f.updates.is_empty() {
+                objects::update(tx, otype, portal, &f.updates, now, &source)?;
+            }
+            if dry {
+                return Err(ApiError::Conflict(DRY_RUN.into()));
+            }
+            Ok(())
+        });
+        match outcome {
+            Ok(()) => written += f.creates.len() + f.updates.len(),
+            Err(ApiError::Conflict(m)) if m == DRY_RUN => {}
+            Err(
+                e @ (ApiError::Validation(_) | ApiError::Conflict(_) | ApiError::NotFound { .. }),
+            ) => {
+                f.refused = Some(by_line(&e.to_string(), f));
+            }
+            Err(e) => return Err(e),
+        }
+        progress(i + 1);
+    }
+    Ok(written)
+}
+
+/// A refusal's text with the engine's input numbers as file lines.
+fn by_line(message: &str, f: &FamilyPlan) -> String {
+    let mut out = message.to_owned();
+    for (i, line) in f.create.iter().enumerate() {
+        out = out.replace(&format!("input {i}:"), &format!("line {line}:"));
+    }
+    for (u, line) in f.updates.iter().zip(&f.change) {
+        out = out.replace(
+            &format!("object {}:", u.id),
+            &format!("line {line} (object {}):", u.id),
+        );
+    }
+    out
+}

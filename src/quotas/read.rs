@@ -1,0 +1,232 @@
+//! Reading a quota file: CSV with a header row, or NDJSON of flat objects, into records of
+//! (column, text) with their line numbers. Refused as a whole, naming the line: text that is
+//! not UTF-8, rows with more or fewer cells than the header, duplicate or empty column names,
+//! a file over [`MAX_BYTES`]. Spreadsheet formulas are refused cell by cell by the caller
+//! ([`cell`]), which also undoes the quote an export puts before formula-like text.
+
+use serde_json::Value;
+
+/// The largest file read (a million slices as rows take about 100 MB).
+pub const MAX_BYTES: u64 = 512 << 20;
+
+/// The file's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Ndjson,
+}
+
+impl Format {
+    pub fn parse(s: &str) -> Option<Format> {
+        match s {
+            "csv" => Some(Format::Csv),
+            "ndjson" | "jsonl" => Some(Format::Ndjson),
+            _ => None,
+        }
+    }
+
+    /// By a file name's extension (CSV unless it says NDJSON).
+    pub fn of_path(path: &str) -> Format {
+        if path.ends_with(".ndjson") || path.ends_with(".jsonl") {
+            Format::Ndjson
+        } else {
+            Format::Csv
+        }
+    }
+}
+
+/// One data row: its line in the file and its cells by column.
+#[derive(Debug, Clone)]
+pub struct Record {
+    pub line: usize,
+    pub cells: Vec<(String, String)>,
+}
+
+impl Record {
+    /// A cell's text, trimmed; `None` when absent or empty.
+    pub fn get(&self, column: &str) -> Option<&str> {
+        self.cells
+            .iter()
+            .find(|(c, _)| c == column)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+}
+
+/// Reads a whole file; an error names the line and what is wrong, and nothing is read.
+pub fn records(bytes: &[u8], format: Format) -> Result<Vec<Record>, String> {
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(format!(
+            "the file is {} bytes, over the limit of {MAX_BYTES}",
+            bytes.len()
+        ));
+    }
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Err(e) = std::str::from_utf8(bytes) {
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        return Err(format!(
+            "line {line}: the file is not UTF-8 text (save it as CSV UTF-8)"
+        ));
+    }
+    match format {
+        Format::Csv => csv_records(bytes),
+        Format::Ndjson => ndjson_records(bytes),
+    }
+}
+
+fn check_header(names: &[String]) -> Result<(), String> {
+    for (i, n) in names.iter().enumerate() {
+        if n.trim().is_empty() {
+            return Err(format!("line 1: column {} has no name", i + 1));
+        }
+        if names[..i].iter().any(|m| m.trim() == n.trim()) {
+            return Err(format!("line 1: column {n:?} appears twice"));
+        }
+    }
+    Ok(())
+}
+
+fn csv_records(bytes: &[u8]) -> Result<Vec<Record>, String> {
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("line 1: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    check_header(&header)?;
+    let mut out = Vec::new();
+    for row in reader.records() {
+        let row = row.map_err(|e| match e.position() {
+            Some(p) => match e.kind() {
+                csv::ErrorKind::UnequalLengths {
+                    len, expected_len, ..
+                } => format!(
+                    "line {}: {len} cells where the header has {expected_len}",
+                    p.line()
+                ),
+                _ => format!("line {}: {e}", p.line()),
+            },
+            None => e.to_string(),
+        })?;
+        let line = row.position().map_or(0, |p| p.line() as usize);
+        if row.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        let cells = header
+            .iter()
+            .cloned()
+            .zip(row.iter().map(str::to_owned))
+            .collect();
+        out.push(Record { line, cells });
+    }
+    Ok(out)
+}
+
+fn ndjson_records(bytes: &[u8]) -> Result<Vec<Record>, String> {
+    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        if raw.trim().is_empty() {
+            continue;
+        }
+        let value: Value = serde_json::from_str(raw).map_err(|e| format!("line {line}: {e}"))?;
+        let Value::Object(map) = value else {
+            return Err(format!("line {line}: each line is one JSON object"));
+        };
+        let mut cells = Vec::with_capacity(map.len());
+        for (k, v) in map {
+            let text = match v {
+                Value::String(s) => s,
+                Value::Number(n) => n.to_string(),
+                Value::Bool(b) => b.to_string(),
+                Value::Null => String::new(),
+                _ => return Err(format!("line {line}: {k} must be text or a number")),
+            };
+            cells.push((k, text));
+        }
+        out.push(Record { line, cells });
+    }
+    Ok(out)
+}
+
+/// A text cell as imported: the quote an export puts before formula-like text is removed; a
+/// formula (`=…`, `+…`, `@…`, or `-` before a letter) is refused, since a spreadsheet would
+/// run it.
+pub fn cell(raw: &str) -> Result<String, String> {
+    let formula = |s: &str| {
+        let mut c = s.chars();
+        match c.next() {
+            Some('=' | '+' | '@' | '\t' | '\r') => true,
+            Some('-') => c.next().is_some_and(|n| !n.is_ascii_digit() && n != '.'),
+            _ => false,
+        }
+    };
+    if let Some(rest) = raw.strip_prefix('\'') {
+        if formula(rest) {
+            return Ok(rest.to_owned());
+        }
+    }
+    if formula(raw) {
+        return Err(format!(
+            "{raw:?} looks like a spreadsheet formula; put a ' before it to mean the text"
+        ));
+    }
+    Ok(raw.to_owned())
+}
+
+/// A text cell as exported: formula-like text gets a leading quote, so a spreadsheet shows it
+/// as text instead of running it ([`cell`] removes it again).
+pub fn neutral(text: &str) -> String {
+    if cell(text).is_err() || (text.starts_with('\'') && cell(&text[1..]).is_err()) {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_quoted_out_and_read_back() {
+        for text in [
+            "=HYPERLINK(\"http://x\")",
+            "+1",
+            "@SUM(A1)",
+            "-x",
+            "'=already",
+        ] {
+            assert_eq!(cell(&neutral(text)).unwrap(), text, "{text}");
+        }
+        assert_eq!(neutral("-12.5"), "-12.5");
+        assert_eq!(neutral("Revenue"), "Revenue");
+        assert!(cell("=HYPERLINK(\"http://x\")").is_err());
+    }
+
+    #[test]
+    fn malformed_files_are_refused_naming_the_line() {
+        let ragged = records(b"goal,period\na,2027\nb\n", Format::Csv).unwrap_err();
+        assert!(ragged.starts_with("line 3:"), "{ragged}");
+        let twice = records(b"goal,goal\na,b\n", Format::Csv).unwrap_err();
+        assert!(twice.contains("twice"), "{twice}");
+        let latin1 = records(b"goal\nG\xe9n\xe9ral\n", Format::Csv).unwrap_err();
+        assert!(
+            latin1.starts_with("line 2:") && latin1.contains("UTF-8"),
+            "{latin1}"
+        );
+        let bom = records(b"\xEF\xBB\xBFgoal\nA\n", Format::Csv).unwrap();
+        assert_eq!(bom[0].get("goal"), Some("A"));
+        assert!(records(b"{\"goal\": [1]}\n", Format::Ndjson).is_err());
+        assert_eq!(
+            records(b"\n{\"goal\": \"A\", \"target\": 5}\n", Format::Ndjson).unwrap()[0].line,
+            2
+        );
+    }
+}
