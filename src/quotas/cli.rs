@@ -8,8 +8,64 @@ use crate::db;
 use crate::engine::store::PortalId;
 use crate::engine::types::ObjectType;
 use crate::portals::DEFAULT_PORTAL;
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// Progress of an apply on stderr: a bar with rate and ETA redrawn on a terminal, a plain line
+/// every few seconds otherwise (logs, CI).
+struct Progress {
+    on: bool,
+    terminal: bool,
+    started: Instant,
+    said: Instant,
+}
+
+impl Progress {
+    fn new(on: bool) -> Self {
+        let now = Instant::now();
+        Progress {
+            on,
+            terminal: std::io::stderr().is_terminal(),
+            started: now,
+            said: now,
+        }
+    }
+
+    fn show(&mut self, done: usize, total: usize) {
+        let every = if self.terminal {
+            Duration::from_millis(200)
+        } else {
+            Duration::from_secs(5)
+        };
+        let last = done == total;
+        if !self.on || total == 0 || (!last && self.said.elapsed() < every) {
+            return;
+        }
+        self.said = Instant::now();
+        let secs = self.started.elapsed().as_secs_f64().max(0.001);
+        let rate = done as f64 / secs;
+        let eta = if rate > 0.0 {
+            (total - done) as f64 / rate
+        } else {
+            0.0
+        };
+        if self.terminal {
+            let filled = done * 30 / total;
+            eprint!(
+                "\r[{}{}] {done}/{total} families, {rate:.0}/s, ETA {eta:.0}s ",
+                "#".repeat(filled),
+                "-".repeat(30 - filled)
+            );
+            if last {
+                eprintln!();
+            }
+        } else {
+            eprintln!("import: {done}/{total} families, {rate:.0}/s, ETA {eta:.0}s");
+        }
+    }
+}
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
@@ -93,13 +149,14 @@ pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result
     let now = crate::portals::clock::clock(&mut conn, portal)
         .map_err(e)?
         .now();
-    let (started, mut said) = (Instant::now(), Instant::now());
-    let progress = |done: usize| {
-        if said.elapsed() >= Duration::from_secs(2) {
-            said = Instant::now();
-            let rate = done as f64 / started.elapsed().as_secs_f64().max(0.001);
-            eprintln!("import: {done} families done ({rate:.0}/s)");
-        }
+    // Ctrl-C stops between families: what is written is whole families, and a re-run finishes.
+    let stop = Arc::new(AtomicBool::new(false));
+    let flag = stop.clone();
+    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    let mut bar = Progress::new(args.apply);
+    let progress = |done: usize, total: usize| {
+        bar.show(done, total);
+        !stop.load(Ordering::SeqCst)
     };
     let report = super::import(
         &mut conn,
@@ -118,6 +175,9 @@ pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result
         );
     } else {
         print!("{}", report.text());
+    }
+    if report.plan.interrupted.is_some() {
+        return Err("interrupted".into());
     }
     let refused = report.plan.families.iter().any(|f| f.refused.is_some());
     if !report.plan.problems.is_empty() || refused {

@@ -170,8 +170,7 @@ pub fn export(
                     .map(|(_, l)| l)
                     .collect()
             };
-            let mut groups: BTreeMap<GroupKey, (&Row, HashMap<&str, &str>)> =
-                BTreeMap::new();
+            let mut groups: BTreeMap<GroupKey, (&Row, HashMap<&str, &str>)> = BTreeMap::new();
             for r in &rows {
                 let key = (
                     r.family.as_str(),

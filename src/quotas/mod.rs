@@ -4,6 +4,7 @@
 //! transaction through the engine, so the goal-family rules hold exactly as for the API, and
 //! re-running after an interruption finds the families already written unchanged.
 
+pub mod apply;
 pub mod cli;
 pub mod export;
 pub mod period;
@@ -69,7 +70,7 @@ pub fn import(
     bytes: &[u8],
     (format, layout, apply): (Format, Option<Layout>, bool),
     now: i64,
-    progress: impl FnMut(usize),
+    progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<Report, ApiError> {
     let records = read::records(bytes, format).map_err(ApiError::bad_request)?;
     let layout = layout.unwrap_or_else(|| layout_of(&records));
@@ -78,7 +79,7 @@ pub fn import(
     let mut plan = plan::plan(conn, otype, portal, slices, problems)?;
     // A file with lines that cannot be used is not applied at all: fix it, then apply it.
     let apply = apply && plan.problems.is_empty();
-    let written = plan::apply(conn, otype, portal, &mut plan, now, !apply, progress)?;
+    let written = apply::apply(conn, (otype, portal), &mut plan, now, !apply, progress)?;
     Ok(Report {
         layout: match layout {
             Layout::Rows => "rows",
@@ -115,7 +116,8 @@ impl Report {
         let p = &self.plan;
         let count = |f: fn(&plan::FamilyPlan) -> usize| p.families.iter().map(f).sum::<usize>();
         let refused = p.families.iter().filter(|f| f.refused.is_some()).count();
-        let n = |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+        let n =
+            |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
         let mut out = format!(
             "{} ({} layout): {} ({} new), {} to create; slices: {} to create, {} to change, {} unchanged; {} refused{}\n",
             n(self.rows, "row", "rows"),
@@ -146,7 +148,13 @@ impl Report {
         for problem in &p.problems {
             out += &format!("  line {}: {}\n", problem.line, problem.reason);
         }
-        out += &if self.applied {
+        out += &if let Some(at) = p.interrupted {
+            format!(
+                "interrupted after {at} of {} families ({} slices written): run the same import again to finish\n",
+                p.families.len(),
+                self.written
+            )
+        } else if self.applied {
             format!("applied: {} slices written\n", self.written)
         } else if !p.problems.is_empty() {
             "not applied: nothing written until every line can be used\n".to_owned()

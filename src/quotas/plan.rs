@@ -6,13 +6,12 @@
 
 use super::sheet::{Assignee, Problem, Slice};
 use crate::db::Conn;
-use crate::engine::objects::{self, NewObject, Source, Update};
+use crate::engine::objects::{self, NewObject, Update};
 use crate::engine::search::run::members;
 use crate::engine::store::{ObjectRow, PortalId, Scope};
 use crate::engine::types::ObjectType;
 use crate::engine::value::format_ms;
 use crate::error::ApiError;
-use crate::goals::family;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -32,9 +31,9 @@ pub struct FamilyPlan {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<String>,
     #[serde(skip)]
-    creates: Vec<NewObject>,
+    pub(super) creates: Vec<NewObject>,
     #[serde(skip)]
-    updates: Vec<Update>,
+    pub(super) updates: Vec<Update>,
 }
 
 /// A file's plan: per family, and the lines that cannot be used.
@@ -42,6 +41,9 @@ pub struct FamilyPlan {
 pub struct Plan {
     pub families: Vec<FamilyPlan>,
     pub problems: Vec<Problem>,
+    /// Stopped before this family (of `families`), when asked to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interrupted: Option<usize>,
 }
 
 /// The properties an import sets itself (a column of that name is refused: use the layout's).
@@ -111,8 +113,24 @@ pub fn plan(
         portal,
         object_type: otype.name,
     };
+    let groups = by_family(slices);
+    // What the portal holds of every family the file names, read in chunks (not per family).
+    let mut held: HashMap<(bool, String), Vec<ObjectRow>> = HashMap::new();
+    for (is_uuid, property) in [(true, "hs_group_correlation_uuid"), (false, "hs_goal_name")] {
+        let keys: Vec<String> = groups
+            .iter()
+            .filter(|g| g.1 == is_uuid)
+            .map(|g| g.0.clone())
+            .collect();
+        for chunk in keys.chunks(500) {
+            for r in members(conn, scope, property, chunk)? {
+                let key = r.properties.get(property).unwrap_or_default().to_owned();
+                held.entry((is_uuid, key)).or_default().push(r);
+            }
+        }
+    }
     let mut families = Vec::new();
-    for (key, is_uuid, slices) in by_family(slices) {
+    for (key, is_uuid, slices) in groups {
         let lines = || slices.iter().map(|s| s.line).collect::<Vec<_>>();
         let refuse = |problems: &mut Vec<Problem>, reason: String| {
             problems.extend(lines().into_iter().map(|line| Problem {
@@ -120,11 +138,7 @@ pub fn plan(
                 reason: reason.clone(),
             }));
         };
-        let rows = if is_uuid {
-            family::load(conn, otype, portal, &key, false)?
-        } else {
-            members(conn, scope, "hs_goal_name", std::slice::from_ref(&key))?
-        };
+        let rows = held.remove(&(is_uuid, key.clone())).unwrap_or_default();
         let uuids: BTreeMap<&str, ()> = rows
             .iter()
             .filter_map(|r| r.properties.get("hs_group_correlation_uuid"))
@@ -160,7 +174,11 @@ pub fn plan(
         families.push(f);
     }
     problems.sort_by_key(|p| p.line);
-    Ok(Plan { families, problems })
+    Ok(Plan {
+        families,
+        problems,
+        interrupted: None,
+    })
 }
 
 fn family_plan(
@@ -285,69 +303,4 @@ fn family_plan(
         }
     }
     f
-}
-
-const DRY_RUN: &str = "~quota import dry run~";
-
-/// Writes each family's creates and updates in its own transaction (`dry`: tries them and
-/// rolls back), recording why a family was refused; returns how many slices were written.
-pub fn apply(
-    conn: &mut Conn,
-    otype: &ObjectType,
-    portal: PortalId,
-    plan: &mut Plan,
-    now: i64,
-    dry: bool,
-    mut progress: impl FnMut(usize),
-) -> Result<usize, ApiError> {
-    let source = Source {
-        kind: "IMPORT",
-        id: None,
-    };
-    let mut written = 0;
-    for (i, f) in plan.families.iter_mut().enumerate() {
-        if f.creates.is_empty() && f.updates.is_empty() {
-            continue;
-        }
-        let outcome = conn.write_tx(|tx| {
-            tx.lock_keys(&[family::lock_key(&f.family)])?;
-            if !f.creates.is_empty() {
-                objects::create(tx, otype, portal, &f.creates, now, &source)?;
-            }
-            if !f.updates.is_empty() {
-                objects::update(tx, otype, portal, &f.updates, now, &source)?;
-            }
-            if dry {
-                return Err(ApiError::Conflict(DRY_RUN.into()));
-            }
-            Ok(())
-        });
-        match outcome {
-            Ok(()) => written += f.creates.len() + f.updates.len(),
-            Err(ApiError::Conflict(m)) if m == DRY_RUN => {}
-            Err(
-                e @ (ApiError::Validation(_) | ApiError::Conflict(_) | ApiError::NotFound { .. }),
-            ) => {
-                f.refused = Some(by_line(&e.to_string(), f));
-            }
-            Err(e) => return Err(e),
-        }
-        progress(i + 1);
-    }
-    Ok(written)
-}
-
-/// A refusal's text with the engine's input numbers as file lines.
-fn by_line(message: &str, f: &FamilyPlan) -> String {
-    let mut out = message.to_owned();
-    for (i, line) in f.create.iter().enumerate() {
-        out = out.replace(&format!("input {i}:"), &format!("line {line}:"));
-    }
-    for (u, line) in f.updates.iter().zip(&f.change) {
-        out = out.replace(
-            &format!("object {}:", u.id),
-            &format!("line {line} (object {}):", u.id),
-        );
-    }
-    out
 }

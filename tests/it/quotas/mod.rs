@@ -261,6 +261,16 @@ both!(
         let (_, applied) = import(&app, file, "", true).await;
         assert_eq!(applied["written"], 0, "{applied}");
         assert_eq!(targets(&app).await, 0);
+        // Written in one chunk with a family the rules accept: that one is written, Q is named.
+        let both = format!("{file}Y,7,yearly,2027,5\nY,8,yearly,2027,6\n");
+        let (_, applied) = import(&app, &both, "", true).await;
+        assert_eq!(applied["written"], 2, "{applied}");
+        let refused = applied["families"][0]["refused"]
+            .as_str()
+            .unwrap_or_default();
+        assert!(refused.contains("line "), "{applied}");
+        assert!(applied["families"][1].get("refused").is_none(), "{applied}");
+        assert_eq!(targets(&app).await, 2);
         let reader = app.token(1, &["crm.objects.goals.read"]);
         let r = app
             .send(Method::GET, "/goalpost/v1/exports", Some(&reader), None)
