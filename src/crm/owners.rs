@@ -158,10 +158,19 @@ pub fn stamp(
     Ok(())
 }
 
-/// Owner ids by lower-cased e-mail, for names in an import.
+/// Owner ids by lower-cased e-mail, for names in an import: live owners only, and an e-mail
+/// two owners share names neither.
 pub fn by_email(owners: &[Owner]) -> std::collections::HashMap<String, i64> {
-    owners
-        .iter()
-        .filter_map(|o| Some((o.email()?.to_lowercase(), o.id)))
-        .collect()
+    let mut out = std::collections::HashMap::new();
+    let mut shared = std::collections::HashSet::new();
+    for o in owners.iter().filter(|o| !o.archived()) {
+        let Some(e) = o.email().map(str::to_lowercase) else {
+            continue;
+        };
+        if out.insert(e.clone(), o.id).is_some() {
+            shared.insert(e);
+        }
+    }
+    out.retain(|e, _| !shared.contains(e));
+    out
 }

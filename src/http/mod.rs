@@ -100,14 +100,6 @@ pub fn route_table() -> Vec<RouteEntry> {
     ];
     routes.extend(dashboard::routes());
     routes.extend(test_plane::routes());
-    routes.extend([
-        entry(Method::POST, "/goalpost/v1/imports".into(), || {
-            web::post().to(quotas::import)
-        }),
-        entry(Method::GET, "/goalpost/v1/exports".into(), || {
-            web::get().to(quotas::export)
-        }),
-    ]);
     routes.extend(hubspot::owners::routes());
     routes.extend(quotas::routes());
     for version in hubspot::versions::VERSIONS {

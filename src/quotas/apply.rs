@@ -6,6 +6,7 @@
 use super::plan::{FamilyPlan, Plan};
 use crate::db::Conn;
 use crate::engine::objects::{self, NewObject, Source, Update};
+use crate::engine::rules::WriteKind;
 use crate::engine::store::PortalId;
 use crate::engine::types::ObjectType;
 use crate::error::ApiError;
@@ -15,6 +16,14 @@ use crate::goals::family;
 pub const CHUNK_SLICES: usize = 1000;
 
 const DRY_RUN: &str = "~quota import dry run~";
+
+/// Which write of a transaction failed: new groups, slices joining held groups, or changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stage {
+    Fresh,
+    Joining,
+    Change,
+}
 
 fn size(f: &FamilyPlan) -> usize {
     f.creates.len() + f.updates.len()
@@ -35,18 +44,23 @@ fn write(
     chunk: &[FamilyPlan],
     now: i64,
     dry: bool,
-) -> Result<(), ApiError> {
+) -> Result<(), (ApiError, Stage)> {
     let source = Source {
         kind: "IMPORT",
         id: None,
     };
-    // The engine numbers inputs from 0 across the whole write.
-    let creates: Vec<NewObject> = chunk
-        .iter()
-        .flat_map(|f| f.creates.iter().cloned())
-        .enumerate()
-        .map(|(input, c)| NewObject { input, ..c })
-        .collect();
+    // The engine numbers inputs from 0 within each call: new groups, then slices joining a
+    // group the portal holds, then changes ([`by_line`] reads them in that order).
+    let pick = |joins: bool| -> Vec<NewObject> {
+        chunk
+            .iter()
+            .flat_map(|f| f.creates.iter().zip(&f.joins))
+            .filter(|(_, j)| **j == joins)
+            .enumerate()
+            .map(|(input, (c, _))| NewObject { input, ..c.clone() })
+            .collect()
+    };
+    let (creates, extends) = (pick(false), pick(true));
     let updates: Vec<Update> = chunk
         .iter()
         .flat_map(|f| f.updates.iter().cloned())
@@ -54,11 +68,17 @@ fn write(
         .map(|(input, u)| Update { input, ..u })
         .collect();
     let keys: Vec<String> = chunk.iter().map(|f| family::lock_key(&f.family)).collect();
+    let stage = std::cell::Cell::new(Stage::Fresh);
     let outcome = conn.write_tx(|tx| {
         tx.lock_keys(&keys)?;
         if !creates.is_empty() {
             objects::create(tx, otype, portal, &creates, now, &source)?;
         }
+        stage.set(Stage::Joining);
+        if !extends.is_empty() {
+            objects::create_as(tx, otype, portal, &extends, now, &source, WriteKind::Extend)?;
+        }
+        stage.set(Stage::Change);
         if !updates.is_empty() {
             objects::update(tx, otype, portal, &updates, now, &source)?;
         }
@@ -69,7 +89,8 @@ fn write(
     });
     match outcome {
         Err(ApiError::Conflict(m)) if m == DRY_RUN => Ok(()),
-        other => other,
+        Err(e) => Err((e, stage.get())),
+        Ok(()) => Ok(()),
     }
 }
 
@@ -103,27 +124,43 @@ pub fn apply(
         }
         match write(conn, target, chunk, now, dry) {
             Ok(()) => written += if dry { 0 } else { n },
-            Err(e) if refusal(&e) => {
+            Err((e, _)) if refusal(&e) => {
                 // Someone in the chunk is refused: each family alone, to name it.
                 for f in chunk.iter_mut().filter(|f| size(f) > 0) {
                     match write(conn, target, std::slice::from_ref(f), now, dry) {
                         Ok(()) => written += if dry { 0 } else { size(f) },
-                        Err(e) if refusal(&e) => f.refused = Some(by_line(&e.to_string(), f)),
-                        Err(e) => return Err(e),
+                        Err((e, stage)) if refusal(&e) => {
+                            f.refused = Some(by_line(&e.to_string(), f, stage))
+                        }
+                        Err((e, _)) => return Err(e),
                     }
                 }
             }
-            Err(e) => return Err(e),
+            Err((e, _)) => return Err(e),
         }
     }
     progress(total, total);
     Ok(written)
 }
 
-/// A refusal's text with the engine's input numbers as the family's file lines.
-fn by_line(message: &str, f: &FamilyPlan) -> String {
+/// A refusal's text with the engine's input numbers (their place in the write that failed) as
+/// the family's file lines.
+fn by_line(message: &str, f: &FamilyPlan, stage: Stage) -> String {
+    let created = |joins: bool| -> Vec<usize> {
+        f.create
+            .iter()
+            .zip(&f.joins)
+            .filter(|(_, j)| **j == joins)
+            .map(|(l, _)| *l)
+            .collect()
+    };
+    let lines = match stage {
+        Stage::Fresh => created(false),
+        Stage::Joining => created(true),
+        Stage::Change => f.change.clone(),
+    };
     let mut out = message.to_owned();
-    for (i, line) in f.create.iter().enumerate() {
+    for (i, line) in lines.iter().enumerate() {
         out = out.replace(&format!("input {i}:"), &format!("line {line}:"));
     }
     for (u, line) in f.updates.iter().zip(&f.change) {

@@ -143,6 +143,10 @@ pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result
     conn.migrate()?;
     let portal = PortalId(args.portal);
     let e = |e: crate::error::ApiError| e.to_string();
+    if args.apply {
+        crate::portals::ensure_portal(&mut conn, portal, &format!("portal {}", portal.0))
+            .map_err(e)?;
+    }
     let custom =
         crate::engine::properties::load_custom(&mut conn, portal, base.name, false).map_err(e)?;
     let otype = base.with_custom(custom);

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 
 /// A grid row: family, assignee, team and milestone.
-type GroupKey<'a> = (&'a str, &'a str, &'a str, &'a str);
+type GroupKey<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
 
 /// One exported slice.
 struct Row {
@@ -36,9 +36,13 @@ struct Row {
 /// Every live goal target of the portal that has a family, an assignee and a period.
 fn rows(conn: &mut Conn, otype: &ObjectType, portal: PortalId) -> Result<Vec<Row>, ApiError> {
     let tz = portal_settings(conn, portal)?.tz();
-    let emails: HashMap<i64, String> = owners::all(conn, portal)?
-        .into_iter()
+    // An owner is written by e-mail only when the e-mail names that owner alone on import.
+    let all = owners::all(conn, portal)?;
+    let back = owners::by_email(&all);
+    let emails: HashMap<i64, String> = all
+        .iter()
         .filter_map(|o| Some((o.id, o.email()?.to_owned())))
+        .filter(|(id, e)| back.get(&e.to_lowercase()) == Some(id))
         .collect();
     let scope = Scope {
         portal,
@@ -146,7 +150,7 @@ pub fn export(
                 .map(|r| {
                     vec![
                         neutral(&r.goal),
-                        r.family.clone(),
+                        neutral(&r.family),
                         neutral(&r.assignee),
                         r.team.clone(),
                         r.milestone.name().into(),
@@ -177,6 +181,7 @@ pub fn export(
                     r.assignee.as_str(),
                     r.team.as_str(),
                     r.milestone.name(),
+                    r.currency.as_str(),
                 );
                 groups
                     .entry(key)
@@ -195,7 +200,7 @@ pub fn export(
                 .map(|(r, targets)| {
                     let mut rec = vec![
                         neutral(&r.goal),
-                        r.family.clone(),
+                        neutral(&r.family),
                         neutral(&r.assignee),
                         r.team.clone(),
                         r.milestone.name().into(),

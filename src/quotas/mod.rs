@@ -76,6 +76,8 @@ pub fn import(
     let layout = layout.unwrap_or_else(|| layout_of(&records));
     let tz = portal_settings(conn, portal)?.tz();
     let (slices, problems) = sheet::slices(&records, layout, tz, &names(conn, portal)?);
+    let rows = records.len();
+    drop(records);
     let mut plan = plan::plan(conn, otype, portal, slices, problems)?;
     // A file with lines that cannot be used is not applied at all: fix it, then apply it.
     let apply = apply && plan.problems.is_empty();
@@ -85,7 +87,7 @@ pub fn import(
             Layout::Rows => "rows",
             Layout::Grid => "grid",
         },
-        rows: records.len(),
+        rows,
         applied: apply,
         written,
         plan,

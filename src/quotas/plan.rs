@@ -34,6 +34,9 @@ pub struct FamilyPlan {
     pub(super) creates: Vec<NewObject>,
     #[serde(skip)]
     pub(super) updates: Vec<Update>,
+    /// Per create: whether it joins a group the portal holds (else it is in a new group).
+    #[serde(skip)]
+    pub(super) joins: Vec<bool>,
 }
 
 /// A file's plan: per family, and the lines that cannot be used.
@@ -61,12 +64,35 @@ const MANAGED: &[&str] = &[
     "hs_goal_target_currency_code",
 ];
 
+/// What a new slice takes from its family's stored slices: the properties rule 4 holds equal
+/// across a family, and the KPI definition attainment computes it by.
+const INHERITED: &[&str] = &[
+    "hs_goal_type",
+    "hs_pipeline_ids",
+    "hs_kpi_object_type",
+    "hs_kpi_object_type_id",
+    "hs_kpi_property_name",
+    "hs_kpi_metric_type",
+    "hs_kpi_filter_groups",
+    "hs_kpi_time_period_property",
+    "hs_kpi_time_period_property_type",
+    "hs_kpi_tracking_method",
+    "hs_kpi_unit_type",
+    "hs_kpi_display_unit",
+    "hs_kpi_is_team_rollup",
+];
+
 /// A stored slice's assignee.
 pub fn assignee_of(row: &ObjectRow) -> Option<Assignee> {
     let id = |p: &str| row.properties.get(p).and_then(|v| v.parse::<i64>().ok());
     id("hubspot_owner_id")
+        .or_else(|| id("hs_assignee_user_id"))
         .map(Assignee::Owner)
-        .or_else(|| id("hs_assignee_team_id").map(Assignee::Team))
+        .or_else(|| {
+            id("hs_assignee_team_id")
+                .or_else(|| id("hubspot_team_id"))
+                .map(Assignee::Team)
+        })
 }
 
 fn uuid_for(parts: &str) -> String {
@@ -113,6 +139,7 @@ pub fn plan(
         portal,
         object_type: otype.name,
     };
+    let tz = crate::portals::portal_settings(conn, portal)?.tz();
     let groups = by_family(slices);
     // What the portal holds of every family the file names, read in chunks (not per family).
     let mut held: HashMap<(bool, String), Vec<ObjectRow>> = HashMap::new();
@@ -154,10 +181,11 @@ pub fn plan(
             );
             continue;
         }
-        let goal = slices.iter().find_map(|s| s.goal.clone()).or_else(|| {
-            rows.first()
-                .and_then(|r| r.properties.get("hs_goal_name").map(str::to_owned))
-        });
+        // An existing family keeps its stored name (rule 4); a new one takes the file's.
+        let stored = rows
+            .first()
+            .and_then(|r| r.properties.get("hs_goal_name").map(str::to_owned));
+        let goal = stored.or_else(|| slices.iter().find_map(|s| s.goal.clone()));
         let Some(goal) = goal else {
             refuse(
                 &mut problems,
@@ -170,7 +198,7 @@ pub fn plan(
             None if is_uuid => key.clone(),
             None => uuid_for(&format!("goalpost:{}:{goal}", portal.0)),
         };
-        let f = family_plan(otype, &uuid, goal, rows, slices, &mut problems);
+        let f = family_plan(otype, (&uuid, goal, tz), rows, slices, &mut problems);
         families.push(f);
     }
     problems.sort_by_key(|p| p.line);
@@ -183,8 +211,7 @@ pub fn plan(
 
 fn family_plan(
     otype: &ObjectType,
-    uuid: &str,
-    goal: String,
+    (uuid, goal, tz): (&str, String, chrono_tz::Tz),
     rows: Vec<ObjectRow>,
     slices: Vec<Slice>,
     problems: &mut Vec<Problem>,
@@ -195,25 +222,51 @@ fn family_plan(
         new_family: rows.is_empty(),
         ..Default::default()
     };
+    // A group holds one goal year of one assignee: slices are matched by assignee and start,
+    // and new ones join their year's group (or make a new one).
+    let year = |ms: i64| {
+        chrono::TimeZone::timestamp_millis_opt(&tz, ms)
+            .single()
+            .map_or(0, |t| chrono::Datelike::year(&t))
+    };
     let mut existing: HashMap<(Assignee, i64), &ObjectRow> = HashMap::new();
-    let mut groups: HashMap<Assignee, String> = HashMap::new();
+    let mut groups: HashMap<(Assignee, i32), (String, bool)> = HashMap::new();
     for r in &rows {
-        let (Some(a), Some(start)) = (assignee_of(r), r.properties.get("hs_start_datetime")) else {
+        let (Some(a), Some(start)) = (
+            assignee_of(r),
+            r.properties
+                .get("hs_start_datetime")
+                .and_then(crate::engine::value::parse_instant),
+        ) else {
             continue;
         };
-        if let Some(ms) = crate::engine::value::parse_instant(start) {
-            existing.insert((a, ms), r);
-        }
+        existing.insert((a, start), r);
         if let Some(g) = r.properties.get("hs_goal_target_group_id") {
-            groups.insert(a, g.to_owned());
+            groups.insert((a, year(start)), (g.to_owned(), true));
         }
     }
+    // What every slice of the family shares (rule 4) and its KPI definition, for new slices.
+    let inherited: Vec<(&str, &str)> = rows.first().map_or_else(Vec::new, |r| {
+        INHERITED
+            .iter()
+            .filter_map(|k| Some((*k, r.properties.get(k)?)))
+            .collect()
+    });
+    let milestone = rows.first().and_then(|r| r.properties.get("hs_milestone"));
     let mut seen = HashSet::new();
     for s in slices {
         let problem = |reason: String| Problem {
             line: s.line,
             reason,
         };
+        if let Some(m) = milestone.filter(|m| *m != s.period.milestone.name()) {
+            problems.push(problem(format!(
+                "period {} is {}, but the family is {m}",
+                s.period.label,
+                s.period.milestone.name()
+            )));
+            continue;
+        }
         if !seen.insert((s.assignee, s.period.start)) {
             problems.push(problem(format!(
                 "a second row for this assignee and period {}",
@@ -231,75 +284,77 @@ fn family_plan(
         let mut put = |k: &str, v: &str| {
             props.insert(k.to_owned(), Value::String(v.to_owned()));
         };
-        match existing.get(&(s.assignee, s.period.start)) {
-            Some(row) => {
-                let p = &row.properties;
-                if !same_amount(p.get("hs_target_amount"), &s.target) {
-                    put("hs_target_amount", &s.target);
-                }
-                if let Some(c) = s
-                    .currency
-                    .as_deref()
-                    .filter(|c| p.get("hs_goal_target_currency_code") != Some(c))
-                {
-                    put("hs_goal_target_currency_code", c);
-                }
-                for (k, v) in &s.extra {
-                    if p.get(k) != Some(v.as_str()) {
-                        put(k, v);
-                    }
-                }
-                if props.is_empty() {
-                    f.unchanged += 1;
-                    continue;
-                }
-                match objects::validate(otype, &props) {
-                    Ok(changes) => {
-                        let input = f.updates.len();
-                        f.updates.push(Update {
-                            input,
-                            id: row.id,
-                            changes,
-                        });
-                        f.change.push(s.line);
-                    }
-                    Err(errors) => problems.push(problem(objects::invalid_values_message(&errors))),
-                }
-            }
-            None => {
-                let group = groups.entry(s.assignee).or_insert_with(|| {
-                    f.new_groups += 1;
-                    uuid_for(&format!("{uuid}:{:?}", s.assignee))
-                });
-                put("hs_goal_name", &f.goal);
-                put("hs_milestone", s.period.milestone.name());
-                put("hs_start_datetime", &format_ms(s.period.start));
-                put("hs_end_datetime", &format_ms(s.period.end));
+        if let Some(row) = existing.get(&(s.assignee, s.period.start)) {
+            let p = &row.properties;
+            if !same_amount(p.get("hs_target_amount"), &s.target) {
                 put("hs_target_amount", &s.target);
-                put("hs_group_correlation_uuid", uuid);
-                put("hs_goal_target_group_id", group);
-                match s.assignee {
-                    Assignee::Owner(o) => put("hubspot_owner_id", &o.to_string()),
-                    Assignee::Team(t) => put("hs_assignee_team_id", &t.to_string()),
-                }
-                if let Some(t) = s.team {
-                    put("hs_team_id", &t.to_string());
-                }
-                if let Some(c) = &s.currency {
-                    put("hs_goal_target_currency_code", c);
-                }
-                for (k, v) in &s.extra {
+            }
+            if let Some(c) = s
+                .currency
+                .as_deref()
+                .filter(|c| p.get("hs_goal_target_currency_code") != Some(c))
+            {
+                put("hs_goal_target_currency_code", c);
+            }
+            for (k, v) in &s.extra {
+                if p.get(k) != Some(v.as_str()) {
                     put(k, v);
                 }
-                match objects::validate(otype, &props) {
-                    Ok(changes) => {
-                        let input = f.creates.len();
-                        f.creates.push(NewObject { input, changes });
-                        f.create.push(s.line);
-                    }
-                    Err(errors) => problems.push(problem(objects::invalid_values_message(&errors))),
-                }
             }
+            if props.is_empty() {
+                f.unchanged += 1;
+                continue;
+            }
+            match objects::validate(otype, &props) {
+                Ok(changes) => {
+                    let input = f.updates.len();
+                    f.updates.push(Update {
+                        input,
+                        id: row.id,
+                        changes,
+                    });
+                    f.change.push(s.line);
+                }
+                Err(errors) => problems.push(problem(objects::invalid_values_message(&errors))),
+            }
+            continue;
+        }
+        let key = (s.assignee, year(s.period.start));
+        let (group, joins) = groups.entry(key).or_insert_with(|| {
+            f.new_groups += 1;
+            (uuid_for(&format!("{uuid}:{:?}:{}", key.0, key.1)), false)
+        });
+        for (k, v) in &inherited {
+            put(k, v);
+        }
+        put("hs_goal_name", &f.goal);
+        put("hs_milestone", s.period.milestone.name());
+        put("hs_start_datetime", &format_ms(s.period.start));
+        put("hs_end_datetime", &format_ms(s.period.end));
+        put("hs_target_amount", &s.target);
+        put("hs_group_correlation_uuid", uuid);
+        put("hs_goal_target_group_id", group);
+        match s.assignee {
+            Assignee::Owner(o) => put("hubspot_owner_id", &o.to_string()),
+            Assignee::Team(t) => put("hs_assignee_team_id", &t.to_string()),
+        }
+        if let Some(t) = s.team {
+            put("hs_team_id", &t.to_string());
+        }
+        if let Some(c) = &s.currency {
+            put("hs_goal_target_currency_code", c);
+        }
+        for (k, v) in &s.extra {
+            put(k, v);
+        }
+        match objects::validate(otype, &props) {
+            Ok(changes) => {
+                let input = f.creates.len();
+                f.creates.push(NewObject { input, changes });
+                f.joins.push(*joins);
+                f.create.push(s.line);
+            }
+            Err(errors) => problems.push(problem(objects::invalid_values_message(&errors))),
         }
     }
     f

@@ -155,20 +155,27 @@ fn ndjson_records(bytes: &[u8]) -> Result<Vec<Record>, String> {
     Ok(out)
 }
 
+/// Whether a spreadsheet would run `s` as a formula: it starts with `=`, `+`, `@`, a tab or a
+/// carriage return, or with `-` and is not a plain number.
+fn formula(s: &str) -> bool {
+    match s.chars().next() {
+        Some('=' | '+' | '@' | '\t' | '\r') => true,
+        Some('-') => s.parse::<f64>().is_err(),
+        _ => false,
+    }
+}
+
+/// Whether a text needs an export's quote: a formula, or already quoted text that would read
+/// as one once a quote is taken off.
+fn needs_quote(s: &str) -> bool {
+    formula(s.trim_start_matches('\''))
+}
+
 /// A text cell as imported: the quote an export puts before formula-like text is removed; a
-/// formula (`=…`, `+…`, `@…`, or `-` before a letter) is refused, since a spreadsheet would
-/// run it.
+/// formula is refused, since a spreadsheet would run it.
 pub fn cell(raw: &str) -> Result<String, String> {
-    let formula = |s: &str| {
-        let mut c = s.chars();
-        match c.next() {
-            Some('=' | '+' | '@' | '\t' | '\r') => true,
-            Some('-') => c.next().is_some_and(|n| !n.is_ascii_digit() && n != '.'),
-            _ => false,
-        }
-    };
     if let Some(rest) = raw.strip_prefix('\'') {
-        if formula(rest) {
+        if needs_quote(rest) {
             return Ok(rest.to_owned());
         }
     }
@@ -183,7 +190,7 @@ pub fn cell(raw: &str) -> Result<String, String> {
 /// A text cell as exported: formula-like text gets a leading quote, so a spreadsheet shows it
 /// as text instead of running it ([`cell`] removes it again).
 pub fn neutral(text: &str) -> String {
-    if cell(text).is_err() || (text.starts_with('\'') && cell(&text[1..]).is_err()) {
+    if needs_quote(text) {
         format!("'{text}")
     } else {
         text.to_owned()
@@ -206,6 +213,8 @@ mod tests {
             assert_eq!(cell(&neutral(text)).unwrap(), text, "{text}");
         }
         assert_eq!(neutral("-12.5"), "-12.5");
+        assert_eq!(neutral("'plain"), "'plain");
+        assert_eq!(cell("'plain").unwrap(), "'plain");
         assert_eq!(neutral("Revenue"), "Revenue");
         assert!(cell("=HYPERLINK(\"http://x\")").is_err());
     }

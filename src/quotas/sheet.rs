@@ -94,12 +94,29 @@ fn id_or_name(raw: &str, names: &HashMap<String, i64>, what: &str) -> Result<i64
         .ok_or_else(|| format!("unknown {what} {raw:?} (not an id, and not in the {what}s lookup)"))
 }
 
+/// An amount: a number, with commas allowed only as thousands separators (`1,234.50`).
 fn amount(raw: &str) -> Result<String, String> {
-    let t = raw.trim().replace(',', "");
-    match t.parse::<f64>() {
-        Ok(v) if v.is_finite() && v >= 0.0 => Ok(t),
+    let t = raw.trim();
+    let int = t.split_once('.').map_or(t, |(i, _)| i);
+    let digits = int.trim_start_matches('-');
+    let grouped = digits.contains(',')
+        && digits.split(',').enumerate().all(|(i, g)| {
+            let size_ok = if i == 0 {
+                (1..=3).contains(&g.len())
+            } else {
+                g.len() == 3
+            };
+            size_ok && g.bytes().all(|b| b.is_ascii_digit())
+        });
+    let plain = if grouped {
+        t.replace(',', "")
+    } else {
+        t.to_owned()
+    };
+    match plain.parse::<f64>() {
+        Ok(v) if v.is_finite() && !plain.contains(',') => Ok(plain),
         _ => Err(format!(
-            "target {raw:?} is not an amount (a number, 0 or more)"
+            "target {raw:?} is not an amount (a number such as 1200 or 1,200.50)"
         )),
     }
 }

@@ -93,7 +93,7 @@ pub async fn list(
             && o.id > after
             && email
                 .as_deref()
-                .is_none_or(|e| o.email().is_some_and(|m| m.eq_ignore_ascii_case(e)))
+                .is_none_or(|e| o.email().is_some_and(|m| m.to_lowercase() == e))
     });
     let results: Vec<Value> = chosen
         .by_ref()

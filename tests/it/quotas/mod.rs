@@ -179,6 +179,29 @@ both!(
             "{plan}"
         );
         assert_eq!(targets(&app).await, 24);
+        // Next year for the same people: new groups (one goal year each) in the same family,
+        // which keeps its stored name; a quarter in this monthly family is refused.
+        let next = sheet()
+            .replace("2027-", "2028-")
+            .replace("2027 revenue", "Renamed");
+        let family = plan["families"][0]["family"].as_str().unwrap().to_owned();
+        let next = next.replace("Renamed,", &format!("Renamed,{family},"));
+        let next = next.replacen("goal,assignee", "goal,family,assignee", 1);
+        let quarter = format!("Renamed,{family},ada@example.com,,quarterly,2029-Q1,5,EUR\n");
+        let (_, plan) = import(&app, &(next.clone() + &quarter), "", false).await;
+        assert_eq!(plan["problems"][0]["line"], 26, "{plan}");
+        let (s, plan) = import(&app, &next, "", true).await;
+        assert_eq!(
+            (
+                s,
+                plan["written"].as_u64(),
+                plan["families"][0]["newGroups"].as_u64()
+            ),
+            (StatusCode::OK, Some(24), Some(2)),
+            "{plan}"
+        );
+        assert_eq!(plan["families"][0]["goal"], "2027 revenue", "{plan}");
+        assert_eq!(targets(&app).await, 48);
     }
 );
 
