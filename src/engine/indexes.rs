@@ -93,11 +93,17 @@ pub fn statements(dialect: Dialect, otype: &ObjectType) -> Vec<String> {
 /// Creates any missing index of every registered type (and drops the single indexes a pair
 /// has made redundant).
 pub fn ensure(conn: &mut Conn, registry: &Registry) -> Result<(), ApiError> {
-    let dialect = conn.dialect();
     for otype in registry.all() {
-        for sql in statements(dialect, otype) {
-            with_conn!(conn, c => c.batch_execute(&sql))?;
-        }
+        ensure_type(conn, otype)?;
+    }
+    Ok(())
+}
+
+/// As [`ensure`], for one type (the command line writing one type's objects without serving).
+pub fn ensure_type(conn: &mut Conn, otype: &ObjectType) -> Result<(), ApiError> {
+    let dialect = conn.dialect();
+    for sql in statements(dialect, otype) {
+        with_conn!(conn, c => c.batch_execute(&sql))?;
     }
     Ok(())
 }

@@ -146,6 +146,8 @@ pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result
     if args.apply {
         crate::portals::ensure_portal(&mut conn, portal, &format!("portal {}", portal.0))
             .map_err(e)?;
+        // The indexes `serve` makes at start: the rules read families by them.
+        crate::engine::indexes::ensure_type(&mut conn, base).map_err(e)?;
     }
     let custom =
         crate::engine::properties::load_custom(&mut conn, portal, base.name, false).map_err(e)?;

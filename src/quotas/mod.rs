@@ -133,7 +133,9 @@ impl Report {
             n(p.problems.len(), "line", "lines"),
             if refused > 0 { format!(", {} refused by the rules", n(refused, "family", "families")) } else { String::new() },
         );
-        for f in &p.families {
+        // A large file's families are summed up above; the first ones are listed.
+        const LISTED: usize = 50;
+        for f in p.families.iter().take(LISTED) {
             out += &format!(
                 "  family {} {:?}{}: {} to create, {} to change, {} unchanged\n",
                 f.family,
@@ -146,6 +148,9 @@ impl Report {
             if let Some(r) = &f.refused {
                 out += &format!("    refused: {r}\n");
             }
+        }
+        if p.families.len() > LISTED {
+            out += &format!("  … and {} more families\n", p.families.len() - LISTED);
         }
         for problem in &p.problems {
             out += &format!("  line {}: {}\n", problem.line, problem.reason);
