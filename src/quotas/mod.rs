@@ -73,6 +73,11 @@ pub fn import(
     progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<Report, ApiError> {
     let records = read::records(bytes, format).map_err(ApiError::bad_request)?;
+    if records.is_empty() {
+        return Err(ApiError::bad_request(
+            "the file has no rows: a header row, then one row per slice (rows) or assignee (grid)",
+        ));
+    }
     let layout = layout.unwrap_or_else(|| layout_of(&records));
     let tz = portal_settings(conn, portal)?.tz();
     let (slices, problems) = sheet::slices(&records, layout, tz, &names(conn, portal)?);

@@ -253,6 +253,8 @@ both!(
             (&b"goal,goal\nA,B\n"[..], "twice"),
             (&b"goal,period,target\nG\xe9n,2027,1\n"[..], "UTF-8"),
             (&b"goal,,target\nA,2027,1\n"[..], "no name"),
+            (&b""[..], "no rows"),
+            (&b"-3378"[..], "no rows"),
         ] {
             let (s, body) =
                 import(&app, std::str::from_utf8(bad).unwrap_or("\u{0}"), "", true).await;
