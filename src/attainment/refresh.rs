@@ -336,6 +336,28 @@ pub fn due(
     Ok(out)
 }
 
+/// Recomputes slices of the built-in types as time moved, by `now` (neither forced nor with
+/// overrides): what a team change, a clock move or the attainment job asks for.
+pub fn recompute_by_time(
+    conn: &mut Conn,
+    portal: PortalId,
+    ids: &[i64],
+    now: i64,
+) -> Result<(), ApiError> {
+    let types = super::Types::builtin();
+    recompute(
+        conn,
+        &types.targets,
+        &types.counted,
+        portal,
+        ids,
+        now,
+        false,
+        &[],
+    )
+    .map(|_| ())
+}
+
 /// Every live slice of a portal (its clock moved: any status may have).
 pub fn portal_slices(conn: &mut Conn, portal: PortalId) -> Result<Vec<i64>, ApiError> {
     Ok(with_conn!(conn, c => kpi_slices::table

@@ -130,17 +130,6 @@ fn team_changed(
         return Ok(());
     }
     let ids = crate::attainment::refresh::team_slices(conn, portal, id)?;
-    let types = crate::attainment::Types::builtin();
     let now = crate::portals::clock::clock(conn, portal)?.now();
-    crate::attainment::refresh::recompute(
-        conn,
-        &types.targets,
-        &types.counted,
-        portal,
-        &ids,
-        now,
-        false,
-        &[],
-    )?;
-    Ok(())
+    crate::attainment::refresh::recompute_by_time(conn, portal, &ids, now)
 }

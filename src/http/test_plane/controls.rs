@@ -23,20 +23,9 @@ const LAST_MS: i64 = 253_402_300_799_999;
 /// slices, and computed attainment (statuses of periods that started or ended).
 pub(super) fn catch_up(conn: &mut db::Conn, portal: PortalId, now: i64) -> Result<(), ApiError> {
     crate::jobs::extend_portal(conn, portal)?;
-    let types = crate::attainment::Types::builtin();
     conn.write_tx(|tx| {
         let ids = crate::attainment::refresh::portal_slices(tx, portal)?;
-        crate::attainment::refresh::recompute(
-            tx,
-            &types.targets,
-            &types.counted,
-            portal,
-            &ids,
-            now,
-            false,
-            &[],
-        )
-        .map(|_| ())
+        crate::attainment::refresh::recompute_by_time(tx, portal, &ids, now)
     })
 }
 

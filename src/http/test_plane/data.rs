@@ -97,11 +97,7 @@ pub async fn restore(
     })
     .await?;
     state.forget_types(portal);
-    if found {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(ApiError::not_found_named("No such snapshot", "name", &name))
-    }
+    done_or_missing(found, &name)
 }
 
 /// `DELETE …/portals/{portalId}/snapshots/{name}`
@@ -118,10 +114,15 @@ pub async fn drop(
         conn.write_tx(|tx| snapshots::drop_named(tx, portal.0, &n))
     })
     .await?;
+    done_or_missing(found, &name)
+}
+
+/// 204 when the snapshot was there, else a 404 naming it.
+fn done_or_missing(found: bool, name: &str) -> Result<HttpResponse, ApiError> {
     if found {
         Ok(HttpResponse::NoContent().finish())
     } else {
-        Err(ApiError::not_found_named("No such snapshot", "name", &name))
+        Err(ApiError::not_found_named("No such snapshot", "name", name))
     }
 }
 

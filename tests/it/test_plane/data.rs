@@ -1,24 +1,12 @@
 //! A test portal's data as a whole: snapshots restore exactly what was taken, reset empties,
 //! seed loads a fixture through the API (all or nothing).
 
+use super::controls::control;
 use super::{portal, rows_of, total, PORTALS};
 use crate::support::family::Family;
 use crate::support::{Backend, TestApp, TOKEN};
 use actix_web::http::{Method, StatusCode};
 use serde_json::{json, Value};
-
-async fn control(
-    app: &TestApp,
-    method: Method,
-    p: &str,
-    tail: &str,
-    body: Option<Value>,
-) -> (StatusCode, Value) {
-    let r = app
-        .send(method, &format!("{PORTALS}/{p}{tail}"), Some(TOKEN), body)
-        .await;
-    (r.status, r.body)
-}
 
 /// What a client can see of a portal: every goal target with every property and its archived
 /// ones, a filtered total, its custom properties and its teams.
