@@ -1,6 +1,7 @@
 //! Quota files over HTTP: `POST /goalpost/v1/imports` (a CSV or NDJSON body; a dry run unless
 //! `dry_run=false`, answering the plan as JSON) and `GET /goalpost/v1/exports` (the file).
-//! Scopes `goalpost.quotas.write` and `goalpost.quotas.read`. Bodies are held to the server's
+//! Scopes `goalpost.quotas.write` and `goalpost.quotas.read` (exports name owners by e-mail
+//! only for a token that also has `crm.objects.owners.read`). Bodies are held to the server's
 //! body limit; the command line (`goalpost import`) takes files of any size up to 512 MB.
 
 use crate::auth::Principal;
@@ -91,9 +92,12 @@ pub async fn export(
     q: QueryParams,
 ) -> Result<HttpResponse, ApiError> {
     who.require(READ)?;
+    // Owners are written by e-mail only for a token that may read owners.
+    let emails = who.scopes.iter().any(|s| s == "crm.objects.owners.read");
     let what = (
         layout(&q, Some(Layout::Rows))?.unwrap_or(Layout::Rows),
         format(&q, None)?,
+        emails,
     );
     let otype = state.object_type(who.portal, "goal_targets").await?;
     let portal = who.portal;

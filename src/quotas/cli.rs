@@ -194,7 +194,7 @@ pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result
 
 /// `goalpost export`
 pub fn export(database_url: &str, args: ExportArgs, base: &ObjectType) -> Result<(), String> {
-    let what = (layout(&args.layout)?, format(&args.format)?);
+    let what = (layout(&args.layout)?, format(&args.format)?, true);
     let mut conn = db::connect(database_url)?;
     conn.migrate()?;
     let mut out: Box<dyn Write> = match &args.output {

@@ -34,10 +34,19 @@ struct Row {
 }
 
 /// Every live goal target of the portal that has a family, an assignee and a period.
-fn rows(conn: &mut Conn, otype: &ObjectType, portal: PortalId) -> Result<Vec<Row>, ApiError> {
+fn rows(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    portal: PortalId,
+    with_emails: bool,
+) -> Result<Vec<Row>, ApiError> {
     let tz = portal_settings(conn, portal)?.tz();
     // An owner is written by e-mail only when the e-mail names that owner alone on import.
-    let all = owners::all(conn, portal)?;
+    let all = if with_emails {
+        owners::all(conn, portal)?
+    } else {
+        Vec::new()
+    };
     let back = owners::by_email(&all);
     let emails: HashMap<i64, String> = all
         .iter()
@@ -128,15 +137,16 @@ fn write_records(
     }
 }
 
-/// Writes the portal's quota file; returns how many slices it holds.
+/// Writes the portal's quota file (owners by e-mail when `with_emails`, else by id); returns
+/// how many slices it holds.
 pub fn export(
     conn: &mut Conn,
     otype: &ObjectType,
     portal: PortalId,
-    (layout, format): (Layout, Format),
+    (layout, format, with_emails): (Layout, Format, bool),
     out: &mut dyn Write,
 ) -> Result<usize, ApiError> {
-    let rows = rows(conn, otype, portal)?;
+    let rows = rows(conn, otype, portal, with_emails)?;
     let fixed = ["goal", "family", "assignee", "team", "milestone"];
     let (header, records): (Vec<String>, Vec<Vec<String>>) = match layout {
         Layout::Rows => {

@@ -157,6 +157,7 @@ pub fn plan(
         }
     }
     let mut families = Vec::new();
+    let mut planned = HashSet::new();
     for (key, is_uuid, slices) in groups {
         let lines = || slices.iter().map(|s| s.line).collect::<Vec<_>>();
         let refuse = |problems: &mut Vec<Problem>, reason: String| {
@@ -198,9 +199,47 @@ pub fn plan(
             None if is_uuid => key.clone(),
             None => uuid_for(&format!("goalpost:{}:{goal}", portal.0)),
         };
+        if !planned.insert(uuid.clone()) {
+            refuse(
+                &mut problems,
+                format!("family {uuid} is named both by its id and by its goal name: use one"),
+            );
+            continue;
+        }
         let f = family_plan(otype, (&uuid, goal, tz), rows, slices, &mut problems);
         families.push(f);
     }
+    // A family whose slices are all archived is restored, not written around (read in chunks).
+    let new: Vec<String> = families
+        .iter()
+        .filter(|f| f.new_family)
+        .map(|f| f.family.clone())
+        .collect();
+    let mut archived = HashSet::new();
+    for chunk in new.chunks(500) {
+        for r in crate::engine::search::run::members_in(
+            conn,
+            scope,
+            "hs_group_correlation_uuid",
+            chunk,
+            true,
+        )? {
+            archived.extend(
+                r.properties
+                    .get("hs_group_correlation_uuid")
+                    .map(str::to_owned),
+            );
+        }
+    }
+    families.retain(|f| {
+        if !archived.contains(&f.family) {
+            return true;
+        }
+        let uuid = &f.family;
+        let reason = format!("family {uuid} is archived: restore it first (POST /goalpost/v1/families/{uuid}/restore)");
+        problems.extend(f.create.iter().map(|&line| Problem { line, reason: reason.clone() }));
+        false
+    });
     problems.sort_by_key(|p| p.line);
     Ok(Plan {
         families,

@@ -82,3 +82,56 @@ async fn the_command_line_round_trip_on_sqlite() {
 async fn the_command_line_round_trip_on_postgres() {
     round_trip(Backend::Postgres).await;
 }
+
+crate::both!(
+    archived_and_doubly_named_families_are_refused,
+    |app: crate::support::TestApp| async move {
+        use crate::quotas::{export, import};
+        use actix_web::http::{Method, StatusCode};
+        lookups(&app).await;
+        let (_, done) = import(&app, &sheet(), "", true).await;
+        let family = done["families"][0]["family"].as_str().unwrap().to_owned();
+        // Named by id on one row and by goal on another: refused, nothing written twice.
+        let both = format!(
+        "goal,family,assignee,milestone,period,target\n,{family},ada@example.com,monthly,2027-01,1\n2027 revenue,,ada@example.com,monthly,2027-02,2\n"
+    );
+        let (_, plan) = import(&app, &both, "", false).await;
+        assert!(
+            plan["problems"]
+                .to_string()
+                .contains("both by its id and by its goal name"),
+            "{plan}"
+        );
+        // Without the owners scope an export names owners by id.
+        let token = app.token(1, &["goalpost.quotas.read"]);
+        let req = actix_web::test::TestRequest::get()
+            .uri("/goalpost/v1/exports")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .to_request();
+        let (status, _, by_id) = app.call_text(req).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(
+            !by_id.contains("ada@example.com") && by_id.contains(",7,"),
+            "{by_id}"
+        );
+        assert!(export(&app, "").await.contains("ada@example.com"));
+        // An archived family is restored, not written around.
+        let r = app
+            .send(
+                Method::POST,
+                &format!("/goalpost/v1/families/{family}/archive"),
+                Some(crate::support::TOKEN),
+                None,
+            )
+            .await;
+        assert!(r.status.is_success(), "{}", r.body);
+        let (_, plan) = import(&app, &sheet(), "", false).await;
+        assert!(
+            plan["problems"][0]["reason"]
+                .as_str()
+                .unwrap()
+                .contains("is archived"),
+            "{plan}"
+        );
+    }
+);
