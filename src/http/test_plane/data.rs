@@ -90,9 +90,11 @@ pub async fn restore(
             definitions_changed(tx)?;
             Ok(found)
         })?;
-        // The restored data as of the portal's clock now, not when it was taken.
-        let now = crate::portals::clock::clock(conn, portal)?.now();
-        super::controls::catch_up(conn, portal, now)?;
+        if found {
+            // The restored data as of the portal's clock now, not when it was taken.
+            let now = crate::portals::clock::clock(conn, portal)?.now();
+            super::controls::catch_up(conn, portal, now)?;
+        }
         Ok(found)
     })
     .await?;

@@ -25,16 +25,20 @@ pub async fn faults_and_recorder(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let state = req.app_data::<Data<AppState>>().cloned();
+    // Outside test mode every request passes straight on, before any other work.
+    let state = req
+        .app_data::<Data<AppState>>()
+        .filter(|s| s.config.test_mode)
+        .cloned();
+    let Some(state) = state else {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    };
     let path = req.path().to_owned();
     let skip = path.starts_with(TEST_PLANE) || path.starts_with("/health") || path == "/metrics";
     let token = presented_token(req.request()).filter(|t| !t.is_empty());
-    let (Some(state), Some(token), false) = (state, token, skip) else {
+    let (Some(token), false) = (token, skip) else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
-    if !state.config.test_mode {
-        return Ok(next.call(req).await?.map_into_boxed_body());
-    }
     let Ok(Some(who)) = resolve(&state, &token).await else {
         return Ok(next.call(req).await?.map_into_boxed_body());
     };
