@@ -74,7 +74,15 @@ pub async fn import(
     let otype = state.object_type(who.portal, "goal_targets").await?;
     let (portal, now) = (who.portal, who.now());
     let report = db::run(&state.pool, move |conn| {
-        crate::quotas::import(conn, &otype, portal, &body, options, now, |_, _| true)
+        crate::quotas::import(
+            conn,
+            &otype,
+            portal,
+            &body[..],
+            options,
+            now,
+            &mut |_, _, _| true,
+        )
     })
     .await?;
     if apply {

@@ -94,24 +94,17 @@ fn write(
     }
 }
 
-/// Writes (or with `dry`, tries) a plan; `progress(done, total)` is asked between chunks and
-/// stops the apply when it answers false (what is written is whole families). Returns how
-/// many slices were written.
+/// Writes (or with `dry`, tries) a plan. Returns how many slices were written.
 pub fn apply(
     conn: &mut Conn,
     target: (&ObjectType, PortalId),
     plan: &mut Plan,
     now: i64,
     dry: bool,
-    mut progress: impl FnMut(usize, usize) -> bool,
 ) -> Result<usize, ApiError> {
     let total = plan.families.len();
     let (mut written, mut i) = (0, 0);
     while i < total {
-        if !progress(i, total) {
-            plan.interrupted = Some(i);
-            return Ok(written);
-        }
         let (mut j, mut n) = (i, 0);
         while j < total && (j == i || n + size(&plan.families[j]) <= CHUNK_SLICES) {
             n += size(&plan.families[j]);
@@ -139,7 +132,6 @@ pub fn apply(
             Err((e, _)) => return Err(e),
         }
     }
-    progress(total, total);
     Ok(written)
 }
 

@@ -16,53 +16,69 @@ use std::time::{Duration, Instant};
 /// Progress of an apply on stderr: a bar with rate and ETA redrawn on a terminal, a plain line
 /// every few seconds otherwise (logs, CI).
 struct Progress {
-    on: bool,
+    /// Nothing is shown before this: a small file imports without a progress display.
+    quiet_until: Instant,
     terminal: bool,
+    phase: String,
     started: Instant,
     said: Instant,
 }
 
 impl Progress {
-    fn new(on: bool) -> Self {
+    fn new() -> Self {
         let now = Instant::now();
         Progress {
-            on,
+            quiet_until: now + Duration::from_secs(1),
             terminal: std::io::stderr().is_terminal(),
+            phase: String::new(),
             started: now,
             said: now,
         }
     }
 
-    fn show(&mut self, done: usize, total: usize) {
+    /// Shows `done` of `total` families (`total` 0: rows read so far, the total unknown).
+    fn show(&mut self, phase: &str, done: usize, total: usize) {
         let every = if self.terminal {
             Duration::from_millis(200)
         } else {
             Duration::from_secs(5)
         };
-        let last = done == total;
-        if !self.on || total == 0 || (!last && self.said.elapsed() < every) {
+        let first = phase != self.phase;
+        if first {
+            // A new phase starts its own clock; its start is shown at once.
+            self.phase = phase.to_owned();
+            self.started = Instant::now();
+        }
+        let last = total > 0 && done == total;
+        if Instant::now() < self.quiet_until || (!first && !last && self.said.elapsed() < every) {
             return;
         }
         self.said = Instant::now();
         let secs = self.started.elapsed().as_secs_f64().max(0.001);
         let rate = done as f64 / secs;
-        let eta = if rate > 0.0 {
-            (total - done) as f64 / rate
+        let line = if total == 0 {
+            format!("{phase}: {done} rows, {rate:.0}/s")
         } else {
-            0.0
+            let eta = if rate > 0.0 {
+                format!("{:.0}s", (total - done) as f64 / rate)
+            } else {
+                "?".into()
+            };
+            let bar = if self.terminal {
+                let filled = done * 30 / total;
+                format!("[{}{}] ", "#".repeat(filled), "-".repeat(30 - filled))
+            } else {
+                String::new()
+            };
+            format!("{phase}: {bar}{done}/{total} families, {rate:.0}/s, ETA {eta}")
         };
         if self.terminal {
-            let filled = done * 30 / total;
-            eprint!(
-                "\r[{}{}] {done}/{total} families, {rate:.0}/s, ETA {eta:.0}s ",
-                "#".repeat(filled),
-                "-".repeat(30 - filled)
-            );
+            eprint!("\r\x1b[K{line}");
             if last {
                 eprintln!();
             }
         } else {
-            eprintln!("import: {done}/{total} families, {rate:.0}/s, ETA {eta:.0}s");
+            eprintln!("import {line}");
         }
     }
 }
@@ -110,25 +126,20 @@ fn format(s: &str) -> Result<Format, String> {
     Format::parse(s).ok_or_else(|| format!("--format must be csv or ndjson, not {s:?}"))
 }
 
-fn read_file(path: &str) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
+/// The file to read, streamed (`-`: standard input).
+fn open(path: &str) -> Result<Box<dyn Read>, String> {
     if path == "-" {
-        std::io::stdin()
-            .take(MAX_BYTES + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("standard input: {e}"))?;
-    } else {
-        let len = std::fs::metadata(path)
-            .map_err(|e| format!("{path}: {e}"))?
-            .len();
-        if len > MAX_BYTES {
-            return Err(format!(
-                "{path} is {len} bytes, over the limit of {MAX_BYTES}: split it by goal"
-            ));
-        }
-        bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+        return Ok(Box::new(std::io::stdin().lock()));
     }
-    Ok(bytes)
+    let file = std::fs::File::open(path).map_err(|e| format!("{path}: {e}"))?;
+    let len = file.metadata().map_err(|e| format!("{path}: {e}"))?.len();
+    // Refused before reading a byte; the reader checks again as it streams (a pipe has no size).
+    if len > MAX_BYTES {
+        return Err(format!(
+            "{path} is {len} bytes, over the limit of {MAX_BYTES}: split it by goal"
+        ));
+    }
+    Ok(Box::new(file))
 }
 
 /// `goalpost import FILE`
@@ -138,7 +149,7 @@ pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result
         None => Format::of_path(&args.file),
     };
     let lay = args.layout.as_deref().map(layout).transpose()?;
-    let bytes = read_file(&args.file)?;
+    let input = open(&args.file)?;
     let mut conn = db::connect(database_url)?;
     conn.migrate()?;
     let portal = PortalId(args.portal);
@@ -159,19 +170,19 @@ pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
     let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    let mut bar = Progress::new(args.apply);
-    let progress = |done: usize, total: usize| {
-        bar.show(done, total);
+    let mut bar = Progress::new();
+    let mut progress = |phase: &str, done: usize, total: usize| {
+        bar.show(phase, done, total);
         !stop.load(Ordering::SeqCst)
     };
     let report = super::import(
         &mut conn,
         &otype,
         portal,
-        &bytes,
+        input,
         (fmt, lay, args.apply),
         now,
-        progress,
+        &mut progress,
     )
     .map_err(e)?;
     if args.json {
@@ -182,11 +193,10 @@ pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result
     } else {
         print!("{}", report.text());
     }
-    if report.plan.interrupted.is_some() {
+    if report.interrupted.is_some() {
         return Err("interrupted".into());
     }
-    let refused = report.plan.families.iter().any(|f| f.refused.is_some());
-    if !report.plan.problems.is_empty() || refused {
+    if report.totals.problems > 0 || report.totals.refused > 0 {
         return Err("some rows cannot be used (see the plan above)".into());
     }
     Ok(())

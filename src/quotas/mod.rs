@@ -1,8 +1,9 @@
 //! Quota import and export: the spreadsheet round trip. A file (CSV or NDJSON, in the *rows*
-//! or *grid* layout, see `sheet`) is read whole, matched to the portal's families, groups and
-//! slices, and planned; the plan is printed, and applied only when asked — one family per
-//! transaction through the engine, so the goal-family rules hold exactly as for the API, and
-//! re-running after an interruption finds the families already written unchanged.
+//! or *grid* layout, see `sheet`) is read whole into a spool (a temporary SQLite file sorted
+//! by family), then matched to the portal's families, groups and slices a batch of families
+//! at a time, and planned; the plan is printed, and applied only when asked — whole families
+//! per transaction through the engine, so the goal-family rules hold exactly as for the API,
+//! and re-running after an interruption finds the families already written unchanged.
 
 pub mod apply;
 pub mod cli;
@@ -10,7 +11,9 @@ pub mod export;
 pub mod period;
 pub mod plan;
 pub mod read;
+pub mod report;
 pub mod sheet;
+mod spool;
 
 use crate::crm::{lookups, owners};
 use crate::db::Conn;
@@ -18,29 +21,14 @@ use crate::engine::store::PortalId;
 use crate::engine::types::ObjectType;
 use crate::error::ApiError;
 use crate::portals::portal_settings;
-use plan::Plan;
 use read::Format;
+pub use report::Report;
 use serde_json::Value;
 use sheet::{Layout, Names};
 
-/// What an import did: the plan, and whether (and how much of) it was written.
-#[derive(Debug, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Report {
-    pub layout: &'static str,
-    pub rows: usize,
-    pub applied: bool,
-    pub written: usize,
-    #[serde(flatten)]
-    pub plan: Plan,
-}
-
-/// The layout a file has when not told: rows when it has a `period` column.
-fn layout_of(records: &[read::Record]) -> Layout {
-    let has_period = records
-        .iter()
-        .any(|r| r.cells.iter().any(|(c, _)| c == "period"));
-    if has_period {
+/// The layout a file has when not told: rows when its first record has a `period` column.
+fn layout_of(record: &read::Record) -> Layout {
+    if record.cells.iter().any(|(c, _)| c == "period") {
         Layout::Rows
     } else {
         Layout::Grid
@@ -61,118 +49,209 @@ fn names(conn: &mut Conn, portal: PortalId) -> Result<Names, ApiError> {
     Ok(Names { emails, teams })
 }
 
+/// Families planned (and written) together at most, and about how many records they hold:
+/// the unit of memory an import holds whatever the file's size.
+const BATCH_FAMILIES: usize = 500;
+const BATCH_RECORDS: usize = 5000;
+
+/// What a pass over the spooled families does with each batch's plan.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Pass {
+    /// Plan only (before an apply: a file with a line that cannot be used writes nothing).
+    Plan,
+    /// Plan and try the writes, rolling them back (a dry run names what the rules refuse).
+    Try,
+    /// Plan and write.
+    Write,
+}
+
+/// Where an import is, for a progress display: the phase, and done of total (0: unknown).
+pub type Progress<'a> = &'a mut dyn FnMut(&str, usize, usize) -> bool;
+
+fn spool_err(e: String) -> ApiError {
+    ApiError::Internal(e)
+}
+
+/// A file's family key as it names it: by family id, else by goal name.
+fn key_of(slice: &sheet::Slice) -> Option<spool::Key> {
+    match (&slice.family, &slice.goal) {
+        (Some(f), _) => Some((true, f.clone())),
+        (None, Some(g)) => Some((false, g.clone())),
+        (None, None) => None,
+    }
+}
+
 /// Reads, plans and (with `apply`) writes a quota file for `portal` (`otype`: its goal-target
-/// type, with its custom properties). A malformed file is a 400 and writes nothing.
+/// type, with its custom properties), streaming it through a spool so memory does not grow
+/// with the file. A malformed file is a 400 and writes nothing; so is a file with any line
+/// that cannot be used, when applying. `progress` is asked between batches of families, and
+/// stops the import (between whole families) when it answers false.
 pub fn import(
     conn: &mut Conn,
     otype: &ObjectType,
     portal: PortalId,
-    bytes: &[u8],
+    input: impl std::io::Read,
     (format, layout, apply): (Format, Option<Layout>, bool),
     now: i64,
-    progress: impl FnMut(usize, usize) -> bool,
+    progress: Progress,
 ) -> Result<Report, ApiError> {
-    let records = read::records(bytes, format).map_err(ApiError::bad_request)?;
-    if records.is_empty() {
+    let tz = portal_settings(conn, portal)?.tz();
+    let names = names(conn, portal)?;
+    let mut spool = spool::Spool::new().map_err(spool_err)?;
+    let mut layout = layout;
+    let (mut failed, mut seen) = (None, 0usize);
+    let rows = read::each(input, format, |record| {
+        seen += 1;
+        let lay = *layout.get_or_insert_with(|| layout_of(&record));
+        let kept = match sheet::slices_of(&record, lay, tz, &names) {
+            Ok(slices) => match slices.first().and_then(key_of) {
+                Some(key) => spool.push(key, &record),
+                None => Ok(()),
+            },
+            Err(reason) => spool.problem(record.line, reason),
+        };
+        if seen % 10_000 == 0 && !progress("reading", seen, 0) {
+            return Err("interrupted while reading: nothing was written".into());
+        }
+        // The spool failing is the server's fault, not the file's: kept apart from a 400.
+        kept.map_err(|e| failed.insert(e).clone())
+    });
+    if let Some(e) = failed {
+        return Err(spool_err(e));
+    }
+    let rows = rows.map_err(ApiError::bad_request)?;
+    let Some(layout) = layout.filter(|_| rows > 0) else {
         return Err(ApiError::bad_request(
             "the file has no rows: a header row, then one row per slice (rows) or assignee (grid)",
         ));
-    }
-    let layout = layout.unwrap_or_else(|| layout_of(&records));
-    let tz = portal_settings(conn, portal)?.tz();
-    let (slices, problems) = sheet::slices(&records, layout, tz, &names(conn, portal)?);
-    let rows = records.len();
-    drop(records);
-    let mut plan = plan::plan(conn, otype, portal, slices, problems)?;
+    };
+    let in_file = spool.seal().map_err(spool_err)?;
+    let target = Target {
+        conn,
+        otype,
+        portal,
+        tz,
+        layout,
+        names: &names,
+        now,
+    };
+    let mut report = pass(
+        target,
+        &mut spool,
+        if apply { Pass::Plan } else { Pass::Try },
+        progress,
+    )?;
     // A file with lines that cannot be used is not applied at all: fix it, then apply it.
-    let apply = apply && plan.problems.is_empty();
-    let written = apply::apply(conn, (otype, portal), &mut plan, now, !apply, progress)?;
-    Ok(Report {
-        layout: match layout {
-            Layout::Rows => "rows",
-            Layout::Grid => "grid",
-        },
-        rows,
-        applied: apply,
-        written,
-        plan,
-    })
+    if apply && report.totals.problems == 0 && report.interrupted.is_none() {
+        spool.replan().map_err(spool_err)?;
+        let target = Target {
+            conn,
+            otype,
+            portal,
+            tz,
+            layout,
+            names: &names,
+            now,
+        };
+        report = pass(target, &mut spool, Pass::Write, progress)?;
+        report.applied = report.interrupted.is_none();
+    }
+    report.layout = match layout {
+        Layout::Rows => "rows",
+        Layout::Grid => "grid",
+    };
+    report.rows = rows;
+    report.in_file = in_file;
+    Ok(report)
 }
 
-impl Report {
-    /// The 400 of an import asked to apply a file with lines it cannot use.
-    pub fn refusal(&self) -> Option<ApiError> {
-        let p = &self.plan.problems;
-        if p.is_empty() {
-            return None;
-        }
-        let listed: Vec<String> = p
-            .iter()
-            .take(20)
-            .map(|x| format!("line {}: {}", x.line, x.reason))
-            .collect();
-        Some(ApiError::bad_request(format!(
-            "{} lines cannot be used; nothing was written. {}",
-            p.len(),
-            listed.join("; ")
-        )))
-    }
+/// What a pass plans against.
+struct Target<'a> {
+    conn: &'a mut Conn,
+    otype: &'a ObjectType,
+    portal: PortalId,
+    tz: chrono_tz::Tz,
+    layout: Layout,
+    names: &'a Names,
+    now: i64,
+}
 
-    /// The plan (and what was applied) as lines for a terminal.
-    pub fn text(&self) -> String {
-        let p = &self.plan;
-        let count = |f: fn(&plan::FamilyPlan) -> usize| p.families.iter().map(f).sum::<usize>();
-        let refused = p.families.iter().filter(|f| f.refused.is_some()).count();
-        let n =
-            |k: usize, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
-        let mut out = format!(
-            "{} ({} layout): {} ({} new), {} to create; slices: {} to create, {} to change, {} unchanged; {} refused{}\n",
-            n(self.rows, "row", "rows"),
-            self.layout,
-            n(p.families.len(), "family", "families"),
-            p.families.iter().filter(|f| f.new_family).count(),
-            n(count(|f| f.new_groups), "group", "groups"),
-            count(|f| f.create.len()),
-            count(|f| f.change.len()),
-            count(|f| f.unchanged),
-            n(p.problems.len(), "line", "lines"),
-            if refused > 0 { format!(", {} refused by the rules", n(refused, "family", "families")) } else { String::new() },
-        );
-        // A large file's families are summed up above; the first ones are listed.
-        const LISTED: usize = 50;
-        for f in p.families.iter().take(LISTED) {
-            out += &format!(
-                "  family {} {:?}{}: {} to create, {} to change, {} unchanged\n",
-                f.family,
-                f.goal,
-                if f.new_family { " (new)" } else { "" },
-                f.create.len(),
-                f.change.len(),
-                f.unchanged
-            );
-            if let Some(r) = &f.refused {
-                out += &format!("    refused: {r}\n");
+/// One pass over the spooled families, a batch at a time.
+fn pass(
+    t: Target,
+    spool: &mut spool::Spool,
+    kind: Pass,
+    progress: Progress,
+) -> Result<Report, ApiError> {
+    let phase = match kind {
+        Pass::Plan => "planning",
+        Pass::Try => "checking",
+        Pass::Write => "writing",
+    };
+    let total = spool.families().map_err(spool_err)?;
+    let mut report = Report::default();
+    let mut after = 0;
+    while after < total {
+        if !progress(phase, after, total) {
+            report.interrupted = Some(after);
+            break;
+        }
+        let batch = spool
+            .batch(after, BATCH_FAMILIES, BATCH_RECORDS)
+            .map_err(spool_err)?;
+        after = batch.last().map_or(total, |(family, _)| *family);
+        let mut slices = Vec::new();
+        for (_, record) in &batch {
+            // Read once already: every record spooled makes slices.
+            slices.extend(sheet::slices_of(record, t.layout, t.tz, t.names).unwrap_or_default());
+        }
+        let mut plan = plan::plan(t.conn, t.otype, t.portal, slices, Vec::new())?;
+        // A family named both by its id and by its goal, in two batches: the second is refused.
+        let uuids: Vec<String> = plan.families.iter().map(|f| f.family.clone()).collect();
+        let twice = spool.planned_before(&uuids).map_err(spool_err)?;
+        plan.families.retain(|f| {
+            if !twice.contains(&f.family) {
+                return true;
             }
+            let reason = format!(
+                "family {} is named both by its id and by its goal name: use one",
+                f.family
+            );
+            plan.problems.extend(
+                f.create
+                    .iter()
+                    .chain(&f.change)
+                    .map(|&line| sheet::Problem {
+                        line,
+                        reason: reason.clone(),
+                    }),
+            );
+            false
+        });
+        for p in std::mem::take(&mut plan.problems) {
+            spool.problem(p.line, p.reason).map_err(spool_err)?;
         }
-        if p.families.len() > LISTED {
-            out += &format!("  … and {} more families\n", p.families.len() - LISTED);
+        if kind != Pass::Plan {
+            let written = apply::apply(
+                t.conn,
+                (t.otype, t.portal),
+                &mut plan,
+                t.now,
+                kind == Pass::Try,
+            )?;
+            report.written += written;
         }
-        for problem in &p.problems {
-            out += &format!("  line {}: {}\n", problem.line, problem.reason);
-        }
-        out += &if let Some(at) = p.interrupted {
-            format!(
-                "interrupted after {at} of {} families ({} slices written): run the same import again to finish\n",
-                p.families.len(),
-                self.written
-            )
-        } else if self.applied {
-            format!("applied: {} slices written\n", self.written)
-        } else if !p.problems.is_empty() {
-            "not applied: nothing written until every line can be used\n".to_owned()
-        } else {
-            "dry run: nothing written (add --apply to write the plan)\n".to_owned()
-        };
-        out
+        report.add(plan.families);
     }
+    progress(phase, after, total);
+    let (count, first) = spool.problems(report::LISTED).map_err(spool_err)?;
+    report.totals.problems = count;
+    report.problems = first
+        .into_iter()
+        .map(|k| sheet::Problem {
+            line: k.line as usize,
+            reason: k.reason,
+        })
+        .collect();
+    Ok(report)
 }

@@ -39,14 +39,20 @@ pub struct FamilyPlan {
     pub(super) joins: Vec<bool>,
 }
 
+impl FamilyPlan {
+    /// Drops the writes (once applied), keeping what the report shows.
+    pub(super) fn forget_writes(&mut self) {
+        self.creates = Vec::new();
+        self.updates = Vec::new();
+        self.joins = Vec::new();
+    }
+}
+
 /// A file's plan: per family, and the lines that cannot be used.
-#[derive(Debug, Default, serde::Serialize)]
+#[derive(Debug, Default)]
 pub struct Plan {
     pub families: Vec<FamilyPlan>,
     pub problems: Vec<Problem>,
-    /// Stopped before this family (of `families`), when asked to.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub interrupted: Option<usize>,
 }
 
 /// The properties an import sets itself (a column of that name is refused: use the layout's).
@@ -241,11 +247,7 @@ pub fn plan(
         false
     });
     problems.sort_by_key(|p| p.line);
-    Ok(Plan {
-        families,
-        problems,
-        interrupted: None,
-    })
+    Ok(Plan { families, problems })
 }
 
 fn family_plan(

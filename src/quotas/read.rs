@@ -5,6 +5,7 @@
 //! ([`cell`]), which also undoes the quote an export puts before formula-like text.
 
 use serde_json::Value;
+use std::io::{BufRead, Read};
 
 /// The largest file read (a million slices as rows take about 100 MB).
 pub const MAX_BYTES: u64 = 512 << 20;
@@ -36,7 +37,7 @@ impl Format {
 }
 
 /// One data row: its line in the file and its cells by column.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Record {
     pub line: usize,
     pub cells: Vec<(String, String)>,
@@ -53,28 +54,54 @@ impl Record {
     }
 }
 
-/// Reads a whole file; an error names the line and what is wrong, and nothing is read.
+/// Reads a whole file into memory (small files and tests); see [`each`].
 pub fn records(bytes: &[u8], format: Format) -> Result<Vec<Record>, String> {
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(format!(
-            "the file is {} bytes, over the limit of {MAX_BYTES}",
-            bytes.len()
-        ));
+    let mut out = Vec::new();
+    each(bytes, format, |r| {
+        out.push(r);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// A reader that fails once more than [`MAX_BYTES`] have been read, so a file too large is
+/// refused as it streams in (nothing is written before the whole file has been read).
+struct Limited<R> {
+    inner: R,
+    read: u64,
+}
+
+impl<R: Read> Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read += n as u64;
+        if self.read > MAX_BYTES {
+            return Err(std::io::Error::other(format!(
+                "the file is over the limit of {MAX_BYTES} bytes: split it by goal"
+            )));
+        }
+        Ok(n)
     }
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count()
-            + 1;
-        return Err(format!(
-            "line {line}: the file is not UTF-8 text (save it as CSV UTF-8)"
-        ));
-    }
+}
+
+fn not_utf8(line: u64) -> String {
+    format!("line {line}: the file is not UTF-8 text (save it as CSV UTF-8)")
+}
+
+/// Streams a file's records to `f` in file order, holding one record at a time; an error
+/// (the file's, naming its line, or `f`'s) stops the read. Returns how many were read.
+pub fn each(
+    input: impl Read,
+    format: Format,
+    f: impl FnMut(Record) -> Result<(), String>,
+) -> Result<usize, String> {
+    let input = Limited {
+        inner: input,
+        read: 0,
+    };
     match format {
-        Format::Csv => csv_records(bytes),
-        Format::Ndjson => ndjson_records(bytes),
+        Format::Csv => csv_records(input, f),
+        Format::Ndjson => ndjson_records(std::io::BufReader::new(input), f),
     }
 }
 
@@ -90,29 +117,43 @@ fn check_header(names: &[String]) -> Result<(), String> {
     Ok(())
 }
 
-fn csv_records(bytes: &[u8]) -> Result<Vec<Record>, String> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(bytes);
+fn csv_error(e: &csv::Error) -> String {
+    match (e.kind(), e.position()) {
+        (csv::ErrorKind::Io(io), _) => io.to_string(),
+        (csv::ErrorKind::Utf8 { pos, .. }, _) => not_utf8(pos.as_ref().map_or(1, |p| p.line())),
+        (
+            csv::ErrorKind::UnequalLengths {
+                len, expected_len, ..
+            },
+            Some(p),
+        ) => format!(
+            "line {}: {len} cells where the header has {expected_len}",
+            p.line()
+        ),
+        (_, Some(p)) => format!("line {}: {e}", p.line()),
+        (_, None) => e.to_string(),
+    }
+}
+
+fn csv_records(
+    input: impl Read,
+    mut f: impl FnMut(Record) -> Result<(), String>,
+) -> Result<usize, String> {
+    // The csv reader takes off a UTF-8 byte-order mark itself.
+    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let header: Vec<String> = reader
         .headers()
-        .map_err(|e| format!("line 1: {e}"))?
+        .map_err(|e| match e.kind() {
+            csv::ErrorKind::Utf8 { .. } | csv::ErrorKind::Io(_) => csv_error(&e),
+            _ => format!("line 1: {e}"),
+        })?
         .iter()
         .map(|h| h.trim().to_owned())
         .collect();
     check_header(&header)?;
-    let mut out = Vec::new();
-    for row in reader.records() {
-        let row = row.map_err(|e| match e.position() {
-            Some(p) => match e.kind() {
-                csv::ErrorKind::UnequalLengths {
-                    len, expected_len, ..
-                } => format!(
-                    "line {}: {len} cells where the header has {expected_len}",
-                    p.line()
-                ),
-                _ => format!("line {}: {e}", p.line()),
-            },
-            None => e.to_string(),
-        })?;
+    let mut n = 0;
+    let mut row = csv::StringRecord::new();
+    while reader.read_record(&mut row).map_err(|e| csv_error(&e))? {
         let line = row.position().map_or(0, |p| p.line() as usize);
         if row.iter().all(|c| c.trim().is_empty()) {
             continue;
@@ -122,20 +163,36 @@ fn csv_records(bytes: &[u8]) -> Result<Vec<Record>, String> {
             .cloned()
             .zip(row.iter().map(str::to_owned))
             .collect();
-        out.push(Record { line, cells });
+        f(Record { line, cells })?;
+        n += 1;
     }
-    Ok(out)
+    Ok(n)
 }
 
-fn ndjson_records(bytes: &[u8]) -> Result<Vec<Record>, String> {
-    let text = std::str::from_utf8(bytes).map_err(|e| e.to_string())?;
-    let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let line = i + 1;
-        if raw.trim().is_empty() {
+fn ndjson_records(
+    mut input: impl BufRead,
+    mut f: impl FnMut(Record) -> Result<(), String>,
+) -> Result<usize, String> {
+    let (mut n, mut line, mut raw) = (0, 0, Vec::new());
+    loop {
+        raw.clear();
+        if input
+            .read_until(b'\n', &mut raw)
+            .map_err(|e| e.to_string())?
+            == 0
+        {
+            return Ok(n);
+        }
+        line += 1;
+        let bytes = match raw.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) if line == 1 => rest,
+            _ => &raw[..],
+        };
+        let text = std::str::from_utf8(bytes).map_err(|_| not_utf8(line as u64))?;
+        if text.trim().is_empty() {
             continue;
         }
-        let value: Value = serde_json::from_str(raw).map_err(|e| format!("line {line}: {e}"))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| format!("line {line}: {e}"))?;
         let Value::Object(map) = value else {
             return Err(format!("line {line}: each line is one JSON object"));
         };
@@ -150,9 +207,9 @@ fn ndjson_records(bytes: &[u8]) -> Result<Vec<Record>, String> {
             };
             cells.push((k, text));
         }
-        out.push(Record { line, cells });
+        f(Record { line, cells })?;
+        n += 1;
     }
-    Ok(out)
 }
 
 /// Whether a spreadsheet would run `s` as a formula: it starts with `=`, `+`, `@`, a tab or a

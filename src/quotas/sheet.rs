@@ -122,7 +122,7 @@ fn amount(raw: &str) -> Result<String, String> {
 }
 
 /// The slices of one record; a record yields nothing and a problem when any cell is wrong.
-fn slices_of(r: &Record, layout: Layout, tz: Tz, names: &Names) -> Result<Vec<Slice>, String> {
+pub fn slices_of(r: &Record, layout: Layout, tz: Tz, names: &Names) -> Result<Vec<Slice>, String> {
     let text = |c: &str| r.get(c).map(cell).transpose();
     let goal = text("goal")?;
     let family = text("family")?;
@@ -189,25 +189,4 @@ fn slices_of(r: &Record, layout: Layout, tz: Tz, names: &Names) -> Result<Vec<Sl
             extra: extra.clone(),
         })
         .collect())
-}
-
-/// Every record's slices, and the records that cannot be used.
-pub fn slices(
-    records: &[Record],
-    layout: Layout,
-    tz: Tz,
-    names: &Names,
-) -> (Vec<Slice>, Vec<Problem>) {
-    let mut out = Vec::new();
-    let mut problems = Vec::new();
-    for r in records {
-        match slices_of(r, layout, tz, names) {
-            Ok(s) => out.extend(s),
-            Err(reason) => problems.push(Problem {
-                line: r.line,
-                reason,
-            }),
-        }
-    }
-    (out, problems)
 }
