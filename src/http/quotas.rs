@@ -109,12 +109,36 @@ pub async fn export(
     );
     let otype = state.object_type(who.portal, "goal_targets").await?;
     let portal = who.portal;
-    let bytes = db::run(&state.pool, move |conn| {
-        let mut out = Vec::new();
-        crate::quotas::export::export(conn, &otype, portal, what, &mut out)?;
-        Ok(out)
+    // The survey (families, a grid's columns) before the answer starts, so a failure is still
+    // an error status; then the slices stream out a chunk of families at a time, through a
+    // small channel: a slow client holds the writer back instead of the server buffering.
+    let ot = otype.clone();
+    let survey = db::run(&state.pool, move |conn| {
+        crate::quotas::export::survey(conn, &ot, portal, what)
     })
     .await?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
+    let pool = state.pool.clone();
+    let failed = tx.clone();
+    actix_web::rt::spawn(async move {
+        let wrote = db::run(&pool, move |conn| {
+            let mut out = ChannelWriter {
+                tx,
+                buf: Vec::with_capacity(CHUNK_BYTES),
+            };
+            crate::quotas::export::write(conn, &otype, portal, &survey, &mut out)
+        })
+        .await;
+        if let Err(e) = wrote {
+            // Mid-answer, the status is sent: the body ends with an error, so the client
+            // sees a broken transfer rather than a file that looks complete.
+            tracing::warn!(error = %e, "export stopped");
+            let _ = failed.send(Err(std::io::Error::other(e.to_string()))).await;
+        }
+    });
+    let body = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
     let (kind, ext) = match what.1 {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Ndjson => ("application/x-ndjson", "ndjson"),
@@ -125,5 +149,38 @@ pub async fn export(
             "content-disposition",
             format!("attachment; filename=\"quotas.{ext}\""),
         ))
-        .body(bytes))
+        .streaming(body))
+}
+
+/// Bytes sent per message of an export's stream.
+const CHUNK_BYTES: usize = 64 << 10;
+
+/// A `Write` on the blocking thread that sends the bytes to the answer's stream in chunks.
+struct ChannelWriter {
+    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
+    buf: Vec<u8>,
+}
+
+impl std::io::Write for ChannelWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= CHUNK_BYTES {
+            self.flush()?;
+        }
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = Bytes::from(std::mem::replace(
+            &mut self.buf,
+            Vec::with_capacity(CHUNK_BYTES),
+        ));
+        // The client went away: stop writing (the export ends with this error).
+        self.tx
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::other("the client closed the connection"))
+    }
 }

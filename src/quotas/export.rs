@@ -1,6 +1,8 @@
 //! Exporting a portal's goal targets as a quota file, in the layout and format `import`
 //! reads: exporting then importing the same file changes nothing. Owners are written by
-//! e-mail where the owners lookup knows them; formula-like text is quoted out.
+//! e-mail where the owners lookup knows them; formula-like text is quoted out. Two passes: a
+//! survey of the families (and a grid's columns), then the slices a chunk of families at a
+//! time, so the file streams out as it is written.
 
 use super::period::label;
 use super::plan::assignee_of;
@@ -8,7 +10,8 @@ use super::read::{neutral, Format};
 use super::sheet::{Assignee, Layout};
 use crate::crm::owners;
 use crate::db::Conn;
-use crate::engine::store::{self, PortalId, Scope};
+use crate::engine::search::run::members;
+use crate::engine::store::{self, ObjectRow, PortalId, Scope};
 use crate::engine::types::ObjectType;
 use crate::engine::value::parse_instant;
 use crate::error::ApiError;
@@ -17,8 +20,11 @@ use crate::portals::portal_settings;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 
-/// A grid row: family, assignee, team and milestone.
+/// A grid row: family, assignee, team, milestone and currency.
 type GroupKey<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str);
+
+/// Families read (and written) together.
+const CHUNK: usize = 500;
 
 /// One exported slice.
 struct Row {
@@ -33,13 +39,56 @@ struct Row {
     currency: String,
 }
 
-/// Every live goal target of the portal that has a family, an assignee and a period.
-fn rows(
+/// What an export writes from: the portal's zone, owners' e-mails, and the survey's families
+/// (in order) and grid columns.
+pub struct Survey {
+    tz: chrono_tz::Tz,
+    emails: HashMap<i64, String>,
+    families: Vec<String>,
+    columns: Vec<String>,
+    layout: Layout,
+    format: Format,
+}
+
+/// A stored slice as exported, when it has a family, an assignee and a period.
+fn row_of(r: &ObjectRow, tz: chrono_tz::Tz, emails: &HashMap<i64, String>) -> Option<Row> {
+    let p = &r.properties;
+    let text = |k: &str| p.get(k).unwrap_or_default().to_owned();
+    let a = assignee_of(r)?;
+    let m = p.get("hs_milestone").and_then(Milestone::parse)?;
+    let start = p.get("hs_start_datetime").and_then(parse_instant)?;
+    let family = text("hs_group_correlation_uuid");
+    if family.is_empty() {
+        return None;
+    }
+    let (assignee, team) = match a {
+        Assignee::Owner(o) => (
+            emails.get(&o).cloned().unwrap_or(o.to_string()),
+            text("hs_team_id"),
+        ),
+        Assignee::Team(t) => (String::new(), t.to_string()),
+    };
+    Some(Row {
+        family,
+        goal: text("hs_goal_name"),
+        assignee,
+        team,
+        milestone: m,
+        start,
+        label: label(m, tz, start),
+        target: text("hs_target_amount"),
+        currency: text("hs_goal_target_currency_code"),
+    })
+}
+
+/// The first pass: every family's id and, for a grid, every period column, in order. Memory
+/// grows with the families and periods, not the slices; the slices are read again per chunk.
+pub fn survey(
     conn: &mut Conn,
     otype: &ObjectType,
     portal: PortalId,
-    with_emails: bool,
-) -> Result<Vec<Row>, ApiError> {
+    (layout, format, with_emails): (Layout, Format, bool),
+) -> Result<Survey, ApiError> {
     let tz = portal_settings(conn, portal)?.tz();
     // An owner is written by e-mail only when the e-mail names that owner alone on import.
     let all = if with_emails {
@@ -57,84 +106,174 @@ fn rows(
         portal,
         object_type: otype.name,
     };
-    let mut out = Vec::new();
+    let (mut families, mut columns) = (BTreeSet::new(), BTreeSet::new());
     let mut from = 0;
     loop {
         let page = store::page(conn, scope, false, from, 1000)?;
         for r in page.iter().take(1000) {
-            let p = &r.properties;
-            let text = |k: &str| p.get(k).unwrap_or_default().to_owned();
-            let (Some(a), Some(m), Some(start)) = (
-                assignee_of(r),
-                p.get("hs_milestone").and_then(Milestone::parse),
-                p.get("hs_start_datetime").and_then(parse_instant),
-            ) else {
-                continue;
-            };
-            let family = text("hs_group_correlation_uuid");
-            if family.is_empty() {
-                continue;
+            if let Some(row) = row_of(r, tz, &HashMap::new()) {
+                if layout == Layout::Grid {
+                    columns.insert((row.start, row.label));
+                }
+                families.insert(row.family);
             }
-            let (assignee, team) = match a {
-                Assignee::Owner(o) => (
-                    emails.get(&o).cloned().unwrap_or(o.to_string()),
-                    text("hs_team_id"),
-                ),
-                Assignee::Team(t) => (String::new(), t.to_string()),
-            };
-            out.push(Row {
-                family,
-                goal: text("hs_goal_name"),
-                assignee,
-                team,
-                milestone: m,
-                start,
-                label: label(m, tz, start),
-                target: text("hs_target_amount"),
-                currency: text("hs_goal_target_currency_code"),
-            });
         }
         match page.get(1000) {
             Some(next) => from = next.id,
             None => break,
         }
     }
-    out.sort_by(|a, b| {
-        (&a.family, &a.assignee, &a.team, a.start).cmp(&(&b.family, &b.assignee, &b.team, b.start))
-    });
-    Ok(out)
+    // One column per period label, in time order.
+    let mut seen = BTreeSet::new();
+    let columns = columns
+        .into_iter()
+        .filter(|(_, l)| seen.insert(l.clone()))
+        .map(|(_, l)| l)
+        .collect();
+    Ok(Survey {
+        tz,
+        emails,
+        families: families.into_iter().collect(),
+        columns,
+        layout,
+        format,
+    })
 }
 
-/// Writes records with these columns, as CSV (header first) or NDJSON (empty cells left out).
-fn write_records(
-    out: &mut dyn Write,
-    format: Format,
-    header: &[String],
-    records: &[Vec<String>],
-) -> Result<(), String> {
-    match format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(header).map_err(|e| e.to_string())?;
-            for r in records {
-                w.write_record(r).map_err(|e| e.to_string())?;
-            }
-            w.flush().map_err(|e| e.to_string())
-        }
-        Format::Ndjson => {
-            for r in records {
+/// Writes records as CSV (header first) or NDJSON (empty cells left out).
+enum Sink<'a> {
+    Csv(Box<csv::Writer<&'a mut dyn Write>>),
+    Ndjson(&'a mut dyn Write, Vec<String>),
+}
+
+impl Sink<'_> {
+    fn write(&mut self, record: &[String]) -> Result<(), String> {
+        match self {
+            Sink::Csv(w) => w.write_record(record).map_err(|e| e.to_string()),
+            Sink::Ndjson(out, header) => {
                 let object: serde_json::Map<String, serde_json::Value> = header
                     .iter()
-                    .zip(r)
+                    .zip(record)
                     .filter(|(_, v)| !v.is_empty())
                     .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
                     .collect();
-                writeln!(out, "{}", serde_json::Value::Object(object))
-                    .map_err(|e| e.to_string())?;
+                writeln!(out, "{}", serde_json::Value::Object(object)).map_err(|e| e.to_string())
             }
-            Ok(())
         }
     }
+
+    fn flush(&mut self) -> Result<(), String> {
+        match self {
+            Sink::Csv(w) => w.flush().map_err(|e| e.to_string()),
+            Sink::Ndjson(out, _) => out.flush().map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// The records of one chunk of families' rows (sorted), in the survey's layout.
+fn records(rows: &[Row], s: &Survey) -> Vec<Vec<String>> {
+    let fixed = |r: &Row| {
+        vec![
+            neutral(&r.goal),
+            neutral(&r.family),
+            neutral(&r.assignee),
+            r.team.clone(),
+            r.milestone.name().into(),
+        ]
+    };
+    if s.layout == Layout::Rows {
+        return rows
+            .iter()
+            .map(|r| {
+                let mut rec = fixed(r);
+                rec.extend([r.label.clone(), r.target.clone(), neutral(&r.currency)]);
+                rec
+            })
+            .collect();
+    }
+    let mut groups: BTreeMap<GroupKey, (&Row, HashMap<&str, &str>)> = BTreeMap::new();
+    for r in rows {
+        let key = (
+            r.family.as_str(),
+            r.assignee.as_str(),
+            r.team.as_str(),
+            r.milestone.name(),
+            r.currency.as_str(),
+        );
+        groups
+            .entry(key)
+            .or_insert_with(|| (r, HashMap::new()))
+            .1
+            .insert(&r.label, &r.target);
+    }
+    groups
+        .values()
+        .map(|(r, targets)| {
+            let mut rec = fixed(r);
+            rec.push(neutral(&r.currency));
+            rec.extend(s.columns.iter().map(|c| {
+                targets
+                    .get(c.as_str())
+                    .map(|t| t.to_string())
+                    .unwrap_or_default()
+            }));
+            rec
+        })
+        .collect()
+}
+
+/// The second pass: writes the surveyed families' slices, a chunk of families at a time, in
+/// family order; returns how many slices it wrote.
+pub fn write(
+    conn: &mut Conn,
+    otype: &ObjectType,
+    portal: PortalId,
+    s: &Survey,
+    out: &mut dyn Write,
+) -> Result<usize, ApiError> {
+    let fixed = ["goal", "family", "assignee", "team", "milestone"];
+    let mut header: Vec<String> = fixed.iter().map(|c| c.to_string()).collect();
+    match s.layout {
+        Layout::Rows => header.extend(["period", "target", "currency"].map(String::from)),
+        Layout::Grid => {
+            header.push("currency".into());
+            header.extend(s.columns.iter().cloned());
+        }
+    }
+    let mut sink = match s.format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            w.write_record(&header)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            Sink::Csv(Box::new(w))
+        }
+        Format::Ndjson => Sink::Ndjson(out, header),
+    };
+    let scope = Scope {
+        portal,
+        object_type: otype.name,
+    };
+    let mut n = 0;
+    for chunk in s.families.chunks(CHUNK) {
+        let mut rows: Vec<Row> = members(conn, scope, "hs_group_correlation_uuid", chunk)?
+            .iter()
+            .filter_map(|r| row_of(r, s.tz, &s.emails))
+            .collect();
+        rows.sort_by(|a, b| {
+            (&a.family, &a.assignee, &a.team, a.start).cmp(&(
+                &b.family,
+                &b.assignee,
+                &b.team,
+                b.start,
+            ))
+        });
+        n += rows.len();
+        for rec in records(&rows, s) {
+            sink.write(&rec).map_err(ApiError::Internal)?;
+        }
+    }
+    sink.flush().map_err(ApiError::Internal)?;
+    Ok(n)
 }
 
 /// Writes the portal's quota file (owners by e-mail when `with_emails`, else by id); returns
@@ -143,90 +282,9 @@ pub fn export(
     conn: &mut Conn,
     otype: &ObjectType,
     portal: PortalId,
-    (layout, format, with_emails): (Layout, Format, bool),
+    what: (Layout, Format, bool),
     out: &mut dyn Write,
 ) -> Result<usize, ApiError> {
-    let rows = rows(conn, otype, portal, with_emails)?;
-    let fixed = ["goal", "family", "assignee", "team", "milestone"];
-    let (header, records): (Vec<String>, Vec<Vec<String>>) = match layout {
-        Layout::Rows => {
-            let header = fixed
-                .iter()
-                .chain(&["period", "target", "currency"])
-                .map(|s| s.to_string())
-                .collect();
-            let records = rows
-                .iter()
-                .map(|r| {
-                    vec![
-                        neutral(&r.goal),
-                        neutral(&r.family),
-                        neutral(&r.assignee),
-                        r.team.clone(),
-                        r.milestone.name().into(),
-                        r.label.clone(),
-                        r.target.clone(),
-                        neutral(&r.currency),
-                    ]
-                })
-                .collect();
-            (header, records)
-        }
-        Layout::Grid => {
-            // One column per period any row has, in time order; one row per family and assignee.
-            let columns: BTreeSet<(i64, &str)> =
-                rows.iter().map(|r| (r.start, r.label.as_str())).collect();
-            let columns: Vec<&str> = {
-                let mut seen = BTreeSet::new();
-                columns
-                    .into_iter()
-                    .filter(|(_, l)| seen.insert(*l))
-                    .map(|(_, l)| l)
-                    .collect()
-            };
-            let mut groups: BTreeMap<GroupKey, (&Row, HashMap<&str, &str>)> = BTreeMap::new();
-            for r in &rows {
-                let key = (
-                    r.family.as_str(),
-                    r.assignee.as_str(),
-                    r.team.as_str(),
-                    r.milestone.name(),
-                    r.currency.as_str(),
-                );
-                groups
-                    .entry(key)
-                    .or_insert_with(|| (r, HashMap::new()))
-                    .1
-                    .insert(&r.label, &r.target);
-            }
-            let mut header: Vec<String> = fixed
-                .iter()
-                .chain(&["currency"])
-                .map(|s| s.to_string())
-                .collect();
-            header.extend(columns.iter().map(|c| c.to_string()));
-            let records = groups
-                .values()
-                .map(|(r, targets)| {
-                    let mut rec = vec![
-                        neutral(&r.goal),
-                        neutral(&r.family),
-                        neutral(&r.assignee),
-                        r.team.clone(),
-                        r.milestone.name().into(),
-                        neutral(&r.currency),
-                    ];
-                    rec.extend(
-                        columns
-                            .iter()
-                            .map(|c| targets.get(c).map(|t| t.to_string()).unwrap_or_default()),
-                    );
-                    rec
-                })
-                .collect();
-            (header, records)
-        }
-    };
-    write_records(out, format, &header, &records).map_err(ApiError::Internal)?;
-    Ok(rows.len())
+    let survey = survey(conn, otype, portal, what)?;
+    write(conn, otype, portal, &survey, out)
 }

@@ -9,8 +9,8 @@ use crate::error::ApiError;
 /// Families and problem lines listed in a report at most (the totals count them all).
 pub const LISTED: usize = 1000;
 
-/// Families listed in the terminal's plan.
-const LISTED_TEXT: usize = 50;
+/// Families listed whatever they need; beyond these, only refused families are listed.
+const LISTED_FIRST: usize = 50;
 
 /// The whole file's counts.
 #[derive(Debug, Default, serde::Serialize)]
@@ -37,7 +37,8 @@ pub struct Report {
     pub applied: bool,
     pub written: usize,
     pub totals: Totals,
-    /// The first [`LISTED`] families, in the order the file names them.
+    /// The first [`LISTED_FIRST`] families, then every family refused (up to [`LISTED`] in
+    /// all), in the order the file names them.
     pub families: Vec<FamilyPlan>,
     /// The first [`LISTED`] lines that cannot be used, in line order.
     pub problems: Vec<Problem>,
@@ -61,7 +62,8 @@ impl Report {
             t.change += f.change.len();
             t.unchanged += f.unchanged;
             t.refused += usize::from(f.refused.is_some());
-            if self.families.len() < LISTED {
+            let wanted = t.families <= LISTED_FIRST || f.refused.is_some();
+            if wanted && self.families.len() < LISTED {
                 f.forget_writes();
                 self.families.push(f);
             }
@@ -104,7 +106,7 @@ impl Report {
             n(t.problems, "line", "lines"),
             if t.refused > 0 { format!(", {} refused by the rules", n(t.refused, "family", "families")) } else { String::new() },
         );
-        for f in self.families.iter().take(LISTED_TEXT) {
+        for f in &self.families {
             out += &format!(
                 "  family {} {:?}{}: {} to create, {} to change, {} unchanged\n",
                 f.family,
@@ -118,8 +120,15 @@ impl Report {
                 out += &format!("    refused: {r}\n");
             }
         }
-        if t.families > LISTED_TEXT {
-            out += &format!("  … and {} more families\n", t.families - LISTED_TEXT);
+        if t.families > self.families.len() {
+            let more = t.families - self.families.len();
+            let shown = self.families.iter().filter(|f| f.refused.is_some()).count();
+            let note = if t.refused > shown {
+                ""
+            } else {
+                ", none refused"
+            };
+            out += &format!("  … and {more} more families{note}\n");
         }
         for problem in &self.problems {
             out += &format!("  line {}: {}\n", problem.line, problem.reason);
