@@ -2,6 +2,7 @@
 //! it will do and every line it cannot use, bad files write nothing, the family rules hold.
 
 mod cli;
+mod stream;
 
 use crate::both;
 use crate::support::{TestApp, TOKEN};

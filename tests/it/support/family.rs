@@ -120,3 +120,34 @@ impl Family {
         json!({ "inputs": self.inputs() })
     }
 }
+
+/// Fails unless every goal family of portal 1 obeys the rules, and no history row lacks its
+/// object (the audit `goalpost families check` runs, on the stored data).
+pub fn assert_families_hold(conn: &mut goalpost::db::Conn) {
+    let otype = goalpost::goals::catalogue::goal_targets();
+    let broken =
+        goalpost::goals::family::check_portal(conn, &otype, goalpost::engine::store::PortalId(1))
+            .unwrap();
+    assert!(
+        broken.is_empty(),
+        "{:?}",
+        broken.iter().map(|v| v.describe()).collect::<Vec<_>>()
+    );
+    assert_eq!(orphan_history(conn), 0, "history rows without their object");
+}
+
+/// History rows whose object does not exist.
+pub fn orphan_history(conn: &mut goalpost::db::Conn) -> i64 {
+    use diesel::dsl::{exists, not};
+    use diesel::prelude::*;
+    use goalpost::db::schema::{object_history as h, objects};
+    goalpost::db::with_conn!(conn, c => h::table
+        .filter(not(exists(
+            objects::table
+                .filter(objects::portal_id.eq(h::portal_id))
+                .filter(objects::id.eq(h::object_id)),
+        )))
+        .count()
+        .get_result(c))
+    .expect("count orphan history")
+}

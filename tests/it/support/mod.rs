@@ -8,6 +8,8 @@ pub mod pg;
 pub mod receiver;
 pub mod server;
 
+pub use family::{assert_families_hold, orphan_history};
+
 use actix_http::Request;
 use actix_service::boxed::BoxService;
 use actix_web::dev::ServiceResponse;
@@ -16,37 +18,6 @@ use actix_web::{test, web};
 use goalpost::config::Config;
 use goalpost::http::state::AppState;
 use serde_json::Value;
-
-/// Fails unless every goal family of portal 1 obeys the rules, and no history row lacks its
-/// object (the audit `goalpost families check` runs, on the stored data).
-pub fn assert_families_hold(conn: &mut goalpost::db::Conn) {
-    let otype = goalpost::goals::catalogue::goal_targets();
-    let broken =
-        goalpost::goals::family::check_portal(conn, &otype, goalpost::engine::store::PortalId(1))
-            .unwrap();
-    assert!(
-        broken.is_empty(),
-        "{:?}",
-        broken.iter().map(|v| v.describe()).collect::<Vec<_>>()
-    );
-    assert_eq!(orphan_history(conn), 0, "history rows without their object");
-}
-
-/// History rows whose object does not exist.
-pub fn orphan_history(conn: &mut goalpost::db::Conn) -> i64 {
-    use diesel::dsl::{exists, not};
-    use diesel::prelude::*;
-    use goalpost::db::schema::{object_history as h, objects};
-    goalpost::db::with_conn!(conn, c => h::table
-        .filter(not(exists(
-            objects::table
-                .filter(objects::portal_id.eq(h::portal_id))
-                .filter(objects::id.eq(h::object_id)),
-        )))
-        .count()
-        .get_result(c))
-    .expect("count orphan history")
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -256,6 +227,18 @@ impl TestApp {
             headers,
             String::from_utf8_lossy(&bytes).into_owned(),
         )
+    }
+
+    /// As [`Self::call_text`], and whether the body was sent as a stream (no length up front).
+    pub async fn call_streamed(&self, req: Request) -> (StatusCode, bool, String) {
+        use actix_web::body::{BodySize, MessageBody};
+        use actix_web::dev::Service;
+        let resp = self.svc.call(req).await.expect("service answers");
+        let streamed = resp.response().body().size() == BodySize::Stream;
+        let status = resp.status();
+        let bytes = test::read_body(resp).await;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        (status, streamed, text)
     }
 
     async fn call(&self, req: Request) -> Resp {
