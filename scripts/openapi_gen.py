@@ -538,9 +538,15 @@ SCHEMAS["QuotaFamilyPlan"] = {"type": "object", "required": ["family", "goal", "
                    "newGroups": {"type": "integer"}, "create": {"type": "array", "items": {"type": "integer"}},
                    "change": {"type": "array", "items": {"type": "integer"}}, "unchanged": {"type": "integer"},
                    "refused": {"type": "string"}}}
-SCHEMAS["QuotaImport"] = {"type": "object", "required": ["layout", "rows", "applied", "written", "families", "problems"],
+QTOTALS = ["families", "newFamilies", "newGroups", "create", "change", "unchanged", "refused", "problems"]
+SCHEMAS["QuotaImport"] = {"type": "object", "required": ["layout", "rows", "applied", "written", "totals", "families", "problems"],
     "properties": {"layout": {"type": "string", "enum": ["rows", "grid"]}, "rows": {"type": "integer"},
                    "applied": {"type": "boolean"}, "written": {"type": "integer"},
+                   # The whole file's counts; `families` lists the first 50 and the refused ones
+                   # (1,000 at most), `problems` the first 1,000 lines in line order.
+                   "totals": {"type": "object", "required": QTOTALS,
+                              "properties": {k: {"type": "integer"} for k in QTOTALS}},
+                   "interrupted": {"type": "integer"},
                    "families": {"type": "array", "items": ref("QuotaFamilyPlan")},
                    "problems": {"type": "array", "items": {"type": "object", "required": ["line", "reason"], "properties": {
                        "line": {"type": "integer"}, "reason": {"type": "string"}}}}}}

@@ -13,6 +13,7 @@ use crate::quotas::read::Format;
 use crate::quotas::sheet::Layout;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
+use std::sync::Arc;
 
 const READ: &[&str] = &["goalpost.quotas.read", "goalpost.quotas.write"];
 
@@ -110,30 +111,42 @@ pub async fn export(
     let otype = state.object_type(who.portal, "goal_targets").await?;
     let portal = who.portal;
     // The survey (families, a grid's columns) before the answer starts, so a failure is still
-    // an error status; then the slices stream out a chunk of families at a time, through a
-    // small channel: a slow client holds the writer back instead of the server buffering.
+    // an error status; then the slices stream out a chunk of families at a time, each read on
+    // a pooled connection that is given back before the chunk is sent: a client that reads
+    // slowly (or stops) holds no connection, and one that stops for a minute is dropped.
     let ot = otype.clone();
     let survey = db::run(&state.pool, move |conn| {
         crate::quotas::export::survey(conn, &ot, portal, what)
     })
     .await?;
-    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(4);
-    let pool = state.pool.clone();
-    let failed = tx.clone();
+    let mut head = Vec::new();
+    survey.header(&mut head)?;
+    let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
+    let (pool, survey, otype) = (state.pool.clone(), Arc::new(survey), Arc::new(otype));
     actix_web::rt::spawn(async move {
-        let wrote = db::run(&pool, move |conn| {
-            let mut out = ChannelWriter {
-                tx,
-                buf: Vec::with_capacity(CHUNK_BYTES),
-            };
-            crate::quotas::export::write(conn, &otype, portal, &survey, &mut out)
-        })
-        .await;
-        if let Err(e) = wrote {
-            // Mid-answer, the status is sent: the body ends with an error, so the client
-            // sees a broken transfer rather than a file that looks complete.
-            tracing::warn!(error = %e, "export stopped");
-            let _ = failed.send(Err(std::io::Error::other(e.to_string()))).await;
+        let mut next = Ok(Bytes::from(head));
+        for at in 0..=survey.chunks() {
+            let stop = next.is_err();
+            let sent = tokio::time::timeout(SEND_WITHIN, tx.send(next)).await;
+            if stop || !matches!(sent, Ok(Ok(()))) {
+                return;
+            }
+            if at == survey.chunks() {
+                return;
+            }
+            let (s, ot) = (survey.clone(), otype.clone());
+            let bytes = db::run(&pool, move |conn| {
+                let mut out = Vec::new();
+                crate::quotas::export::chunk(conn, &ot, portal, (&s, at), &mut out)?;
+                Ok(out)
+            })
+            .await;
+            // Mid-answer, the status is sent: an error ends the body broken, so the client
+            // sees a failed transfer rather than a file that looks complete.
+            next = bytes.map(Bytes::from).map_err(|e| {
+                tracing::warn!(error = %e, "export stopped");
+                std::io::Error::other(e.to_string())
+            });
         }
     });
     let body = futures_util::stream::unfold(rx, |mut rx| async move {
@@ -152,35 +165,5 @@ pub async fn export(
         .streaming(body))
 }
 
-/// Bytes sent per message of an export's stream.
-const CHUNK_BYTES: usize = 64 << 10;
-
-/// A `Write` on the blocking thread that sends the bytes to the answer's stream in chunks.
-struct ChannelWriter {
-    tx: tokio::sync::mpsc::Sender<Result<Bytes, std::io::Error>>,
-    buf: Vec<u8>,
-}
-
-impl std::io::Write for ChannelWriter {
-    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(data);
-        if self.buf.len() >= CHUNK_BYTES {
-            self.flush()?;
-        }
-        Ok(data.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let chunk = Bytes::from(std::mem::replace(
-            &mut self.buf,
-            Vec::with_capacity(CHUNK_BYTES),
-        ));
-        // The client went away: stop writing (the export ends with this error).
-        self.tx
-            .blocking_send(Ok(chunk))
-            .map_err(|_| std::io::Error::other("the client closed the connection"))
-    }
-}
+/// How long an export waits for its client to take the next chunk.
+const SEND_WITHIN: std::time::Duration = std::time::Duration::from_secs(60);

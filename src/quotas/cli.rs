@@ -169,7 +169,13 @@ pub fn import(database_url: &str, args: ImportArgs, base: &ObjectType) -> Result
     // Ctrl-C stops between families: what is written is whole families, and a re-run finishes.
     let stop = Arc::new(AtomicBool::new(false));
     let flag = stop.clone();
-    let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
+    // A second Ctrl-C (say, while standard input blocks) ends the process at once.
+    let _ = ctrlc::set_handler(move || {
+        if flag.swap(true, Ordering::SeqCst) {
+            eprintln!("import: stopped (nothing of the batch being written was committed)");
+            std::process::exit(130);
+        }
+    });
     let mut bar = Progress::new();
     let mut progress = |phase: &str, done: usize, total: usize| {
         bar.show(phase, done, total);

@@ -28,6 +28,7 @@ const CHUNK: usize = 500;
 
 /// One exported slice.
 struct Row {
+    id: i64,
     family: String,
     goal: String,
     assignee: String,
@@ -69,6 +70,7 @@ fn row_of(r: &ObjectRow, tz: chrono_tz::Tz, emails: &HashMap<i64, String>) -> Op
         Assignee::Team(t) => (String::new(), t.to_string()),
     };
     Some(Row {
+        id: r.id,
         family,
         goal: text("hs_goal_name"),
         assignee,
@@ -171,7 +173,7 @@ impl Sink<'_> {
 }
 
 /// The records of one chunk of families' rows (sorted), in the survey's layout.
-fn records(rows: &[Row], s: &Survey) -> Vec<Vec<String>> {
+fn records(rows: &[Row], s: &Survey) -> Result<Vec<Vec<String>>, ApiError> {
     let fixed = |r: &Row| {
         vec![
             neutral(&r.goal),
@@ -182,14 +184,22 @@ fn records(rows: &[Row], s: &Survey) -> Vec<Vec<String>> {
         ]
     };
     if s.layout == Layout::Rows {
-        return rows
+        return Ok(rows
             .iter()
             .map(|r| {
                 let mut rec = fixed(r);
                 rec.extend([r.label.clone(), r.target.clone(), neutral(&r.currency)]);
                 rec
             })
-            .collect();
+            .collect());
+    }
+    // A slice written since the survey, for a period the grid has no column for, would be
+    // left out without a word: the export fails instead (run it again).
+    if let Some(r) = rows.iter().find(|r| !s.columns.contains(&r.label)) {
+        return Err(ApiError::Conflict(format!(
+            "period {} was added during the export: export again",
+            r.label
+        )));
     }
     let mut groups: BTreeMap<GroupKey, (&Row, HashMap<&str, &str>)> = BTreeMap::new();
     for r in rows {
@@ -206,7 +216,7 @@ fn records(rows: &[Row], s: &Survey) -> Vec<Vec<String>> {
             .1
             .insert(&r.label, &r.target);
     }
-    groups
+    Ok(groups
         .values()
         .map(|(r, targets)| {
             let mut rec = fixed(r);
@@ -219,61 +229,77 @@ fn records(rows: &[Row], s: &Survey) -> Vec<Vec<String>> {
             }));
             rec
         })
-        .collect()
+        .collect())
 }
 
-/// The second pass: writes the surveyed families' slices, a chunk of families at a time, in
+impl Survey {
+    /// How many chunks of families the second pass writes.
+    pub fn chunks(&self) -> usize {
+        self.families.len().div_ceil(CHUNK)
+    }
+
+    /// The file's first line: the CSV header (NDJSON has none).
+    pub fn header(&self, out: &mut dyn Write) -> Result<(), ApiError> {
+        if self.format == Format::Ndjson {
+            return Ok(());
+        }
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(self.columns_out())
+            .and_then(|()| w.flush().map_err(csv::Error::from))
+            .map_err(|e| ApiError::Internal(e.to_string()))
+    }
+
+    fn columns_out(&self) -> Vec<String> {
+        let fixed = ["goal", "family", "assignee", "team", "milestone"];
+        let mut header: Vec<String> = fixed.iter().map(|c| c.to_string()).collect();
+        match self.layout {
+            Layout::Rows => header.extend(["period", "target", "currency"].map(String::from)),
+            Layout::Grid => {
+                header.push("currency".into());
+                header.extend(self.columns.iter().cloned());
+            }
+        }
+        header
+    }
+}
+
+/// The second pass, one chunk (number `at`) of the surveyed families: writes their slices in
 /// family order; returns how many slices it wrote.
-pub fn write(
+pub fn chunk(
     conn: &mut Conn,
     otype: &ObjectType,
     portal: PortalId,
-    s: &Survey,
+    (s, at): (&Survey, usize),
     out: &mut dyn Write,
 ) -> Result<usize, ApiError> {
-    let fixed = ["goal", "family", "assignee", "team", "milestone"];
-    let mut header: Vec<String> = fixed.iter().map(|c| c.to_string()).collect();
-    match s.layout {
-        Layout::Rows => header.extend(["period", "target", "currency"].map(String::from)),
-        Layout::Grid => {
-            header.push("currency".into());
-            header.extend(s.columns.iter().cloned());
-        }
-    }
-    let mut sink = match s.format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            w.write_record(&header)
-                .map_err(|e| ApiError::Internal(e.to_string()))?;
-            Sink::Csv(Box::new(w))
-        }
-        Format::Ndjson => Sink::Ndjson(out, header),
-    };
+    let families = s.families.chunks(CHUNK).nth(at).unwrap_or_default();
     let scope = Scope {
         portal,
         object_type: otype.name,
     };
-    let mut n = 0;
-    for chunk in s.families.chunks(CHUNK) {
-        let mut rows: Vec<Row> = members(conn, scope, "hs_group_correlation_uuid", chunk)?
-            .iter()
-            .filter_map(|r| row_of(r, s.tz, &s.emails))
-            .collect();
-        rows.sort_by(|a, b| {
-            (&a.family, &a.assignee, &a.team, a.start).cmp(&(
-                &b.family,
-                &b.assignee,
-                &b.team,
-                b.start,
-            ))
-        });
-        n += rows.len();
-        for rec in records(&rows, s) {
-            sink.write(&rec).map_err(ApiError::Internal)?;
-        }
+    let mut rows: Vec<Row> = members(conn, scope, "hs_group_correlation_uuid", families)?
+        .iter()
+        .filter_map(|r| row_of(r, s.tz, &s.emails))
+        .collect();
+    // The id last: two slices alike in all else come out in the same order every time.
+    rows.sort_by(|a, b| {
+        (&a.family, &a.assignee, &a.team, a.start, a.id).cmp(&(
+            &b.family,
+            &b.assignee,
+            &b.team,
+            b.start,
+            b.id,
+        ))
+    });
+    let mut sink = match s.format {
+        Format::Csv => Sink::Csv(Box::new(csv::Writer::from_writer(out))),
+        Format::Ndjson => Sink::Ndjson(out, s.columns_out()),
+    };
+    for rec in records(&rows, s)? {
+        sink.write(&rec).map_err(ApiError::Internal)?;
     }
     sink.flush().map_err(ApiError::Internal)?;
-    Ok(n)
+    Ok(rows.len())
 }
 
 /// Writes the portal's quota file (owners by e-mail when `with_emails`, else by id); returns
@@ -286,5 +312,10 @@ pub fn export(
     out: &mut dyn Write,
 ) -> Result<usize, ApiError> {
     let survey = survey(conn, otype, portal, what)?;
-    write(conn, otype, portal, &survey, out)
+    survey.header(out)?;
+    let mut n = 0;
+    for at in 0..survey.chunks() {
+        n += chunk(conn, otype, portal, (&survey, at), out)?;
+    }
+    Ok(n)
 }

@@ -26,12 +26,15 @@ pub use report::Report;
 use serde_json::Value;
 use sheet::{Layout, Names};
 
-/// The layout a file has when not told: rows when its first record has a `period` column.
+/// The layout a file has when not told, from its first record: a grid when it has period
+/// columns (named with a leading digit, `2027-01`) and no `period` column, else rows (an
+/// NDJSON line may leave out empty keys, so only period columns make a grid).
 fn layout_of(record: &read::Record) -> Layout {
-    if record.cells.iter().any(|(c, _)| c == "period") {
-        Layout::Rows
-    } else {
+    let has = |f: &dyn Fn(&str) -> bool| record.cells.iter().any(|(c, _)| f(c));
+    if !has(&|c| c == "period") && has(&|c| c.starts_with(|ch: char| ch.is_ascii_digit())) {
         Layout::Grid
+    } else {
+        Layout::Rows
     }
 }
 
@@ -49,10 +52,10 @@ fn names(conn: &mut Conn, portal: PortalId) -> Result<Names, ApiError> {
     Ok(Names { emails, teams })
 }
 
-/// Families planned (and written) together at most, and about how many records they hold:
-/// the unit of memory an import holds whatever the file's size.
+/// Families planned (and written) together at most, and about how many slices they hold:
+/// the unit of memory an import holds whatever the file's size (one family is never split).
 const BATCH_FAMILIES: usize = 500;
-const BATCH_RECORDS: usize = 5000;
+const BATCH_SLICES: usize = 5000;
 
 /// What a pass over the spooled families does with each batch's plan.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -84,7 +87,8 @@ fn key_of(slice: &sheet::Slice) -> Option<spool::Key> {
 /// Reads, plans and (with `apply`) writes a quota file for `portal` (`otype`: its goal-target
 /// type, with its custom properties), streaming it through a spool so memory does not grow
 /// with the file. A malformed file is a 400 and writes nothing; so is a file with any line
-/// that cannot be used, when applying. `progress` is asked between batches of families, and
+/// that cannot be used, when applying (lines the rules refuse only once the portal changed
+/// under the apply are reported beside what was written). `progress` is asked between batches of families, and
 /// stops the import (between whole families) when it answers false.
 pub fn import(
     conn: &mut Conn,
@@ -105,12 +109,12 @@ pub fn import(
         let lay = *layout.get_or_insert_with(|| layout_of(&record));
         let kept = match sheet::slices_of(&record, lay, tz, &names) {
             Ok(slices) => match slices.first().and_then(key_of) {
-                Some(key) => spool.push(key, &record),
+                Some(key) => spool.push(key, &record, slices.len()),
                 None => Ok(()),
             },
             Err(reason) => spool.problem(record.line, reason),
         };
-        if seen % 10_000 == 0 && !progress("reading", seen, 0) {
+        if seen % 1_000 == 0 && !progress("reading", seen, 0) {
             return Err("interrupted while reading: nothing was written".into());
         }
         // The spool failing is the server's fault, not the file's: kept apart from a 400.
@@ -197,7 +201,7 @@ fn pass(
             break;
         }
         let batch = spool
-            .batch(after, BATCH_FAMILIES, BATCH_RECORDS)
+            .batch(after, BATCH_FAMILIES, BATCH_SLICES)
             .map_err(spool_err)?;
         after = batch.last().map_or(total, |(family, _)| *family);
         let mut slices = Vec::new();
@@ -217,15 +221,11 @@ fn pass(
                 "family {} is named both by its id and by its goal name: use one",
                 f.family
             );
-            plan.problems.extend(
-                f.create
-                    .iter()
-                    .chain(&f.change)
-                    .map(|&line| sheet::Problem {
-                        line,
-                        reason: reason.clone(),
-                    }),
-            );
+            plan.problems
+                .extend(f.lines.iter().map(|&line| sheet::Problem {
+                    line,
+                    reason: reason.clone(),
+                }));
             false
         });
         for p in std::mem::take(&mut plan.problems) {
@@ -254,4 +254,27 @@ fn pass(
         })
         .collect();
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{layout_of, read::Record, Layout};
+
+    #[test]
+    fn the_layout_is_a_grid_only_with_period_columns_and_no_period() {
+        let record = |cols: &[&str]| Record {
+            line: 1,
+            cells: cols.iter().map(|c| (c.to_string(), "1".into())).collect(),
+        };
+        assert_eq!(
+            layout_of(&record(&["goal", "2027-01", "2027-02"])),
+            Layout::Grid
+        );
+        assert_eq!(
+            layout_of(&record(&["goal", "period", "target"])),
+            Layout::Rows
+        );
+        // An NDJSON line that leaves out its empty period is still a row.
+        assert_eq!(layout_of(&record(&["goal", "target"])), Layout::Rows);
+    }
 }

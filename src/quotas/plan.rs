@@ -37,6 +37,9 @@ pub struct FamilyPlan {
     /// Per create: whether it joins a group the portal holds (else it is in a new group).
     #[serde(skip)]
     pub(super) joins: Vec<bool>,
+    /// Every line of the family (a refusal of the whole family names them all).
+    #[serde(skip)]
+    pub(super) lines: Vec<usize>,
 }
 
 impl FamilyPlan {
@@ -45,6 +48,7 @@ impl FamilyPlan {
         self.creates = Vec::new();
         self.updates = Vec::new();
         self.joins = Vec::new();
+        self.lines = Vec::new();
     }
 }
 
@@ -243,7 +247,7 @@ pub fn plan(
         }
         let uuid = &f.family;
         let reason = format!("family {uuid} is archived: restore it first (POST /goalpost/v1/families/{uuid}/restore)");
-        problems.extend(f.create.iter().map(|&line| Problem { line, reason: reason.clone() }));
+        problems.extend(f.lines.iter().map(|&line| Problem { line, reason: reason.clone() }));
         false
     });
     problems.sort_by_key(|p| p.line);
@@ -294,6 +298,8 @@ fn family_plan(
             .collect()
     });
     let milestone = rows.first().and_then(|r| r.properties.get("hs_milestone"));
+    f.lines = slices.iter().map(|s| s.line).collect();
+    f.lines.dedup();
     let mut seen = HashSet::new();
     for s in slices {
         let problem = |reason: String| Problem {

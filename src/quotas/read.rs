@@ -95,10 +95,24 @@ pub fn each(
     format: Format,
     f: impl FnMut(Record) -> Result<(), String>,
 ) -> Result<usize, String> {
-    let input = Limited {
+    let mut input = Limited {
         inner: input,
         read: 0,
     };
+    // A UTF-8 byte-order mark (Excel's "CSV UTF-8") is taken off here, whatever sizes the
+    // first reads come in (a pipe may deliver fewer than its three bytes at once).
+    let mut start = Vec::with_capacity(3);
+    while start.len() < 3 {
+        let mut byte = [0u8];
+        if input.read(&mut byte).map_err(|e| e.to_string())? == 0 {
+            break;
+        }
+        start.push(byte[0]);
+    }
+    if start == b"\xEF\xBB\xBF" {
+        start.clear();
+    }
+    let input = std::io::Cursor::new(start).chain(input);
     match format {
         Format::Csv => csv_records(input, f),
         Format::Ndjson => ndjson_records(std::io::BufReader::new(input), f),
@@ -139,7 +153,6 @@ fn csv_records(
     input: impl Read,
     mut f: impl FnMut(Record) -> Result<(), String>,
 ) -> Result<usize, String> {
-    // The csv reader takes off a UTF-8 byte-order mark itself.
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let header: Vec<String> = reader
         .headers()
@@ -184,11 +197,7 @@ fn ndjson_records(
             return Ok(n);
         }
         line += 1;
-        let bytes = match raw.strip_prefix(b"\xEF\xBB\xBF") {
-            Some(rest) if line == 1 => rest,
-            _ => &raw[..],
-        };
-        let text = std::str::from_utf8(bytes).map_err(|_| not_utf8(line as u64))?;
+        let text = std::str::from_utf8(&raw).map_err(|_| not_utf8(line as u64))?;
         if text.trim().is_empty() {
             continue;
         }
@@ -289,6 +298,31 @@ mod tests {
         );
         let bom = records(b"\xEF\xBB\xBFgoal\nA\n", Format::Csv).unwrap();
         assert_eq!(bom[0].get("goal"), Some("A"));
+        // A pipe may hand the byte-order mark over a byte at a time.
+        struct Trickle<'a>(&'a [u8]);
+        impl Read for Trickle<'_> {
+            fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                let Some((first, rest)) = self.0.split_first() else {
+                    return Ok(0);
+                };
+                buf[0] = *first;
+                self.0 = rest;
+                Ok(1)
+            }
+        }
+        for format in [Format::Csv, Format::Ndjson] {
+            let text: &[u8] = match format {
+                Format::Csv => b"\xEF\xBB\xBFgoal\nA\n",
+                Format::Ndjson => b"\xEF\xBB\xBF{\"goal\": \"A\"}\n",
+            };
+            let mut got = Vec::new();
+            each(Trickle(text), format, |r| {
+                got.push(r);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(got[0].get("goal"), Some("A"), "{format:?}");
+        }
         assert!(records(b"{\"goal\": [1]}\n", Format::Ndjson).is_err());
         assert_eq!(
             records(b"\n{\"goal\": \"A\", \"target\": 5}\n", Format::Ndjson).unwrap()[0].line,

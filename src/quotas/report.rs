@@ -70,9 +70,11 @@ impl Report {
         }
     }
 
-    /// The 400 of an import asked to apply a file with lines it cannot use.
+    /// The 400 of an import asked to apply a file with lines it cannot use (none when some
+    /// families were written: the database changed between planning and writing, and the
+    /// report says what was written and which lines were not).
     pub fn refusal(&self) -> Option<ApiError> {
-        if self.totals.problems == 0 {
+        if self.totals.problems == 0 || self.written > 0 {
             return None;
         }
         let listed: Vec<String> = self
@@ -142,6 +144,8 @@ impl Report {
                 self.in_file,
                 self.written
             )
+        } else if self.applied && t.problems > 0 {
+            format!("applied in part: {} slices written; the lines above were not (the portal changed since the plan)\n", self.written)
         } else if self.applied {
             format!("applied: {} slices written\n", self.written)
         } else if t.problems > 0 {

@@ -22,6 +22,7 @@ diesel::table! {
         by_id -> Bool,
         key -> Text,
         line -> BigInt,
+        slices -> BigInt,
         cells -> Text,
     }
 }
@@ -39,6 +40,7 @@ struct NewRecord {
     by_id: bool,
     key: String,
     line: i64,
+    slices: i64,
     cells: String,
 }
 
@@ -89,7 +91,8 @@ impl Spool {
         conn.batch_execute(
             "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -65536;
              CREATE TABLE records (id INTEGER PRIMARY KEY, by_id BOOLEAN NOT NULL,
-                key TEXT NOT NULL, line BIGINT NOT NULL, cells TEXT NOT NULL);
+                key TEXT NOT NULL, line BIGINT NOT NULL, slices BIGINT NOT NULL,
+                cells TEXT NOT NULL);
              CREATE TABLE problems (line BIGINT NOT NULL, reason TEXT NOT NULL);
              CREATE TABLE planned (uuid TEXT PRIMARY KEY);",
         )
@@ -102,12 +105,13 @@ impl Spool {
         })
     }
 
-    /// Keeps a record of the family `key`.
-    pub fn push(&mut self, key: Key, record: &Record) -> Result<(), String> {
+    /// Keeps a record of the family `key`, which makes `slices` slices.
+    pub fn push(&mut self, key: Key, record: &Record, slices: usize) -> Result<(), String> {
         self.pending.push(NewRecord {
             by_id: key.0,
             key: key.1,
             line: record.line as i64,
+            slices: slices as i64,
             cells: serde_json::to_string(&record.cells).map_err(err)?,
         });
         if self.pending.len() >= INSERT_ROWS {
@@ -153,9 +157,9 @@ impl Spool {
         for sql in [
             "CREATE INDEX records_family ON records (by_id, key, line)",
             "CREATE TABLE families (id INTEGER PRIMARY KEY, by_id BOOLEAN NOT NULL,
-                key TEXT NOT NULL, records BIGINT NOT NULL)",
-            "INSERT INTO families (by_id, key, records)
-                SELECT by_id, key, COUNT(*) FROM records GROUP BY by_id, key ORDER BY MIN(line)",
+                key TEXT NOT NULL, slices BIGINT NOT NULL)",
+            "INSERT INTO families (by_id, key, slices)
+                SELECT by_id, key, SUM(slices) FROM records GROUP BY by_id, key ORDER BY MIN(line)",
             "CREATE INDEX problems_line ON problems (line)",
         ] {
             diesel::sql_query(sql)
@@ -175,18 +179,18 @@ impl Spool {
         Ok(rows.first().map_or(0, |c| c.n as usize))
     }
 
-    /// The families after number `after` (up to `families` of them, and about `records`
-    /// records), as (family number, record) in family then line order.
+    /// The families after number `after` (up to `families` of them, and about `slices`
+    /// slices; at least one family), as (family number, record) in family then line order.
     pub fn batch(
         &mut self,
         after: usize,
         families: usize,
-        records: usize,
+        slices: usize,
     ) -> Result<Vec<(usize, Record)>, String> {
-        // The last family the batch takes: the one whose running total reaches `records`.
+        // The last family the batch takes: the one whose running total reaches `slices`.
         let rows: Vec<Spooled> = diesel::sql_query(
             "WITH f AS (SELECT id, by_id, key,
-                    SUM(records) OVER (ORDER BY id) - records AS before
+                    SUM(slices) OVER (ORDER BY id) - slices AS before
                   FROM (SELECT * FROM families WHERE id > ? ORDER BY id LIMIT ?))
              SELECT f.id AS family, r.line, r.cells
                FROM f JOIN records r ON r.by_id = f.by_id AND r.key = f.key
@@ -194,7 +198,7 @@ impl Spool {
         )
         .bind::<BigInt, _>(after as i64)
         .bind::<BigInt, _>(families as i64)
-        .bind::<BigInt, _>(records as i64)
+        .bind::<BigInt, _>(slices as i64)
         .load(&mut self.conn)
         .map_err(err)?;
         rows.into_iter()
