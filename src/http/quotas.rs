@@ -13,6 +13,7 @@ use crate::quotas::read::Format;
 use crate::quotas::sheet::Layout;
 use actix_web::web::{Bytes, Data};
 use actix_web::{HttpRequest, HttpResponse};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 const READ: &[&str] = &["goalpost.quotas.read", "goalpost.quotas.write"];
@@ -123,6 +124,8 @@ pub async fn export(
     survey.header(&mut head)?;
     let (tx, rx) = tokio::sync::mpsc::channel::<Result<Bytes, std::io::Error>>(2);
     let (pool, survey, otype) = (state.pool.clone(), Arc::new(survey), Arc::new(otype));
+    let whole = Arc::new(AtomicBool::new(false));
+    let done = whole.clone();
     actix_web::rt::spawn(async move {
         let mut next = Ok(Bytes::from(head));
         for at in 0..=survey.chunks() {
@@ -132,6 +135,7 @@ pub async fn export(
                 return;
             }
             if at == survey.chunks() {
+                done.store(true, Ordering::SeqCst);
                 return;
             }
             let (s, ot) = (survey.clone(), otype.clone());
@@ -149,9 +153,22 @@ pub async fn export(
             });
         }
     });
-    let body = futures_util::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    });
+    // The task says when the file is whole: a stream that ends before (the client stalled past
+    // SEND_WITHIN) ends with an error, so the transfer fails instead of looking complete.
+    let body =
+        futures_util::stream::unfold((rx, whole, false), |(mut rx, whole, ended)| async move {
+            if ended {
+                return None;
+            }
+            match rx.recv().await {
+                Some(item) => Some((item, (rx, whole, false))),
+                None if whole.load(Ordering::SeqCst) => None,
+                None => Some((
+                    Err(std::io::Error::other("export stopped")),
+                    (rx, whole, true),
+                )),
+            }
+        });
     let (kind, ext) = match what.1 {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Ndjson => ("application/x-ndjson", "ndjson"),

@@ -221,11 +221,7 @@ fn pass(
                 "family {} is named both by its id and by its goal name: use one",
                 f.family
             );
-            plan.problems
-                .extend(f.lines.iter().map(|&line| sheet::Problem {
-                    line,
-                    reason: reason.clone(),
-                }));
+            plan::refuse_whole(&mut plan.problems, f, &reason);
             false
         });
         for p in std::mem::take(&mut plan.problems) {

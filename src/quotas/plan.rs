@@ -4,7 +4,7 @@
 //! dry run — one family per transaction through the engine, so the family rules hold exactly
 //! as for the API.
 
-use super::sheet::{Assignee, Problem, Slice};
+use super::sheet::{Assignee, Problem, Slice, MANAGED};
 use crate::db::Conn;
 use crate::engine::objects::{self, NewObject, Update};
 use crate::engine::search::run::members;
@@ -58,21 +58,6 @@ pub struct Plan {
     pub families: Vec<FamilyPlan>,
     pub problems: Vec<Problem>,
 }
-
-/// The properties an import sets itself (a column of that name is refused: use the layout's).
-const MANAGED: &[&str] = &[
-    "hs_goal_name",
-    "hs_milestone",
-    "hs_start_datetime",
-    "hs_end_datetime",
-    "hs_target_amount",
-    "hs_group_correlation_uuid",
-    "hs_goal_target_group_id",
-    "hubspot_owner_id",
-    "hs_assignee_team_id",
-    "hs_team_id",
-    "hs_goal_target_currency_code",
-];
 
 /// What a new slice takes from its family's stored slices: the properties rule 4 holds equal
 /// across a family, and the KPI definition attainment computes it by.
@@ -247,11 +232,22 @@ pub fn plan(
         }
         let uuid = &f.family;
         let reason = format!("family {uuid} is archived: restore it first (POST /goalpost/v1/families/{uuid}/restore)");
-        problems.extend(f.lines.iter().map(|&line| Problem { line, reason: reason.clone() }));
+        refuse_whole(&mut problems, f, &reason);
         false
     });
     problems.sort_by_key(|p| p.line);
     Ok(Plan { families, problems })
+}
+
+/// Refuses a whole planned family: each of its lines not already refused for its own reason.
+pub(super) fn refuse_whole(problems: &mut Vec<Problem>, f: &FamilyPlan, reason: &str) {
+    let named: HashSet<usize> = problems.iter().map(|p| p.line).collect();
+    let fresh = f.lines.iter().filter(|l| !named.contains(l));
+    let reason = |&line| Problem {
+        line,
+        reason: reason.to_owned(),
+    };
+    problems.extend(fresh.map(reason).collect::<Vec<_>>());
 }
 
 fn family_plan(

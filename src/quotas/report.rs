@@ -144,7 +144,7 @@ impl Report {
                 self.in_file,
                 self.written
             )
-        } else if self.applied && t.problems > 0 {
+        } else if self.applied && t.problems > 0 && self.written > 0 {
             format!("applied in part: {} slices written; the lines above were not (the portal changed since the plan)\n", self.written)
         } else if self.applied {
             format!("applied: {} slices written\n", self.written)

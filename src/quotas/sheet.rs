@@ -74,6 +74,21 @@ pub const COLUMNS: &[&str] = &[
     "currency",
 ];
 
+/// The properties an import sets itself (a column of that name is refused: use the layout's).
+pub const MANAGED: &[&str] = &[
+    "hs_goal_name",
+    "hs_milestone",
+    "hs_start_datetime",
+    "hs_end_datetime",
+    "hs_target_amount",
+    "hs_group_correlation_uuid",
+    "hs_goal_target_group_id",
+    "hubspot_owner_id",
+    "hs_assignee_team_id",
+    "hs_team_id",
+    "hs_goal_target_currency_code",
+];
+
 /// What names resolve to: owner e-mails (lower-case) and team names.
 pub struct Names {
     pub emails: HashMap<String, i64>,
