@@ -130,7 +130,7 @@ pub fn import(
         ));
     };
     let in_file = spool.seal().map_err(spool_err)?;
-    let target = Target {
+    let mut target = Target {
         conn,
         otype,
         portal,
@@ -140,7 +140,7 @@ pub fn import(
         now,
     };
     let mut report = pass(
-        target,
+        &mut target,
         &mut spool,
         if apply { Pass::Plan } else { Pass::Try },
         progress,
@@ -148,16 +148,7 @@ pub fn import(
     // A file with lines that cannot be used is not applied at all: fix it, then apply it.
     if apply && report.totals.problems == 0 && report.interrupted.is_none() {
         spool.replan().map_err(spool_err)?;
-        let target = Target {
-            conn,
-            otype,
-            portal,
-            tz,
-            layout,
-            names: &names,
-            now,
-        };
-        report = pass(target, &mut spool, Pass::Write, progress)?;
+        report = pass(&mut target, &mut spool, Pass::Write, progress)?;
         report.applied = report.interrupted.is_none();
     }
     report.layout = match layout {
@@ -182,7 +173,7 @@ struct Target<'a> {
 
 /// One pass over the spooled families, a batch at a time.
 fn pass(
-    t: Target,
+    t: &mut Target,
     spool: &mut spool::Spool,
     kind: Pass,
     progress: Progress,
