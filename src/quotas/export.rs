@@ -5,9 +5,8 @@
 //! time, so the file streams out as it is written.
 
 use super::period::label;
-use super::plan::assignee_of;
 use super::read::{neutral, Format};
-use super::sheet::{Assignee, Layout};
+use super::sheet::{assignee_of, Assignee, Layout};
 use crate::crm::owners;
 use crate::db::Conn;
 use crate::engine::search::run::members;

@@ -4,7 +4,7 @@
 //! dry run — one family per transaction through the engine, so the family rules hold exactly
 //! as for the API.
 
-use super::sheet::{Assignee, Problem, Slice, MANAGED};
+use super::sheet::{assignee_of, Assignee, Problem, Slice, MANAGED};
 use crate::db::Conn;
 use crate::engine::objects::{self, NewObject, Update};
 use crate::engine::search::run::members;
@@ -76,19 +76,6 @@ const INHERITED: &[&str] = &[
     "hs_kpi_display_unit",
     "hs_kpi_is_team_rollup",
 ];
-
-/// A stored slice's assignee.
-pub fn assignee_of(row: &ObjectRow) -> Option<Assignee> {
-    let id = |p: &str| row.properties.get(p).and_then(|v| v.parse::<i64>().ok());
-    id("hubspot_owner_id")
-        .or_else(|| id("hs_assignee_user_id"))
-        .map(Assignee::Owner)
-        .or_else(|| {
-            id("hs_assignee_team_id")
-                .or_else(|| id("hubspot_team_id"))
-                .map(Assignee::Team)
-        })
-}
 
 fn uuid_for(parts: &str) -> String {
     uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, parts.as_bytes()).to_string()

@@ -9,6 +9,7 @@
 
 use super::period::{self, Period};
 use super::read::{cell, Record};
+use crate::engine::store::ObjectRow;
 use crate::goals::calendar::Milestone;
 use chrono_tz::Tz;
 use std::collections::HashMap;
@@ -35,6 +36,19 @@ impl Layout {
 pub enum Assignee {
     Owner(i64),
     Team(i64),
+}
+
+/// A stored slice's assignee.
+pub fn assignee_of(row: &ObjectRow) -> Option<Assignee> {
+    let id = |p: &str| row.properties.get(p).and_then(|v| v.parse::<i64>().ok());
+    id("hubspot_owner_id")
+        .or_else(|| id("hs_assignee_user_id"))
+        .map(Assignee::Owner)
+        .or_else(|| {
+            id("hs_assignee_team_id")
+                .or_else(|| id("hubspot_team_id"))
+                .map(Assignee::Team)
+        })
 }
 
 /// One slice a file asks for.
