@@ -200,7 +200,7 @@ fn pass(
             // Read once already: every record spooled makes slices.
             slices.extend(sheet::slices_of(record, t.layout, t.tz, t.names).unwrap_or_default());
         }
-        let mut plan = plan::plan(t.conn, t.otype, t.portal, slices, Vec::new())?;
+        let mut plan = plan::plan(t.conn, t.otype, t.portal, slices)?;
         // A family named both by its id and by its goal, in two batches: the second is refused.
         let uuids: Vec<String> = plan.families.iter().map(|f| f.family.clone()).collect();
         let twice = spool.planned_before(&uuids).map_err(spool_err)?;

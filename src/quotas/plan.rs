@@ -115,8 +115,8 @@ pub fn plan(
     otype: &ObjectType,
     portal: PortalId,
     slices: Vec<Slice>,
-    mut problems: Vec<Problem>,
 ) -> Result<Plan, ApiError> {
+    let mut problems = Vec::new();
     let scope = Scope {
         portal,
         object_type: otype.name,
